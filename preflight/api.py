@@ -1,0 +1,50 @@
+"""The Python API: ``preflight.check(df_or_path, target=...) -> Report``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from preflight import engine
+from preflight.config import Config, load_config
+from preflight.dataset import load_dataset
+from preflight.findings import Report
+from preflight.selection import parse_codes
+
+
+def check(
+    data: str | os.PathLike[str] | pd.DataFrame,
+    *,
+    target: str | None = None,
+    task: str | None = None,
+    id_columns: Sequence[str] | None = None,
+    select: str | Sequence[str] | None = None,
+    ignore: str | Sequence[str] | None = None,
+    extend_select: str | Sequence[str] | None = None,
+    fail_on: str | None = None,
+    config: Config | str | os.PathLike[str] | None = None,
+    **options: Any,
+) -> Report:
+    """Run preflight on a DataFrame or a file and return the :class:`Report`.
+
+    ``config`` is a :class:`Config`, a path to a TOML file, or None to use
+    ``[tool.preflight]`` from the nearest pyproject.toml. Keyword arguments override
+    it (``schema=``, ``seed=``, ``model_family=``, ``checks={"DQ001": {...}}``, ...).
+    The input is never modified. Raises :class:`PreflightError` on bad input.
+    """
+    base = config if isinstance(config, Config) else load_config(config)
+    cfg = base.replace(
+        target=target,
+        task=task,
+        id_columns=tuple(id_columns) if id_columns is not None else None,
+        select=parse_codes(select) or None,
+        ignore=(*base.ignore, *parse_codes(ignore)) if ignore else None,
+        extend_select=(*base.extend_select, *parse_codes(extend_select)) if extend_select else None,
+        fail_on=fail_on,
+        **options,
+    )
+    dataset = load_dataset(data, target=cfg.target, id_columns=cfg.id_columns, task=cfg.task)
+    return engine.run(dataset, cfg)

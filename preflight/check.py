@@ -1,0 +1,148 @@
+"""The Check base class and the Context every check reads.
+
+A check is a class with a code, a dotted name, the article cause it belongs to,
+a category, a default severity and a docstring that *is* its user documentation
+(shown by ``preflight rule CODE``). It reads a :class:`Context` and yields
+:class:`~preflight.findings.Finding` objects: it never prints and never mutates
+the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TypeVar
+
+import numpy as np
+
+from preflight.config import Config
+from preflight.dataset import Dataset
+from preflight.errors import PreflightError, did_you_mean
+from preflight.findings import Category, Finding, Fix, Severity
+from preflight.profile import Profile
+
+T = TypeVar("T")
+
+# What a check can need before it can run; the engine skips it with this reason.
+NEEDS: dict[str, str] = {
+    "target": "needs --target",
+    "classification": "needs a classification target",
+    "regression": "needs a regression target",
+    "test": "needs --test",
+    "schema": "needs --schema",
+}
+
+
+@dataclass
+class Context:
+    """What a check may read. ``shared`` memoises expensive artifacts across checks."""
+
+    dataset: Dataset
+    profile: Profile
+    config: Config
+    # Report sections a check hands to the engine (label_health, sampled_rows).
+    published: dict[str, Any] = field(default_factory=dict)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def shared(self, key: str, factory: Callable[[], T]) -> T:
+        """Compute ``factory()`` once per run under ``key`` and reuse it."""
+        if key not in self._cache:
+            self._cache[key] = factory()
+        value: T = self._cache[key]
+        return value
+
+    def publish(self, section: str, value: Any) -> None:
+        """Hand a report section (``label_health``, ``sampled_rows``) to the engine."""
+        self.published[section] = value
+
+
+class Check:
+    """Base class. Subclasses set the class attributes and implement :meth:`run`."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    category: ClassVar[Category]
+    cause: ClassVar[int | None]
+    severity: ClassVar[Severity]
+    needs: ClassVar[frozenset[str]] = frozenset()
+    # Model-based checks fit models; the pre-commit hook leaves them out by default.
+    model_based: ClassVar[bool] = False
+    # Documented, user-changeable options with their defaults
+    # ([tool.preflight.checks.CODE] in pyproject.toml).
+    options: ClassVar[Mapping[str, Any]] = {}
+
+    def __init__(self, overrides: Mapping[str, Any] | None = None) -> None:
+        self.opts: dict[str, Any] = dict(self.options)
+        for key, value in (overrides or {}).items():
+            name = key.replace("-", "_")
+            if name not in self.options:
+                raise PreflightError(
+                    f"{self.code}: unknown option {key!r}"
+                    + did_you_mean(name, list(self.options))
+                )
+            default = self.options[name]
+            if default is not None and not _same_type(default, value):
+                raise PreflightError(
+                    f"{self.code}: option {key!r} must be {type(default).__name__}, got {value!r}"
+                )
+            self.opts[name] = value
+
+    def run(self, ctx: Context) -> Iterable[Finding]:
+        raise NotImplementedError
+
+    @classmethod
+    def summary(cls) -> str:
+        """First line of the docstring."""
+        return (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+
+    def finding(
+        self,
+        message: str,
+        *,
+        columns: Sequence[str] = (),
+        rows: Iterable[int] | np.ndarray = (),
+        row_count: int | None = None,
+        evidence: Mapping[str, Any] | None = None,
+        fix: Fix | None = None,
+        severity: Severity | None = None,
+    ) -> Finding:
+        """A Finding stamped with this check's code, name, category and cause."""
+        arr = rows if isinstance(rows, np.ndarray) else np.fromiter(rows, dtype=np.int64)
+        row_tuple = tuple(np.unique(arr.astype(np.int64)).tolist())
+        return Finding(
+            code=self.code,
+            name=self.name,
+            category=self.category,
+            cause=self.cause,
+            severity=severity or self.severity,
+            message=message,
+            columns=tuple(columns),
+            rows=row_tuple,
+            row_count=row_count if row_count is not None else len(row_tuple),
+            evidence=dict(evidence or {}),
+            fix=fix,
+        )
+
+
+def _same_type(default: Any, value: Any) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float))
+    if isinstance(default, (list, tuple)):
+        return isinstance(value, (list, tuple))
+    return isinstance(value, type(default))
+
+
+def positions(mask: np.ndarray) -> np.ndarray:
+    """0-based row positions where ``mask`` is true."""
+    return np.flatnonzero(np.asarray(mask, dtype=bool))
+
+
+def quote_list(names: Iterable[str], limit: int = 5) -> str:
+    """``'a', 'b' and 3 more`` for messages."""
+    items = [repr(n) for n in names]
+    if len(items) <= limit:
+        return ", ".join(items)
+    return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
+

@@ -1,0 +1,22 @@
+"""The explicit registry of checks: code -> class. One family per package.
+
+Adding a check: write its module, list it in its family's ``CHECKS``. Importing
+this module must stay cheap (no sklearn, no cleanlab at import time).
+"""
+
+from __future__ import annotations
+
+from preflight.check import Check
+from preflight.checks import dq, sc
+
+FAMILIES: dict[str, str] = {
+    "DQ": "data quality",
+    "SC": "schema",
+    "SN": "scale and normalization",
+    "OL": "outliers",
+    "CP": "capacity",
+    "LB": "labels",
+    "SP": "train/test split",
+}
+
+REGISTRY: dict[str, type[Check]] = {c.code: c for c in (*dq.CHECKS, *sc.CHECKS)}

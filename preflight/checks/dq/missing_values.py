@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from preflight.check import Check, Context, positions
+from preflight.findings import Finding, Fix, Severity
+
+
+class MissingValues(Check):
+    """Feature columns with missing values.
+
+    **What it does.** Counts null cells in every feature column.
+
+    **Why it is bad.** A single NaN in an input makes a neural network's loss NaN;
+    most scikit-learn estimators refuse NaN outright. Missing values must be
+    imputed (or the column dropped) before training.
+
+    **Fix.** Impute: the median for numeric columns, the most frequent value for
+    categorical ones, with a missing-indicator column when many cells are missing
+    (the fact that a value is missing often carries signal). Drop a column that is
+    mostly empty.
+
+    **Options.** ``drop-share`` (0.6): suggest dropping a column at or above this
+    share of missing cells. ``indicator-share`` (0.05): add a missing indicator at
+    or above this share. ``info-share`` (0.0): below or at this share the finding
+    is only info (0 means any missing cell is a warning, as any NaN breaks training).
+    """
+
+    code = "DQ001"
+    name = "data-quality.missing-values"
+    category = "data-quality"
+    cause = 1
+    severity = Severity.WARNING
+    options = {"drop_share": 0.6, "indicator_share": 0.05, "info_share": 0.0}
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        for col in ctx.profile.features():
+            if col.n_missing == 0:
+                continue
+            share = col.n_missing / col.n
+            numeric = col.kind in ("numeric", "boolean")
+            if share >= self.opts["drop_share"]:
+                fix = Fix(
+                    f"drop {col.name!r}: {share:.0%} of it is missing",
+                    step="drop-columns",
+                )
+            else:
+                strategy = "median" if numeric else "most_frequent"
+                indicator = share >= self.opts["indicator_share"]
+                fix = Fix(
+                    f"impute with the {strategy.replace('_', ' ')}"
+                    + (" and add a missing indicator" if indicator else ""),
+                    step="impute",
+                    transformer="sklearn.impute.SimpleImputer",
+                    params={"strategy": strategy, "add_indicator": indicator},
+                )
+            severity = Severity.INFO if share <= self.opts["info_share"] else Severity.WARNING
+            yield self.finding(
+                f"{col.name!r} is missing in {col.n_missing} of {col.n} rows ({share:.1%})",
+                columns=[col.name],
+                rows=positions(col.missing_mask),
+                evidence={"missing": col.n_missing, "share": share},
+                fix=fix,
+                severity=severity,
+            )

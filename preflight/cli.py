@@ -1,0 +1,261 @@
+"""The command line: parsing and wiring only. Commands return an exit code.
+
+Exit codes: 0 passed · 1 a finding at or above --fail-on · 2 usage or input error
+(one line on stderr, no traceback) · 3 a check crashed.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from preflight import __version__
+from preflight.config import ENGINES, FAIL_ON, MODEL_FAMILIES, TASKS, Config, load_config
+from preflight.errors import PreflightError
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``preflight`` console script."""
+    try:
+        code = cli.main(args=argv, prog_name="preflight", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        code = EXIT_USAGE
+    except click.exceptions.Abort:
+        click.echo("preflight: aborted", err=True)
+        code = 130
+    except PreflightError as exc:
+        _error(str(exc))
+        code = EXIT_USAGE
+    except KeyboardInterrupt:
+        click.echo("preflight: interrupted", err=True)
+        code = 130
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def _error(message: str) -> None:
+    from preflight.reporters.text import safe
+
+    click.echo(f"preflight: error: {safe(message)}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="preflight")
+def cli() -> None:
+    """A linter for training data: find what will stop a model from training, before training."""
+
+
+def _codes_option(name: str, help_text: str) -> Callable[[F], F]:
+    return click.option(name, metavar="CODES", help=help_text)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--target", "-t", help="The label column.")
+@click.option("--task", type=click.Choice(TASKS), help="Classification or regression (default: inferred).")
+@click.option("--id-column", "id_columns", multiple=True, help="A row-identifier column, kept out of the features (repeatable).")
+@click.option("--test", "test", type=click.Path(), help="A test file, for the split checks.")
+@click.option("--schema", type=click.Path(), help="A pandera YAML contract to validate against.")
+@click.option("--pred-probs", type=click.Path(), help="Out-of-sample predicted probabilities (npy/parquet/csv).")
+@_codes_option("--select", "Run only these codes, families or prefixes (starts over).")
+@_codes_option("--ignore", "Skip these codes, families or prefixes.")
+@_codes_option("--extend-select", "Add these to the selection.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), help="Lowest severity that fails the run (default: error).")
+@click.option("--format", "fmt", default="text", metavar="FORMAT", help="text, json, ... (see `preflight check --help`).")
+@click.option("--output", "-o", type=click.Path(), help="Write the report here ({stem} = input file stem).")
+@click.option("--rows-out", type=click.Path(), help="Write every flagged row with its codes (CSV or parquet).")
+@click.option("--model-family", type=click.Choice(MODEL_FAMILIES), help="The model you will train (default: nn).")
+@click.option("--sample", type=int, help="Fit model-based checks on at most N rows.")
+@click.option("--seed", type=int, help="Random seed (default 0).")
+@click.option("--engine", type=click.Choice(ENGINES), help="Execution engine (default: local).")
+@click.option("--scheduler", help="Dask scheduler address for --engine dask.")
+@click.option("--config", "config_path", type=click.Path(), help="A TOML file instead of pyproject.toml.")
+@click.option("--quiet", "-q", is_flag=True, help="Only the verdict line (and errors).")
+@click.option("--verbose", "-v", is_flag=True, help="List skipped checks; debug logging.")
+@click.option("--no-progress", is_flag=True, help="Never show the progress line.")
+def check(
+    paths: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    rows_out: str | None,
+    config_path: str | None,
+    quiet: bool,
+    verbose: bool,
+    no_progress: bool,
+    **overrides: Any,
+) -> int:
+    """Check one or more data files (parquet, csv, jsonl, feather/arrow, or a directory/glob of parts)."""
+    from preflight.reporters import FORMATS
+
+    if fmt not in FORMATS:
+        raise PreflightError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    if verbose:
+        logging.basicConfig(level=logging.DEBUG, format="preflight: %(name)s: %(message)s")
+    if output and len(paths) > 1 and "{stem}" not in output:
+        raise PreflightError("with several inputs, --output needs {stem} in its name, e.g. reports/{stem}.json")
+    config = _config(config_path, overrides)
+    progress = not no_progress and not quiet and sys.stderr.isatty()
+    exit_code = EXIT_OK
+    for path in paths:
+        code = _check_one(path, config, fmt, output, rows_out, quiet, verbose, progress, multiple=len(paths) > 1)
+        exit_code = max(exit_code, code)
+    return exit_code
+
+
+def _config(config_path: str | None, overrides: dict[str, Any]) -> Config:
+    from preflight.selection import parse_codes
+
+    base = load_config(config_path)
+    select = parse_codes(overrides.pop("select"))
+    ignore = parse_codes(overrides.pop("ignore"))
+    extend = parse_codes(overrides.pop("extend_select"))
+    id_columns = overrides.pop("id_columns")
+    return base.replace(
+        select=select or None,  # --select starts over, as in ruff
+        ignore=(*base.ignore, *ignore) if ignore else None,
+        extend_select=(*base.extend_select, *extend) if extend else None,
+        id_columns=id_columns or None,
+        **overrides,
+    )
+
+
+def _check_one(
+    path: str,
+    config: Config,
+    fmt: str,
+    output: str | None,
+    rows_out: str | None,
+    quiet: bool,
+    verbose: bool,
+    progress: bool,
+    *,
+    multiple: bool,
+) -> int:
+    from preflight import engine
+    from preflight.dataset import load_dataset
+    from preflight.reporters import render
+
+    target = _target_for(path, config)
+    line = _ProgressLine(enabled=progress)
+    try:
+        line.show(f"reading {path}")
+        dataset = load_dataset(path, target=target, id_columns=config.id_columns, task=config.task)
+        report = engine.run(dataset, config.replace(target=target), progress=line.check)
+    except PreflightError as exc:
+        line.clear()
+        _error(str(exc))
+        return EXIT_USAGE
+    finally:
+        line.clear()
+    stem = Path(path).stem
+    color = sys.stdout.isatty()
+    if output:
+        destination = Path(output.replace("{stem}", stem))
+        text = render(report, fmt, color=False, verbose=verbose)
+        _write_atomic(destination, text)
+        if fmt != "text" and not quiet:
+            click.echo(render(report, "text", color=color, verbose=verbose), nl=False)
+    elif quiet:
+        pass
+    else:
+        click.echo(render(report, fmt, color=color and fmt == "text", verbose=verbose, compact=multiple), nl=False)
+    if quiet:
+        verdict = "crashed" if report.errors else report.status
+        click.echo(f"{path}: {verdict} ({report.summary['error']} errors, {report.summary['warning']} warnings)")
+    if rows_out:
+        from preflight.rows_out import write_rows
+
+        write_rows(report, Path(rows_out.replace("{stem}", stem)))
+    return report.exit_code
+
+
+def _target_for(path: str, config: Config) -> str | None:
+    """The target for this file: a matching ``targets`` glob, else ``target``."""
+    from fnmatch import fnmatch
+
+    for pattern, column in config.targets.items():
+        if fnmatch(path, pattern) or fnmatch(Path(path).name, pattern):
+            return column
+    return config.target
+
+
+def _write_atomic(destination: Path, text: str) -> None:
+    from preflight.io import write_text_atomic
+
+    write_text_atomic(destination, text)
+
+
+class _ProgressLine:
+    """One self-erasing status line on stderr, only when stderr is a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.shown = False
+
+    def show(self, text: str) -> None:
+        if self.enabled:
+            sys.stderr.write("\r\x1b[K" + text[:100])
+            sys.stderr.flush()
+            self.shown = True
+
+    def check(self, code: str, index: int, total: int) -> None:
+        from preflight.checks import REGISTRY
+
+        name = REGISTRY[code].name if code in REGISTRY else ""
+        self.show(f"[{index + 1}/{total}] {code} {name}")
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+            self.shown = False
+
+
+@cli.command()
+def rules() -> int:
+    """List every check: code, name, cause, default severity, summary."""
+    from preflight.checks import REGISTRY
+
+    for code in sorted(REGISTRY):
+        c = REGISTRY[code]
+        cause = str(c.cause) if c.cause is not None else "-"
+        model = " [model]" if c.model_based else ""
+        click.echo(f"{code}  {c.name:<40} cause {cause}  {c.severity.value:<7}  {c.summary()}{model}")
+    return EXIT_OK
+
+
+@cli.command()
+@click.argument("code")
+def rule(code: str) -> int:
+    """Show one check's documentation."""
+    import inspect
+
+    from preflight.checks import REGISTRY
+    from preflight.errors import did_you_mean
+
+    c = REGISTRY.get(code.upper())
+    if c is None:
+        raise PreflightError(f"unknown check {code!r}" + did_you_mean(code.upper(), list(REGISTRY)))
+    click.echo(f"{c.code} · {c.name}")
+    cause = f"cause {c.cause}" if c.cause is not None else "beyond the four causes"
+    click.echo(f"category {c.category} · {cause} · default severity {c.severity.value}"
+               + (" · model-based" if c.model_based else ""))
+    if c.needs:
+        click.echo("needs: " + ", ".join(sorted(c.needs)))
+    click.echo("")
+    click.echo(inspect.cleandoc(c.__doc__ or ""))
+    if c.options:
+        click.echo("\noptions ([tool.preflight.checks." + c.code + "]):")
+        for key, value in c.options.items():
+            click.echo(f"  {key.replace('_', '-')} = {value!r}")
+    return EXIT_OK

@@ -1,0 +1,148 @@
+"""The frozen run configuration: ``[tool.preflight]`` in pyproject.toml, then CLI flags.
+
+Keys are kebab-case in TOML and snake_case here. Unknown keys are an error with a
+did-you-mean, so a typo never silently disables a setting.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from preflight.errors import PreflightError, did_you_mean
+from preflight.findings import Severity
+
+FAIL_ON = ("error", "warning", "info", "never")
+TASKS = ("auto", "classification", "regression")
+MODEL_FAMILIES = ("nn", "linear", "knn", "svm", "tree")
+ENGINES = ("local", "dask")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a run needs besides the data. Immutable; build with :func:`load_config`."""
+
+    target: str | None = None
+    task: str = "auto"
+    id_columns: tuple[str, ...] = ()
+    select: tuple[str, ...] = ("ALL",)
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    fail_on: str = "error"
+    schema: str | None = None
+    test: str | None = None
+    pred_probs: str | None = None
+    model_family: str = "nn"
+    seed: int = 0
+    sample: int | None = None
+    max_rows: int = 1000
+    engine: str = "local"
+    scheduler: str | None = None
+    per_column_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    targets: Mapping[str, str] = field(default_factory=dict)
+    checks: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    @property
+    def fail_severity(self) -> Severity | None:
+        return None if self.fail_on == "never" else Severity(self.fail_on)
+
+    def replace(self, **changes: Any) -> Config:
+        """A copy with ``changes`` applied (None values are ignored) and validated."""
+        clean = {k: v for k, v in changes.items() if v is not None}
+        return validate(dataclasses.replace(self, **clean))
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Config)}
+_TUPLE_KEYS = {"id_columns", "select", "ignore", "extend_select"}
+
+
+def load_config(path: str | Path | None = None, *, start: Path | None = None) -> Config:
+    """Read ``[tool.preflight]`` from ``path``, or from the nearest pyproject.toml above
+    ``start`` (default: the working directory). No file or no table gives the defaults."""
+    if path is not None:
+        file = Path(path)
+        if not file.is_file():
+            raise PreflightError(f"config file {str(file)!r} not found")
+        table = _read_toml(file)
+        # A dedicated preflight.toml may hold the keys at top level.
+        section = table.get("tool", {}).get("preflight", table if "tool" not in table else {})
+        return from_mapping(section, source=str(file))
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            section = _read_toml(candidate).get("tool", {}).get("preflight")
+            if section is not None:
+                return from_mapping(section, source=str(candidate))
+            break  # the nearest pyproject.toml owns this project, even without our table
+    return Config()
+
+
+def from_mapping(raw: Mapping[str, Any], source: str = "config") -> Config:
+    """Build a Config from kebab-case keys, rejecting unknown ones."""
+    values: dict[str, Any] = {}
+    known = [k.replace("_", "-") for k in _FIELDS]
+    for key, value in raw.items():
+        name = key.replace("-", "_")
+        if name not in _FIELDS or "_" in key:
+            raise PreflightError(f"{source}: unknown key {key!r}" + did_you_mean(key, known))
+        if name in _TUPLE_KEYS:
+            value = _as_tuple(value, key, source)
+        elif name == "per_column_ignores":
+            value = {str(col): _as_tuple(codes, key, source) for col, codes in _table(value, key, source).items()}
+        elif name == "checks":
+            value = {str(code).upper(): dict(_table(opts, f"checks.{code}", source)) for code, opts in _table(value, key, source).items()}
+        elif name == "targets":
+            value = {str(k): str(v) for k, v in _table(value, key, source).items()}
+        values[name] = value
+    try:
+        config = Config(**values)
+    except TypeError as exc:  # pragma: no cover - guarded by the key check above
+        raise PreflightError(f"{source}: {exc}") from exc
+    return validate(config, source)
+
+
+def validate(config: Config, source: str = "options") -> Config:
+    def choice(name: str, allowed: tuple[str, ...]) -> None:
+        value = getattr(config, name)
+        if value not in allowed:
+            raise PreflightError(
+                f"{source}: {name.replace('_', '-')} must be one of {', '.join(allowed)}, not {value!r}"
+            )
+
+    choice("fail_on", FAIL_ON)
+    choice("task", TASKS)
+    choice("model_family", MODEL_FAMILIES)
+    choice("engine", ENGINES)
+    for name in ("seed", "max_rows"):
+        if not isinstance(getattr(config, name), int) or getattr(config, name) < 0:
+            raise PreflightError(f"{source}: {name.replace('_', '-')} must be a non-negative integer")
+    if config.sample is not None and (not isinstance(config.sample, int) or config.sample < 10):
+        raise PreflightError(f"{source}: sample must be an integer of at least 10")
+    return config
+
+
+def _read_toml(file: Path) -> dict[str, Any]:
+    try:
+        with file.open("rb") as fh:
+            return tomllib.load(fh)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise PreflightError(f"{file}: invalid TOML: {exc}") from exc
+
+
+def _as_tuple(value: Any, key: str, source: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [v for v in value.split(",")]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise PreflightError(f"{source}: {key} must be a list of strings")
+    return tuple(v.strip() for v in value if v.strip())
+
+
+def _table(value: Any, key: str, source: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise PreflightError(f"{source}: {key} must be a table")
+    return value

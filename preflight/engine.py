@@ -1,0 +1,108 @@
+"""The one loop over the selected checks: skip unmet needs, isolate crashes, sort."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable, Mapping
+
+from preflight.check import NEEDS, Check, Context
+from preflight.checks import REGISTRY
+from preflight.config import Config
+from preflight.dataset import Dataset
+from preflight.errors import PreflightError, did_you_mean
+from preflight.findings import CheckError, DatasetInfo, Finding, Report, Skipped
+from preflight.plan import build_plan
+from preflight.profile import Profile
+from preflight.selection import select_codes
+
+log = logging.getLogger(__name__)
+
+# Called before each check with (code, index, total); the CLI draws progress from it.
+ProgressHook = Callable[[str, int, int], None]
+
+
+def selected_checks(config: Config, registry: Mapping[str, type[Check]] = REGISTRY) -> list[Check]:
+    """Instantiate the selected checks with their configured options."""
+    codes = sorted(registry)
+    for code in config.checks:
+        if code not in registry:
+            raise PreflightError(f"config: options for unknown check {code!r}" + did_you_mean(code, codes))
+    chosen = select_codes(codes, config.select, config.ignore, config.extend_select)
+    return [registry[code](config.checks.get(code)) for code in chosen]
+
+
+def unmet_need(check: Check, dataset: Dataset, config: Config) -> str | None:
+    for need in sorted(check.needs):
+        met = {
+            "target": dataset.target is not None,
+            "classification": dataset.task == "classification",
+            "regression": dataset.task == "regression",
+            "test": config.test is not None,
+            "schema": config.schema is not None,
+        }.get(need, True)
+        if not met:
+            return NEEDS[need]
+    return None
+
+
+def run(
+    dataset: Dataset,
+    config: Config,
+    *,
+    checks: list[Check] | None = None,
+    progress: ProgressHook | None = None,
+) -> Report:
+    """Run the checks on ``dataset`` and assemble the report."""
+    checks = selected_checks(config) if checks is None else checks
+    ctx = Context(dataset=dataset, profile=Profile(dataset), config=config)
+    findings: list[Finding] = []
+    skipped: list[Skipped] = []
+    errors: list[CheckError] = []
+    ran: list[str] = []
+    for i, check in enumerate(checks):
+        reason = unmet_need(check, dataset, config)
+        if reason is not None:
+            skipped.append(Skipped(check.code, reason))
+            continue
+        if progress is not None:
+            progress(check.code, i, len(checks))
+        try:
+            findings.extend(check.run(ctx))
+        except PreflightError:
+            raise  # bad user input found by a check (a schema file, say): exit 2
+        except Exception as exc:  # noqa: BLE001 - a crashing check must not stop the rest
+            log.debug("check %s crashed:\n%s", check.code, traceback.format_exc())
+            errors.append(CheckError(check.code, f"{type(exc).__name__}: {exc}"))
+        ran.append(check.code)
+    findings = [f for f in findings if not _ignored(f, config)]
+    findings.sort(key=Finding.sort_key)
+    return Report(
+        dataset=DatasetInfo(
+            path=dataset.path,
+            rows=dataset.n_rows,
+            columns=dataset.frame.shape[1],
+            target=dataset.target,
+            task=dataset.task,
+            sampled_rows=ctx.published.get("sampled_rows"),
+        ),
+        findings=tuple(findings),
+        fail_on=config.fail_severity,
+        skipped=tuple(skipped),
+        errors=tuple(errors),
+        checks_run=tuple(ran),
+        label_health=ctx.published.get("label_health"),
+        preprocessing=build_plan(findings, dataset),
+        max_rows=config.max_rows,
+    )
+
+
+def _ignored(finding: Finding, config: Config) -> bool:
+    """per-column-ignores: drop a finding when every column it names ignores its code."""
+    if not finding.columns or not config.per_column_ignores:
+        return False
+    for column in finding.columns:
+        codes = config.per_column_ignores.get(column, ())
+        if not any(sel == "ALL" or finding.code.startswith(sel.upper()) for sel in codes):
+            return False
+    return True

@@ -1,0 +1,25 @@
+"""The one exception type that means "bad usage or bad input" (exit code 2)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class PreflightError(Exception):
+    """A user-facing error: bad input file, bad option, bad config.
+
+    The CLI prints ``str(error)`` as one line on stderr and exits with code 2.
+    """
+
+
+def did_you_mean(word: str, choices: Iterable[str], n: int = 3) -> str:
+    """A ``"; did you mean 'x'?"`` suffix for error messages, or ``""``."""
+    pool = list(choices)
+    matches = difflib.get_close_matches(word, pool, n=n, cutoff=0.6)
+    if not matches:
+        lowered = {c.lower(): c for c in pool}
+        matches = [lowered[m] for m in difflib.get_close_matches(word.lower(), list(lowered), n=n)]
+    if not matches:
+        return ""
+    return "; did you mean " + " or ".join(repr(m) for m in matches) + "?"

@@ -1,0 +1,233 @@
+"""Plain data that crosses layers: severities, fixes, findings and the report.
+
+Nothing here computes statistics or renders output; checks build these objects,
+the engine assembles a :class:`Report`, reporters render it.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Category = Literal["schema", "data-quality", "outliers", "scale", "capacity", "labels", "split"]
+Task = Literal["classification", "regression"]
+
+CAUSES: dict[int, str] = {
+    1: "data not preprocessed / not clean",
+    2: "no normalization",
+    3: "sample space too big for the data",
+    4: "labels set wrongly",
+}
+
+
+class Severity(enum.Enum):
+    """How bad a finding is. Ordered: ``ERROR > WARNING > INFO``."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank >= other.rank
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank > other.rank
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank <= other.rank
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank < other.rank
+
+
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A suggested remedy. ``step`` is a plan verb (impute, drop-columns, scale, ...)."""
+
+    summary: str
+    step: str | None = None
+    transformer: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "summary": self.summary,
+            "step": self.step,
+            "transformer": self.transformer,
+            "params": jsonable(self.params),
+        }
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found by one check.
+
+    ``rows`` holds *every* flagged 0-based row position (sorted); reporters cap the
+    list they print, ``--rows-out`` writes all of them.
+    """
+
+    code: str
+    name: str
+    category: Category
+    cause: int | None
+    severity: Severity
+    message: str
+    columns: tuple[str, ...] = ()
+    rows: tuple[int, ...] = ()
+    row_count: int | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+    fix: Fix | None = None
+
+    @property
+    def flagged_rows(self) -> int:
+        return self.row_count if self.row_count is not None else len(self.rows)
+
+    def sort_key(self) -> tuple[int, int, str, tuple[str, ...]]:
+        return (-self.severity.rank, self.cause or 99, self.code, self.columns)
+
+    def to_dict(self, max_rows: int) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "category": self.category,
+            "cause": self.cause,
+            "severity": self.severity.value,
+            "message": self.message,
+            "columns": list(self.columns),
+            "rows": list(self.rows[:max_rows]),
+            "row_count": self.flagged_rows,
+            "evidence": jsonable(self.evidence),
+            "fix": self.fix.to_dict() if self.fix else None,
+        }
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    path: str
+    rows: int
+    columns: int
+    target: str | None
+    task: Task | None
+    sampled_rows: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "rows": self.rows,
+            "columns": self.columns,
+            "target": self.target,
+            "task": self.task,
+            "sampled_rows": self.sampled_rows,
+        }
+
+
+@dataclass(frozen=True)
+class Skipped:
+    code: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CheckError:
+    """A check that raised: recorded, never fatal to the other checks."""
+
+    code: str
+    error: str
+
+
+@dataclass(frozen=True)
+class Report:
+    dataset: DatasetInfo
+    findings: tuple[Finding, ...]
+    fail_on: Severity | None
+    skipped: tuple[Skipped, ...] = ()
+    errors: tuple[CheckError, ...] = ()
+    checks_run: tuple[str, ...] = ()
+    label_health: dict[str, Any] | None = None
+    preprocessing: dict[str, Any] | None = None
+    max_rows: int = 1000
+
+    @property
+    def failed(self) -> bool:
+        """True when a finding reaches ``fail_on`` (never when ``fail_on`` is None)."""
+        if self.fail_on is None:
+            return False
+        return any(f.severity >= self.fail_on for f in self.findings)
+
+    @property
+    def status(self) -> Literal["pass", "fail"]:
+        return "fail" if self.failed else "pass"
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)}
+        for f in self.findings:
+            counts[f.severity.value] += 1
+        return counts
+
+    @property
+    def exit_code(self) -> int:
+        """The documented exit code: 3 if a check crashed, else 1 if failed, else 0."""
+        if self.errors:
+            return 3
+        return 1 if self.failed else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        from preflight import __version__
+
+        return {
+            "schema_version": 1,
+            "preflight_version": __version__,
+            "status": self.status,
+            "dataset": self.dataset.to_dict(),
+            "summary": self.summary,
+            "findings": [f.to_dict(self.max_rows) for f in self.findings],
+            "label_health": jsonable(self.label_health),
+            "preprocessing": jsonable(self.preprocessing),
+            "skipped": [{"code": s.code, "reason": s.reason} for s in self.skipped],
+            "errors": [{"code": e.code, "error": e.error} for e in self.errors],
+        }
+
+
+def jsonable(value: Any) -> Any:
+    """Convert numpy scalars, tuples and non-finite floats into stable JSON values.
+
+    Floats are rounded to 6 significant digits so that reports are byte-identical
+    across platforms and BLAS builds; NaN/inf become null (JSON has no NaN).
+    """
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", 0) == 0:
+        value = value.item()  # numpy scalar -> Python scalar
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        return float(f"{value:.6g}")
+    if hasattr(value, "tolist"):
+        return jsonable(value.tolist())
+    return str(value)

@@ -1,0 +1,253 @@
+"""Per-column statistics, each computed at most once and only when a check asks.
+
+A :class:`Profile` is shared by every check in a run. Statistics are
+``cached_property`` attributes of :class:`ColumnProfile`, so the first check that
+needs, say, a column's quantiles pays for them and the rest reuse them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from preflight.dataset import Dataset
+
+Kind = Literal["numeric", "boolean", "datetime", "categorical", "string", "mixed", "other"]
+
+# Strings that mean "no value" when they appear as data (compared case-insensitively,
+# after stripping). CSV readers already turn some of them into nulls; see Dataset.
+NULL_LIKE_STRINGS: frozenset[str] = frozenset(
+    ["", "na", "n/a", "n.a.", "nan", "null", "none", "nil", "missing", "unknown", "?", "-",
+     "--", "---", ".", "#n/a", "#na", "undefined", "not available", "no data", "<na>"]
+)  # fmt: skip
+
+# A plain number as text: optional sign, digits, decimals, exponent.
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+# A number dressed for people: currency, thousands separators, percent, spaces.
+_FORMATTED_NUMBER = re.compile(
+    r"^\(?[+-]?\s*[$€£¥]?\s*[+-]?(\d{1,3}([,\u00a0' ]\d{3})+|\d+)(\.\d+)?\s*(%|[$€£¥])?\)?$"
+)
+
+TextClass = Literal["null-like", "number", "formatted-number", "text"]
+
+
+def classify_text(value: str) -> TextClass:
+    """What a string cell holds: a null marker, a number, a formatted number or text."""
+    stripped = value.strip()
+    if stripped.lower() in NULL_LIKE_STRINGS:
+        return "null-like"
+    if _PLAIN_NUMBER.match(stripped):
+        return "number" if stripped == value else "formatted-number"
+    if _FORMATTED_NUMBER.match(stripped):
+        return "formatted-number"
+    return "text"
+
+
+def parse_formatted_number(value: str) -> float | None:
+    """``"$3,750.50"`` -> 3750.5, ``"12%"`` -> 0.12, ``"(5)"`` -> -5; None if not a number."""
+    s = value.strip()
+    negative = s.startswith("(") and s.endswith(")")
+    s = s.strip("()").strip()
+    percent = s.endswith("%")
+    s = re.sub(r"[$€£¥%\s\u00a0',]", "", s)
+    try:
+        number = float(s)
+    except ValueError:
+        return None
+    if percent:
+        number /= 100.0
+    return -number if negative else number
+
+
+@dataclass(frozen=True)
+class Quantiles:
+    q01: float
+    q05: float
+    q25: float
+    q50: float
+    q75: float
+    q95: float
+    q99: float
+
+    @property
+    def iqr(self) -> float:
+        return self.q75 - self.q25
+
+
+class ColumnProfile:
+    """Lazily computed statistics of one column."""
+
+    def __init__(self, name: str, series: pd.Series) -> None:
+        self.name = name
+        self.series = series
+
+    @cached_property
+    def kind(self) -> Kind:
+        s = self.series
+        dtype = s.dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            return "categorical"
+        if pd.api.types.is_bool_dtype(dtype):
+            return "boolean"
+        if pd.api.types.is_numeric_dtype(dtype):
+            return "numeric"
+        if pd.api.types.is_datetime64_any_dtype(dtype) or isinstance(dtype, pd.PeriodDtype):
+            return "datetime"
+        if pd.api.types.is_string_dtype(dtype):
+            types = self.python_types
+            if not types or types == {"str"}:
+                return "string"
+            if types <= {"bool"}:
+                return "boolean"
+            if types <= {"number"}:
+                return "numeric"
+            if types <= {"date", "datetime", "Timestamp"}:
+                return "datetime"
+            return "mixed"
+        return "other"
+
+    @cached_property
+    def python_types(self) -> set[str]:
+        """Distinct Python type names among non-null cells of an object column."""
+        values = self.series.dropna()
+        if values.dtype != object:
+            return {"str"} if pd.api.types.is_string_dtype(values.dtype) else set()
+        names: set[str] = set()
+        for t in values.map(type).unique():
+            name = t.__name__
+            if name in ("int", "float", "int64", "float64", "int32", "float32", "Decimal"):
+                name = "number"
+            names.add(name)
+        return names
+
+    # ---- counts ---------------------------------------------------------------
+    @cached_property
+    def missing_mask(self) -> np.ndarray:
+        return np.asarray(self.series.isna().to_numpy(), dtype=bool)
+
+    @cached_property
+    def n(self) -> int:
+        return len(self.series)
+
+    @cached_property
+    def n_missing(self) -> int:
+        return int(self.missing_mask.sum())
+
+    @cached_property
+    def n_present(self) -> int:
+        return self.n - self.n_missing
+
+    @cached_property
+    def value_counts(self) -> pd.Series:
+        """Counts of distinct non-null values, most common first (ties by value order)."""
+        try:
+            return self.series.value_counts(dropna=True, sort=True)
+        except TypeError:  # unhashable cells (lists, dicts): count their text form
+            return self.series.dropna().map(repr).value_counts(sort=True)
+
+    @cached_property
+    def n_unique(self) -> int:
+        return len(self.value_counts)
+
+    # ---- numeric --------------------------------------------------------------
+    @cached_property
+    def values(self) -> np.ndarray:
+        """Non-null values as float64 (numeric and boolean columns only)."""
+        if self.kind not in ("numeric", "boolean"):
+            return np.empty(0)
+        s = self.series
+        return np.asarray(s[~self.missing_mask].to_numpy(dtype=float, na_value=np.nan), float)
+
+    @cached_property
+    def inf_mask(self) -> np.ndarray:
+        """Full-length mask of +/-inf cells."""
+        mask = np.zeros(self.n, dtype=bool)
+        if self.kind == "numeric":
+            present = ~self.missing_mask
+            mask[present] = np.isinf(self.values)
+        return mask
+
+    @cached_property
+    def finite(self) -> np.ndarray:
+        v = self.values
+        return v[np.isfinite(v)]
+
+    @cached_property
+    def is_integral(self) -> bool:
+        f = self.finite
+        return f.size > 0 and bool(np.all(f == np.round(f)))
+
+    @cached_property
+    def quantiles(self) -> Quantiles | None:
+        f = self.finite
+        if f.size == 0:
+            return None
+        qs = np.quantile(f, [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99])
+        return Quantiles(*(float(q) for q in qs))
+
+    @cached_property
+    def moments(self) -> tuple[float, float, float] | None:
+        """(mean, standard deviation, skewness) of the finite values."""
+        f = self.finite
+        if f.size == 0:
+            return None
+        mean = float(f.mean())
+        std = float(f.std())
+        if std == 0.0 or f.size < 3:
+            return mean, std, 0.0
+        skew = float(np.mean(((f - mean) / std) ** 3))
+        return mean, std, skew
+
+    @cached_property
+    def min(self) -> float | None:
+        return float(self.finite.min()) if self.finite.size else None
+
+    @cached_property
+    def max(self) -> float | None:
+        return float(self.finite.max()) if self.finite.size else None
+
+    # ---- text -----------------------------------------------------------------
+    @cached_property
+    def text_classes(self) -> pd.Series:
+        """For each distinct string value, its :data:`TextClass` (index = value)."""
+        if self.kind not in ("string", "mixed", "categorical"):
+            return pd.Series([], dtype=object)
+        values = [v for v in self.value_counts.index if isinstance(v, str)]
+        return pd.Series([classify_text(v) for v in values], index=values, dtype=object)
+
+    def text_class_counts(self) -> dict[str, int]:
+        """Cells per text class (counting repeats)."""
+        classes = self.text_classes
+        if classes.empty:
+            return {}
+        counts = self.value_counts.reindex(classes.index)
+        return {str(k): int(v) for k, v in counts.groupby(classes.to_numpy()).sum().items()}
+
+
+class Profile:
+    """Column profiles of a dataset, created on first access."""
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+        self._columns: dict[str, ColumnProfile] = {}
+
+    def __getitem__(self, name: str) -> ColumnProfile:
+        col = self._columns.get(name)
+        if col is None:
+            col = ColumnProfile(name, self.dataset.frame[name])
+            self._columns[name] = col
+        return col
+
+    def __iter__(self) -> Iterator[ColumnProfile]:
+        for name in self.dataset.frame.columns:
+            yield self[name]
+
+    def features(self) -> Iterator[ColumnProfile]:
+        for name in self.dataset.features:
+            yield self[name]

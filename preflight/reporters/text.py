@@ -1,0 +1,84 @@
+"""The terminal report: grouped by the article's causes, the fix under each finding."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import click
+
+from preflight.findings import CAUSES, Finding, Report, Severity
+
+_MARK = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "•"}
+_COLOR = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def safe(text: str) -> str:
+    """Escape control and bidi characters so data cannot drive the terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text)
+
+
+def render(report: Report, *, color: bool = False, verbose: bool = False, **_: Any) -> str:
+    def style(text: str, **kw: Any) -> str:
+        return click.style(text, **kw) if color else text
+
+    ds = report.dataset
+    out: list[str] = []
+    target = f" · target {ds.target!r} ({ds.task})" if ds.target else " · no target"
+    out.append(style(f"preflight · {safe(ds.path)}", bold=True) + f" · {ds.rows:,} rows × {ds.columns} columns{safe(target)}")
+    if ds.sampled_rows:
+        out.append(f"  model-based checks fitted on a sample of {ds.sampled_rows:,} rows")
+    out.append("")
+
+    groups: dict[int | None, list[Finding]] = {}
+    for f in report.findings:
+        groups.setdefault(f.cause, []).append(f)
+    for cause in sorted(groups, key=lambda c: c if c is not None else 99):
+        title = f"{cause} · {CAUSES[cause]}" if cause is not None else "beyond the four causes"
+        out.append(style(title, bold=True, underline=True))
+        for f in sorted(groups[cause], key=Finding.sort_key):
+            mark = style(f"{_MARK[f.severity]} {f.code}", fg=_COLOR[f.severity], bold=True)
+            out.append(f"  {mark} {style(f'{f.severity.value:<7}', fg=_COLOR[f.severity])} {safe(f.message)}")
+            if f.rows:
+                shown = ", ".join(str(r) for r in f.rows[:10])
+                more = f" … ({f.flagged_rows:,} in all)" if f.flagged_rows > 10 else ""
+                out.append(style(f"      rows {shown}{more}", dim=True))
+            if f.fix is not None:
+                out.append(f"      {style('fix:', fg='green')} {safe(f.fix.summary)}")
+        out.append("")
+
+    steps = (report.preprocessing or {}).get("steps") or []
+    if steps:
+        out.append(style("suggested preprocessing", bold=True, underline=True))
+        for i, step in enumerate(steps, 1):
+            cols = ", ".join(safe(c) for c in step["columns"][:6])
+            more = f" +{len(step['columns']) - 6}" if len(step["columns"]) > 6 else ""
+            via = f" ({step['transformer'].rsplit('.', 1)[-1]})" if step.get("transformer") else ""
+            out.append(f"  {i}. {step['step']}{via}: {cols}{more}  [{step['reason']}]")
+        out.append("")
+
+    if report.errors:
+        for e in report.errors:
+            out.append(style(f"  ! {e.code} crashed: {safe(e.error)}", fg="magenta", bold=True))
+        out.append("")
+    if report.skipped and verbose:
+        out.append(style("skipped: " + ", ".join(f"{s.code} ({s.reason})" for s in report.skipped), dim=True))
+    elif report.skipped:
+        reasons: dict[str, list[str]] = {}
+        for s in report.skipped:
+            reasons.setdefault(s.reason, []).append(s.code)
+        text = "; ".join(f"{len(codes)} {r}" for r, codes in reasons.items())
+        out.append(style(f"skipped {len(report.skipped)} checks: {text} (-v lists them)", dim=True))
+
+    counts = report.summary
+    tally = f"{counts['error']} errors · {counts['warning']} warnings · {counts['info']} info"
+    fail_on = report.fail_on.value if report.fail_on else "never"
+    if report.errors:
+        verdict = style("✖ CRASHED", fg="magenta", bold=True)
+    elif report.failed:
+        verdict = style("✖ FAIL", fg="red", bold=True)
+    else:
+        verdict = style("✔ PASS", fg="green", bold=True)
+    out.append(f"{verdict}  {tally}  (fail-on: {fail_on}; {len(report.checks_run)} checks ran)")
+    return "\n".join(out) + "\n"
