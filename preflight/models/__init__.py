@@ -1,0 +1,1 @@
+"""Shared model artifacts (computed once per run through ``Context.shared``)."""
