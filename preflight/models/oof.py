@@ -1,21 +1,53 @@
-"""Out-of-fold predicted probabilities: the one shared model artifact of a run.
+"""Out-of-fold predictions: the one shared model artifact of a run.
 
 Label noise (LB), learnability and fit ceiling (CP) all read these probabilities,
 so the cross-validated models are fitted once. Every probability row comes from a
 model that did not see that row (out-of-sample), which confident learning needs.
+
+**The models** were chosen by measurement (``benchmarks/label_noise.py``): the
+average of three K-fold models on the shared encoded matrix — a logistic
+regression (smooth, well calibrated where classes are linear), extremely
+randomised trees (non-linear, and averaging many random trees keeps them from
+memorising a flipped label) and distance-weighted k-nearest neighbours (local
+structure). Each of the three alone finds fewer planted label errors than the
+average; gradient boosting memorised the noise and did worst.
+
+**Large data.** When more rows carry a target than the fit-sample cap
+(``--sample N``, default :data:`DEFAULT_SAMPLE`), the folds are built on a seeded,
+stratified sample of that size. Every other row is scored, in batches, by one of
+the fold models (round-robin), none of which saw it — so every row still gets an
+out-of-sample probability and the label checks cover the whole file.
+
+**Your own model.** ``--pred-probs FILE`` (npy, parquet or csv; one row per data
+row, one column per class in sorted class order or named after the classes)
+replaces the built-in models. The file is validated and never unpickled.
 """
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from preflight.check import Context
+from preflight.errors import PreflightError
 from preflight.features import encoded_features
 
 N_FOLDS = 5
+# Fit-sample cap: above this many labelled rows the models are fitted on a seeded
+# stratified sample and the rest are scored by models that did not see them. 20,000
+# rows keep 100k x 20 under a minute on 2 shared cores and cost little accuracy
+# (benchmarks/README.md).
+DEFAULT_SAMPLE = 20_000
+# Rows scored per predict call outside the fit sample (bounds memory on big files).
+SCORE_BATCH = 20_000
+# Row sums of user probabilities may be off by this much (float32 exports, rounding).
+PROBABILITY_SUM_TOLERANCE = 0.01
 
 
 @dataclass(frozen=True)
@@ -26,6 +58,18 @@ class OutOfFold:
     positions: np.ndarray  # 0-based row positions (rows whose target is not missing)
     method: str  # how the probabilities were made, for the report
     sampled_rows: int | None = None  # the fit sample size when the data was sampled
+    source: str = "preflight"  # "preflight" (built-in models) or "user" (--pred-probs)
+    folds: int = 0  # K of the K-fold models (0: no model could be fitted; priors only)
+
+
+@dataclass(frozen=True)
+class OutOfFoldRegression:
+    predictions: np.ndarray  # out-of-sample prediction of each row in positions
+    targets: np.ndarray  # float target of each row in positions
+    positions: np.ndarray  # 0-based row positions (rows whose target is finite)
+    method: str
+    sampled_rows: int | None = None
+    folds: int = 0
 
 
 def out_of_fold(ctx: Context) -> OutOfFold:
@@ -33,37 +77,286 @@ def out_of_fold(ctx: Context) -> OutOfFold:
     return ctx.shared("out_of_fold", lambda: _compute(ctx))
 
 
-def _compute(ctx: Context) -> OutOfFold:
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold
-    from threadpoolctl import threadpool_limits
+def out_of_fold_regression(ctx: Context) -> OutOfFoldRegression:
+    """The run's out-of-fold predictions for a regression target (built once)."""
+    return ctx.shared("out_of_fold_regression", lambda: _compute_regression(ctx))
 
-    ds = ctx.dataset
-    y_all = ds.y
-    present = ~y_all.isna().to_numpy()
+
+def sample_cap(ctx: Context) -> int:
+    return ctx.config.sample if ctx.config.sample is not None else DEFAULT_SAMPLE
+
+
+# ---- classification -----------------------------------------------------------
+
+
+def encode_labels(y: pd.Series) -> tuple[np.ndarray, np.ndarray, tuple[Any, ...]]:
+    """(positions of present labels, class index per such row, class values).
+
+    Classes are sorted as scikit-learn sorts them (numbers numerically, text
+    alphabetically), so the columns of a user's ``predict_proba`` line up.
+    """
+    present = ~y.isna().to_numpy()
     positions = np.flatnonzero(present)
-    classes_arr, labels = np.unique(y_all[present].astype(str).to_numpy(), return_inverse=True)
-    # Keep the original class values (not their text) for the report.
-    first_of_class = {c: y_all[present].to_numpy()[labels == i][0] for i, c in enumerate(classes_arr)}
-    classes = tuple(first_of_class[c] for c in classes_arr)
-    x = encoded_features(ctx).matrix[positions]
+    values = y.iloc[positions]
+    try:
+        codes, uniques = pd.factorize(values, sort=True)
+        classes = tuple(uniques.tolist())
+    except TypeError:  # mixed types that cannot be ordered: order by their text
+        text = values.astype(str)
+        codes, uniques_text = pd.factorize(text, sort=True)
+        first = {t: v for t, v in zip(text.to_numpy(), values.to_numpy(), strict=True)}
+        classes = tuple(first[t] for t in uniques_text)
+    return positions, np.asarray(codes, dtype=np.int64), classes
+
+
+def _compute(ctx: Context) -> OutOfFold:
+    positions, labels, classes = encode_labels(ctx.dataset.y)
     k = len(classes)
-    probs = np.tile(np.bincount(labels, minlength=k) / len(labels), (len(labels), 1))
+    if ctx.config.pred_probs is not None:
+        probs = load_pred_probs(ctx.config.pred_probs, ctx.dataset.n_rows, classes)[positions]
+        return OutOfFold(
+            pred_probs=probs,
+            labels=labels,
+            classes=classes,
+            positions=positions,
+            method=f"your model's out-of-sample probabilities ({Path(ctx.config.pred_probs).name})",
+            source="user",
+        )
+    x = encoded_features(ctx).matrix[positions]
     counts = np.bincount(labels, minlength=k)
-    folds = int(min(N_FOLDS, counts[counts > 0].min())) if k > 1 else 0
-    if folds >= 2 and x.shape[1] > 0:
-        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=ctx.config.seed)
-        with threadpool_limits(limits=1):
-            for train, test in splitter.split(x, labels):
-                model = LogisticRegression(max_iter=1000)
-                model.fit(x[train], labels[train])
-                probs[np.ix_(test, model.classes_)] = model.predict_proba(x[test])
-                missing = np.setdiff1d(np.arange(k), model.classes_)
-                probs[np.ix_(test, missing)] = 0.0
+    probs = np.tile(counts / max(len(labels), 1), (len(labels), 1))
+    if k < 2 or x.shape[1] == 0 or counts.max(initial=0) < 2:
+        return OutOfFold(probs, labels, classes, positions, "class frequencies (no model could be fitted)")
+    fit, sampled = _fit_sample(labels, sample_cap(ctx), ctx.config.seed)
+    if sampled:
+        ctx.publish("sampled_rows", int(fit.size))
+    folds = int(min(N_FOLDS, fit.size // 2))
+    plan = _fold_plan(labels, fit, folds, ctx.config.seed)
+    with _quiet_fitting():
+        for train, score in plan:
+            probs[score] = _ensemble_proba(x, labels, train, score, k, ctx.config.seed)
+    where = f"{folds}-fold out-of-fold probabilities"
+    if sampled:
+        where += f" (fitted on a stratified sample of {fit.size:,} rows; the other rows scored by fold models)"
     return OutOfFold(
         pred_probs=probs,
         labels=labels,
         classes=classes,
         positions=positions,
-        method=f"logistic regression, {folds}-fold out-of-fold probabilities",
+        method=f"average of logistic regression, extra trees and k-nearest neighbours, {where}",
+        sampled_rows=int(fit.size) if sampled else None,
+        folds=folds,
     )
+
+
+def _fit_sample(labels: np.ndarray, cap: int, seed: int) -> tuple[np.ndarray, bool]:
+    """Indices (into labels) of the fit sample: all rows, or a stratified sample of ``cap``."""
+    n = labels.size
+    if n <= cap:
+        return np.arange(n), False
+    rng = np.random.default_rng(seed)
+    counts = np.bincount(labels)
+    # Proportional allocation, but every class keeps enough rows to appear in each
+    # fold (or all its rows when it has fewer).
+    quota = np.maximum(np.floor(counts * cap / n).astype(np.int64), np.minimum(counts, 2 * N_FOLDS))
+    chosen = [rng.permutation(np.flatnonzero(labels == c))[: quota[c]] for c in range(counts.size)]
+    return np.sort(np.concatenate(chosen)), True
+
+
+def _fold_plan(
+    labels: np.ndarray, fit: np.ndarray, folds: int, seed: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train indices, indices to score) per fold.
+
+    Stratified by hand rather than with StratifiedKFold so that a class with fewer
+    rows than folds does not stop the whole run: its rows are simply spread over
+    fewer folds. Rows outside the fit sample are dealt round-robin to the folds.
+    """
+    rng = np.random.default_rng(seed)
+    fold_of = np.full(labels.size, -1, dtype=np.int64)
+    offset = 0
+    for c in np.unique(labels[fit]):
+        members = rng.permutation(fit[labels[fit] == c])
+        fold_of[members] = (np.arange(members.size) + offset) % folds
+        offset += members.size  # keep fold sizes even across classes
+    rest = np.flatnonzero(fold_of < 0)
+    if rest.size:
+        fold_of[rng.permutation(rest)] = np.arange(rest.size) % folds
+    in_fit = np.zeros(labels.size, dtype=bool)
+    in_fit[fit] = True
+    return [
+        (np.flatnonzero(in_fit & (fold_of != f)), np.flatnonzero(fold_of == f)) for f in range(folds)
+    ]
+
+
+def _models(n_train: int, seed: int) -> list[Any]:
+    from sklearn.ensemble import ExtraTreesClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neighbors import KNeighborsClassifier
+
+    return [
+        LogisticRegression(max_iter=500),
+        ExtraTreesClassifier(n_estimators=100, min_samples_leaf=2, random_state=seed, n_jobs=1),
+        KNeighborsClassifier(n_neighbors=min(15, n_train), weights="distance"),
+    ]
+
+
+def _ensemble_proba(
+    x: np.ndarray, labels: np.ndarray, train: np.ndarray, score: np.ndarray, k: int, seed: int
+) -> np.ndarray:
+    out = np.zeros((score.size, k))
+    y_train = labels[train]
+    if np.unique(y_train).size < 2:  # a fold with one class: predict it
+        out[:, y_train[0]] = 1.0
+        return out
+    members = _models(train.size, seed)
+    for model in members:
+        model.fit(x[train], y_train)
+        cols = np.asarray(model.classes_, dtype=np.int64)
+        for start in range(0, score.size, SCORE_BATCH):
+            part = score[start : start + SCORE_BATCH]
+            out[start : start + part.size, cols] += model.predict_proba(x[part])
+    return out / len(members)
+
+
+class _quiet_fitting:
+    """One thread for BLAS/OpenMP (oversubscription on shared cores is the biggest
+    slowdown) and no convergence chatter from the linear model."""
+
+    def __enter__(self) -> None:
+        from threadpoolctl import threadpool_limits
+
+        self._limits = threadpool_limits(limits=1)
+        self._warnings = warnings.catch_warnings()
+        self._warnings.__enter__()
+        warnings.simplefilter("ignore")
+
+    def __exit__(self, *exc: object) -> None:
+        self._warnings.__exit__(*exc)
+        self._limits.unregister()
+
+
+# ---- user probabilities -------------------------------------------------------
+
+
+def load_pred_probs(path: str, n_rows: int, classes: tuple[Any, ...]) -> np.ndarray:
+    """Read and validate ``--pred-probs``: (n_rows, n_classes), finite, rows summing to 1."""
+    file = Path(path)
+    if not file.is_file():
+        raise PreflightError(f"--pred-probs: {path}: no such file")
+    k = len(classes)
+    if file.suffix.lower() == ".npy":
+        try:
+            raw = np.load(file, allow_pickle=False)
+        except (ValueError, OSError) as exc:
+            raise PreflightError(f"--pred-probs: {path}: not a numeric .npy array ({exc})") from exc
+        names: list[str] | None = None
+    else:
+        from preflight.dataset import read_table
+
+        table = read_table(file).frame
+        names = [str(c) for c in table.columns]
+        try:
+            raw = table.to_numpy(dtype=float, na_value=np.nan)
+        except (TypeError, ValueError) as exc:
+            raise PreflightError(f"--pred-probs: {path}: every column must be numeric") from exc
+    arr = np.asarray(raw)
+    if arr.dtype.kind not in "fiub":
+        raise PreflightError(f"--pred-probs: {path}: holds {arr.dtype} values, not probabilities")
+    arr = arr.astype(np.float64)
+    if arr.ndim == 1 and k == 2:
+        arr = np.column_stack([1.0 - arr, arr])  # one column: P(second class), as for binary models
+    if arr.ndim == 2 and arr.shape[1] == 1 and k == 2:
+        arr = np.column_stack([1.0 - arr[:, 0], arr[:, 0]])
+        names = None
+    if arr.ndim != 2:
+        raise PreflightError(f"--pred-probs: {path}: expected a 2-D table, got shape {arr.shape}")
+    if arr.shape[0] != n_rows:
+        raise PreflightError(
+            f"--pred-probs: {path}: has {arr.shape[0]} rows but the data has {n_rows}; "
+            "give one probability row per data row, in the same order"
+        )
+    if arr.shape[1] != k:
+        raise PreflightError(
+            f"--pred-probs: {path}: has {arr.shape[1]} columns but the target has {k} classes "
+            f"({', '.join(str(c) for c in classes[:10])}{', ...' if k > 10 else ''})"
+        )
+    if names is not None:
+        wanted = [str(c) for c in classes]
+        if sorted(names) == sorted(wanted) and names != wanted:
+            arr = arr[:, [names.index(w) for w in wanted]]  # columns named after the classes
+    if not np.isfinite(arr).all():
+        bad = int(np.flatnonzero(~np.isfinite(arr).all(axis=1))[0])
+        raise PreflightError(f"--pred-probs: {path}: row {bad} has a missing or infinite value")
+    if arr.min() < -1e-9 or arr.max() > 1 + 1e-9:
+        raise PreflightError(f"--pred-probs: {path}: values must lie in [0, 1] (got {arr.min():g}..{arr.max():g})")
+    sums = arr.sum(axis=1)
+    off = np.abs(sums - 1.0) > PROBABILITY_SUM_TOLERANCE
+    if off.any():
+        bad = int(np.flatnonzero(off)[0])
+        raise PreflightError(
+            f"--pred-probs: {path}: row {bad} sums to {sums[bad]:.4g}, not 1; "
+            "pass predict_proba output, not scores or logits"
+        )
+    return np.clip(arr, 0.0, 1.0) / sums[:, None]
+
+
+# ---- regression -----------------------------------------------------------------
+
+
+def _compute_regression(ctx: Context) -> OutOfFoldRegression:
+    y = pd.to_numeric(ctx.dataset.y, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    positions = np.flatnonzero(np.isfinite(y))
+    targets = y[positions]
+    x = encoded_features(ctx).matrix[positions]
+    predictions = np.full(targets.size, float(np.median(targets)) if targets.size else 0.0)
+    if targets.size < 2 * N_FOLDS or x.shape[1] == 0:
+        return OutOfFoldRegression(predictions, targets, positions, "the median (no model could be fitted)")
+    # Stratify the regression folds by target quantile so each fold sees the whole range.
+    strata = np.searchsorted(np.quantile(targets, [0.2, 0.4, 0.6, 0.8]), targets)
+    fit, sampled = _fit_sample(strata, sample_cap(ctx), ctx.config.seed)
+    if sampled:
+        ctx.publish("sampled_rows", int(fit.size))
+    folds = int(min(N_FOLDS, fit.size // 2))
+    with _quiet_fitting():
+        for train, score in _fold_plan(strata, fit, folds, ctx.config.seed):
+            predictions[score] = _regression_predict(x, targets, train, score, ctx.config.seed)
+    where = f"{folds}-fold out-of-fold predictions"
+    if sampled:
+        where += f" (fitted on a sample of {fit.size:,} rows; the other rows scored by fold models)"
+    return OutOfFoldRegression(
+        predictions=predictions,
+        targets=targets,
+        positions=positions,
+        method=f"average of ridge regression and extra trees, {where}",
+        sampled_rows=int(fit.size) if sampled else None,
+        folds=folds,
+    )
+
+
+def _regression_predict(
+    x: np.ndarray, y: np.ndarray, train: np.ndarray, score: np.ndarray, seed: int
+) -> np.ndarray:
+    from sklearn.ensemble import ExtraTreesRegressor
+    from sklearn.linear_model import RidgeCV
+
+    # Trees split on target values, so one wild target moves only its own leaf;
+    # the linear part extrapolates where trees cannot.
+    members: list[Any] = [
+        RidgeCV(alphas=(0.1, 1.0, 10.0, 100.0)),
+        ExtraTreesRegressor(n_estimators=100, min_samples_leaf=5, random_state=seed, n_jobs=1),
+    ]
+    out = np.zeros(score.size)
+    for model in members:
+        model.fit(x[train], y[train])
+        for start, part in _batches(score):
+            out[start : start + part.size] += model.predict(x[part])
+    return out / len(members)
+
+
+def _batches(idx: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+    for start in range(0, idx.size, SCORE_BATCH):
+        yield start, idx[start : start + SCORE_BATCH]
+
+
+Factory = Callable[[], Any]

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from preflight.check import Check, Context
+from preflight.findings import Finding, Fix, Severity
+
+
+class LabelIssues(Check):
+    """Labels that are probably wrong, found by confident learning (cleanlab).
+
+    **What it does.** Fits cross-validated models on the features (an average of
+    logistic regression, extra trees and k-nearest neighbours, seeded; or reads
+    your model's out-of-sample probabilities from ``--pred-probs``), so every row
+    gets probabilities from a model that never saw it. Confident learning
+    (cleanlab's ``find_label_issues``, prune by noise rate) then estimates how
+    many labels of each class belong to another class and flags those rows. The
+    report gives the estimated noise rate, the flagged rows ranked by label
+    quality (the out-of-sample probability of the given label) with the given and
+    the likely label, the class pairs most often confused, the estimated noise
+    matrix and each class's label quality (``label_health`` in the JSON report).
+
+    **Why it is bad.** A network trained on wrong labels plateaus or memorises the
+    noise; no learning-rate tuning fixes it. A tenth of the labels wrong visibly
+    stalls training.
+
+    **Fix.** Review the flagged rows, worst first, and relabel or drop them.
+    ``preflight check --rows-out rows.csv`` writes every flagged row.
+
+    **Options.** ``error-rate`` (0.05): an estimated noise rate at or above this is
+    an error. ``warn-rate`` (0.02): at or above this a warning, below it info.
+    Measured on clean real data (scikit-learn's iris, wine, breast cancer, digits,
+    the Palmer penguins), the estimate stayed below 2%: the few rows flagged there
+    are genuinely ambiguous, not mislabeled (benchmarks/README.md).
+    ``min-rows`` (50): fewer labelled rows are too few to estimate noise.
+    ``min-class-rows`` (5): rows of rarer classes are not judged (their
+    probabilities come from too few examples). ``show`` (20): ranked rows listed
+    in the evidence.
+    """
+
+    code = "LB001"
+    name = "labels.label-issues"
+    category = "labels"
+    cause = 4
+    severity = Severity.ERROR
+    needs = frozenset({"target", "classification"})
+    model_based = True
+    options = {"error_rate": 0.05, "warn_rate": 0.02, "min_rows": 50, "min_class_rows": 5, "show": 20}
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        from preflight.models.confident import analyse, class_summary, confused_pairs, noise_matrix
+        from preflight.models.oof import out_of_fold
+
+        oof = out_of_fold(ctx)
+        if oof.labels.size < self.opts["min_rows"] or (oof.source == "preflight" and oof.folds == 0):
+            return
+        noise = analyse(oof, min_class_rows=self.opts["min_class_rows"], seed=ctx.config.seed)
+        rate = noise.estimated_noise_rate
+        issue_rows = noise.issue_positions(oof)
+        target = ctx.dataset.target
+        assert target is not None
+        how = (
+            f"confident learning (cleanlab, prune by noise rate) on {oof.method}; "
+            "rate = share of judged rows flagged"
+        )
+        pairs = confused_pairs(oof, noise)
+        ranked = [
+            {
+                "row": int(oof.positions[i]),
+                "given": oof.classes[oof.labels[i]],
+                "suggested": oof.classes[noise.suggested[i]],
+                "quality": float(noise.quality[i]),
+            }
+            for i in noise.issue_index
+        ]
+        health: dict[str, Any] = {
+            "method": how,
+            "estimated_noise_rate": rate,
+            "rows_judged": noise.rows_scored,
+            "sampled_rows": oof.sampled_rows,
+            "issue_rows": [r["row"] for r in ranked],
+            "suggested_labels": {str(r["row"]): r["suggested"] for r in ranked},
+            "label_quality": {str(r["row"]): r["quality"] for r in ranked},
+            "noise_matrix": noise_matrix(oof, noise),
+            "top_confused_pairs": pairs,
+            "per_class": class_summary(oof, noise),
+        }
+        ctx.publish("label_health", health)
+        if issue_rows.size == 0:
+            return
+        if rate >= self.opts["error_rate"]:
+            severity = Severity.ERROR
+        elif rate >= self.opts["warn_rate"]:
+            severity = Severity.WARNING
+        else:
+            severity = Severity.INFO
+        pair_text = ""
+        if pairs:
+            top = pairs[0]
+            pair_text = f"; most often {top['given']!r} given where {top['likely']!r} is likely ({top['rows']} rows)"
+        yield self.finding(
+            f"about {rate:.1%} of labels look wrong ({issue_rows.size} rows){pair_text}",
+            columns=[target],
+            rows=issue_rows,
+            evidence={
+                "estimated_noise_rate": rate,
+                "method": how,
+                "flagged": int(issue_rows.size),
+                "rows_judged": noise.rows_scored,
+                "worst": ranked[: self.opts["show"]],
+                "top_confused_pairs": pairs[:5],
+            },
+            fix=Fix("review the flagged rows (worst first) and relabel or drop them", step="relabel",
+                    params={"rows": int(issue_rows.size)}),
+            severity=severity,
+        )

@@ -1,0 +1,316 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from preflight.check import Check, Context
+from preflight.findings import Finding, Fix, Severity
+from preflight.profile import ColumnProfile
+
+N_FOLDS = 5
+
+
+@dataclass(frozen=True)
+class _Target:
+    codes: np.ndarray  # class index per row (classification); -1 where missing
+    values: np.ndarray  # float target per row (regression); NaN where missing
+    k: int
+    classification: bool
+    present: np.ndarray  # rows with a target
+
+
+class LabelLeakage(Check):
+    """Features that leak the label: the target itself, a recoding of it, or a near-perfect stand-in.
+
+    **What it does.** Looks at each feature column on its own, without fitting a
+    model on all features:
+
+    - *copy or recoding of the target* (error): the column equals the target, or
+      maps one-to-one onto its classes, or (numeric target) is an exact linear or
+      monotone transform of it (|Pearson| or |Spearman| correlation at least
+      ``derived-correlation``);
+    - *alone predicts the target almost perfectly* (warning): a one-feature model
+      (the majority label of each of up to ``bins`` quantile bins or categories,
+      scored out-of-fold) reaches a balanced accuracy (classification) or R²
+      (regression) of at least ``max-single-score``;
+    - *an id or row-order column predicts the target* (warning): a column unique
+      per row (a row number, an id) scores at least ``id-score``: the file is
+      sorted or grouped by the label, and a model would learn row order;
+    - *missing values reveal the target* (warning): whether a column is missing
+      (or the pattern of missing columns) alone scores at least ``missing-score``.
+
+    **Why it is bad.** A leaked feature makes training look perfect and the model
+    useless: the information will not exist when the model is used. The
+    validation score lies, so the real failure shows up only in production.
+
+    **Fix.** Drop the column (or declare an id with ``--id-column``); for a
+    missingness leak, find out why the values are missing and impute in a way that
+    does not depend on the label.
+
+    **Options.** ``max-single-score`` (0.99): on clean real data (iris, wine, breast
+    cancer, digits, penguins) the best single feature scored at most 0.94 (iris
+    petal width), so 0.99 leaves a margin. ``id-score`` (0.9). ``missing-score``
+    (0.95). ``derived-correlation`` (0.9999). ``bins`` (32). ``min-rows`` (30):
+    fewer rows with a target are not judged.
+    """
+
+    code = "LB003"
+    name = "labels.label-leakage"
+    category = "labels"
+    cause = 4
+    severity = Severity.ERROR
+    needs = frozenset({"target"})
+    options = {
+        "max_single_score": 0.99,
+        "id_score": 0.9,
+        "missing_score": 0.95,
+        "derived_correlation": 0.9999,
+        "bins": 32,
+        "min_rows": 30,
+    }
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        ds = ctx.dataset
+        assert ds.target is not None
+        target = _encode_target(ds.y, ds.task == "classification")
+        if target.present.sum() < self.opts["min_rows"] or (target.classification and target.k < 2):
+            return
+        rng = np.random.default_rng(ctx.config.seed)
+        folds = rng.permutation(target.present.size) % N_FOLDS
+        flagged: set[str] = set()
+        for col in ctx.profile.features():
+            if col.n_present == 0:
+                continue
+            finding = self._derived(col, ds.y, target)
+            if finding is None and not self._missing_predicts(col, target, folds):
+                finding = self._predictive(col, target, folds)
+            if finding is not None:
+                flagged.add(col.name)
+                yield finding
+        yield from self._missingness(ctx, target, folds, flagged)
+
+    def _missing_predicts(self, col: ColumnProfile, target: _Target, folds: np.ndarray) -> bool:
+        """Whether the column's missingness alone predicts the target (reported apart)."""
+        if not 0 < col.n_missing < col.n:
+            return False
+        score = _one_feature_score(col.missing_mask.astype(np.int64), target, folds)
+        return score >= self.opts["missing_score"]
+
+    # ---- copies and recodings -------------------------------------------------
+    def _derived(self, col: ColumnProfile, y: pd.Series, target: _Target) -> Finding | None:
+        both = ~col.missing_mask & target.present
+        if both.sum() < self.opts["min_rows"]:
+            return None
+        x = col.series[both]
+        t = y[both]
+        fix = Fix(f"drop {col.name!r}: it is the label in disguise", step="drop-columns")
+        same = _equal_share(x, t)
+        if same >= 0.999:
+            return self.finding(
+                f"{col.name!r} equals the target{'' if same == 1 else f' in {same:.1%} of rows'}",
+                columns=[col.name],
+                evidence={"reason": "equal to the target", "equal_share": same},
+                fix=fix,
+            )
+        if target.classification and col.n_unique == target.k and col.n_unique > 1:
+            pairs = pd.DataFrame({"x": _hashable(x), "t": _hashable(t)})
+            if pairs.groupby("x")["t"].nunique().max() == 1 and pairs.groupby("t")["x"].nunique().max() == 1:
+                mapping = pairs.drop_duplicates().head(10)
+                return self.finding(
+                    f"{col.name!r} is a one-to-one recoding of the target",
+                    columns=[col.name],
+                    evidence={
+                        "reason": "one-to-one recoding of the target",
+                        "mapping": {str(a): b for a, b in zip(mapping["x"], mapping["t"], strict=True)},
+                    },
+                    fix=fix,
+                )
+        if col.kind == "numeric" and not target.classification and col.n_unique > 2:
+            xv = x.to_numpy(dtype=float, na_value=np.nan)
+            tv = target.values[both]
+            ok = np.isfinite(xv) & np.isfinite(tv)
+            if ok.sum() >= self.opts["min_rows"] and np.std(xv[ok]) > 0 and np.std(tv[ok]) > 0:
+                pearson = float(np.corrcoef(xv[ok], tv[ok])[0, 1])
+                spearman = float(
+                    np.corrcoef(pd.Series(xv[ok]).rank().to_numpy(), pd.Series(tv[ok]).rank().to_numpy())[0, 1]
+                )
+                limit = self.opts["derived_correlation"]
+                if abs(pearson) >= limit or abs(spearman) >= limit:
+                    kind = "linear" if abs(pearson) >= limit else "monotone"
+                    return self.finding(
+                        f"{col.name!r} is a {kind} transform of the target "
+                        f"(correlation {pearson if kind == 'linear' else spearman:+.5f})",
+                        columns=[col.name],
+                        evidence={"reason": f"{kind} transform of the target", "pearson": pearson,
+                                  "spearman": spearman},
+                        fix=fix,
+                    )
+        return None
+
+    # ---- one-feature models ---------------------------------------------------
+    def _predictive(self, col: ColumnProfile, target: _Target, folds: np.ndarray) -> Finding | None:
+        codes = _bin_codes(col, self.opts["bins"])
+        if codes is None:
+            return None
+        score = _one_feature_score(codes, target, folds)
+        metric = "balanced accuracy" if target.classification else "R²"
+        unique_per_row = col.n_unique == col.n_present and col.n_present >= self.opts["min_rows"]
+        id_like = unique_per_row and (col.kind in ("string", "categorical") or col.is_integral)
+        if id_like and score >= self.opts["id_score"]:
+            return self.finding(
+                f"{col.name!r} is unique per row (an id or row number) yet predicts the target "
+                f"({metric} {score:.3f}): the rows are ordered or grouped by label",
+                columns=[col.name],
+                evidence={"reason": "id or row-order column predicts the target", "metric": metric,
+                          "score": score},
+                fix=Fix(f"drop {col.name!r} (or pass --id-column {col.name}) and shuffle the rows",
+                        step="drop-columns"),
+                severity=Severity.WARNING,
+            )
+        if score >= self.opts["max_single_score"]:
+            return self.finding(
+                f"{col.name!r} alone predicts the target almost perfectly ({metric} {score:.3f})",
+                columns=[col.name],
+                evidence={"reason": "one feature alone predicts the target", "metric": metric,
+                          "score": score, "bins": int(codes.max() + 1)},
+                fix=Fix(f"check how {col.name!r} is recorded; drop it if it is known only after the label",
+                        step="drop-columns"),
+                severity=Severity.WARNING,
+            )
+        return None
+
+    # ---- missingness ------------------------------------------------------------
+    def _missingness(
+        self, ctx: Context, target: _Target, folds: np.ndarray, flagged: set[str]
+    ) -> Iterator[Finding]:
+        cols = [c for c in ctx.profile.features() if 0 < c.n_missing < c.n and c.name not in flagged]
+        metric = "balanced accuracy" if target.classification else "R²"
+        limit = self.opts["missing_score"]
+        hits = []
+        for col in cols:
+            score = _one_feature_score(col.missing_mask.astype(np.int64), target, folds)
+            if score >= limit:
+                hits.append(col.name)
+                yield self.finding(
+                    f"whether {col.name!r} is missing predicts the target ({metric} {score:.3f})",
+                    columns=[col.name],
+                    evidence={"reason": "missing values predict the target", "metric": metric, "score": score,
+                              "missing": col.n_missing},
+                    fix=Fix(f"find out why {col.name!r} is missing; impute without looking at the label"),
+                    severity=Severity.WARNING,
+                )
+        rest = [c for c in cols if c.name not in hits]
+        if len(rest) < 2:
+            return
+        pattern = np.column_stack([c.missing_mask for c in rest])
+        _, codes = np.unique(pattern, axis=0, return_inverse=True)
+        score = _one_feature_score(np.asarray(codes, dtype=np.int64).ravel(), target, folds)
+        if score >= limit:
+            yield self.finding(
+                f"the pattern of missing values across {len(rest)} columns predicts the target "
+                f"({metric} {score:.3f})",
+                columns=[c.name for c in rest],
+                evidence={"reason": "missing-value pattern predicts the target", "metric": metric, "score": score},
+                fix=Fix("find out why these values are missing; impute without looking at the label"),
+                severity=Severity.WARNING,
+            )
+
+
+def _encode_target(y: pd.Series, classification: bool) -> _Target:
+    present = ~y.isna().to_numpy()
+    codes = np.full(len(y), -1, dtype=np.int64)
+    values = np.full(len(y), np.nan)
+    k = 0
+    if classification:
+        c, uniques = pd.factorize(_hashable(y[present]))
+        codes[present] = c
+        k = len(uniques)
+    else:
+        values = pd.to_numeric(y, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        present &= np.isfinite(values)
+    return _Target(codes, values, k, classification, present)
+
+
+def _hashable(s: pd.Series) -> pd.Series:
+    try:
+        s.map(hash)
+        return s
+    except TypeError:
+        return s.astype(str)
+
+
+def _equal_share(x: pd.Series, t: pd.Series) -> float:
+    try:
+        if pd.api.types.is_numeric_dtype(x) and pd.api.types.is_numeric_dtype(t):
+            eq = x.to_numpy(dtype=float, na_value=np.nan) == t.to_numpy(dtype=float, na_value=np.nan)
+        else:
+            eq = x.astype(str).str.strip().to_numpy() == t.astype(str).str.strip().to_numpy()
+    except (TypeError, ValueError):
+        return 0.0
+    return float(np.mean(eq)) if len(eq) else 0.0
+
+
+def _bin_codes(col: ColumnProfile, bins: int) -> np.ndarray | None:
+    """One small integer per row: a quantile bin or a category; missing is its own code."""
+    n = col.n
+    missing = col.missing_mask
+    codes = np.zeros(n, dtype=np.int64)
+    if col.kind in ("numeric", "boolean"):
+        values = col.series.to_numpy(dtype=float, na_value=np.nan)
+        finite = np.isfinite(values)
+        if col.n_unique <= bins:
+            _, inv = np.unique(values[finite], return_inverse=True)
+            codes[finite] = inv
+        else:
+            edges = np.unique(np.quantile(values[finite], np.linspace(0, 1, bins + 1)[1:-1]))
+            codes[finite] = np.searchsorted(edges, values[finite], side="right")
+        codes[~finite] = codes.max(initial=0) + 1
+        return codes
+    if col.kind in ("string", "categorical", "mixed", "datetime"):
+        try:
+            c, _ = pd.factorize(col.series, use_na_sentinel=True)
+        except TypeError:
+            c, _ = pd.factorize(col.series.astype(str), use_na_sentinel=True)
+        c = np.asarray(c, dtype=np.int64)
+        c[missing | (c < 0)] = c.max(initial=0) + 1
+        return c
+    return None
+
+
+def _one_feature_score(codes: np.ndarray, target: _Target, folds: np.ndarray) -> float:
+    """Out-of-fold score of predicting the target from ``codes`` alone (bin majority or mean)."""
+    rows = np.flatnonzero(target.present)
+    codes, f = codes[rows], folds[rows]
+    nb = int(codes.max(initial=0)) + 1
+    if target.classification:
+        y = target.codes[rows]
+        k = target.k
+        pred = np.empty(rows.size, dtype=np.int64)
+        for fold in range(N_FOLDS):
+            test = f == fold
+            train = ~test
+            if not test.any() or not train.any():
+                continue
+            table = np.bincount(codes[train] * k + y[train], minlength=nb * k).reshape(nb, k)
+            majority = int(np.bincount(y[train], minlength=k).argmax())
+            best = table.argmax(axis=1)
+            best[table.sum(axis=1) == 0] = majority
+            pred[test] = best[codes[test]]
+        recalls = [float(np.mean(pred[y == c] == c)) for c in range(k) if (y == c).any()]
+        return float(np.mean(recalls))
+    yv = target.values[rows]
+    predv = np.empty(rows.size)
+    for fold in range(N_FOLDS):
+        test = f == fold
+        train = ~test
+        if not test.any() or not train.any():
+            continue
+        sums = np.bincount(codes[train], weights=yv[train], minlength=nb)
+        counts = np.bincount(codes[train], minlength=nb)
+        means = np.where(counts > 0, sums / np.maximum(counts, 1), yv[train].mean())
+        predv[test] = means[codes[test]]
+    sst = float(np.sum((yv - yv.mean()) ** 2))
+    return 1.0 - float(np.sum((yv - predv) ** 2)) / sst if sst > 0 else 0.0

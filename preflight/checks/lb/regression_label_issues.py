@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import numpy as np
+
+from preflight.check import Check, Context
+from preflight.findings import Finding, Fix, Severity
+
+# 1.4826 * MAD estimates the standard deviation of normal residuals, unmoved by the
+# very targets we are looking for.
+_MAD_TO_SD = 1.4826
+
+
+class RegressionLabelIssues(Check):
+    """Regression targets that are implausible given the features.
+
+    **What it does.** Fits cross-validated models on the features (an average of
+    ridge regression and extra trees, seeded), so every row gets a prediction from
+    a model that never saw it, and scales each row's residual by a robust spread
+    of all residuals (1.4826 × their median absolute deviation). Rows whose robust
+    residual is at least ``max-z`` are flagged, ranked by label quality (the
+    two-sided normal tail probability of the residual: 0 = surely wrong). The
+    report has the same shape as LB001: estimated rate, ranked rows with the given
+    and the predicted value (``label_health`` in the JSON report).
+
+    **Why it is bad.** A target typed with the wrong unit, sign or decimal point
+    dominates a squared loss: the network chases a few impossible values instead
+    of the pattern, and the loss plateaus high.
+
+    **Fix.** Review the flagged rows, worst first; correct or drop them.
+
+    **Options.** ``max-z`` (5.0): normal residuals pass 5 robust standard
+    deviations about once in 1.7 million rows. ``error-rate`` (0.05) and
+    ``warn-rate`` (0.01): the flagged share that makes an error or a warning
+    (below: info). ``min-rows`` (50). ``show`` (20).
+    """
+
+    code = "LB004"
+    name = "labels.regression-label-issues"
+    category = "labels"
+    cause = 4
+    severity = Severity.ERROR
+    needs = frozenset({"target", "regression"})
+    model_based = True
+    options = {"max_z": 5.0, "error_rate": 0.05, "warn_rate": 0.01, "min_rows": 50, "show": 20}
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        from preflight.models.oof import out_of_fold_regression
+
+        oof = out_of_fold_regression(ctx)
+        if oof.targets.size < self.opts["min_rows"] or oof.folds == 0:
+            return
+        residual = oof.targets - oof.predictions
+        z = robust_z(residual)
+        quality = np.array([math.erfc(abs(v) / math.sqrt(2.0)) for v in z])
+        flagged = np.flatnonzero(np.abs(z) >= self.opts["max_z"])
+        flagged = flagged[np.lexsort((flagged, quality[flagged]))]
+        rate = flagged.size / oof.targets.size
+        rows = oof.positions[flagged]
+        how = f"robust residuals (|z| >= {self.opts['max_z']:g}) of {oof.method}"
+        ranked = [
+            {"row": int(oof.positions[i]), "given": float(oof.targets[i]),
+             "suggested": float(oof.predictions[i]), "z": float(z[i]), "quality": float(quality[i])}
+            for i in flagged
+        ]
+        ctx.publish(
+            "label_health",
+            {
+                "method": how,
+                "estimated_noise_rate": rate,
+                "rows_judged": int(oof.targets.size),
+                "sampled_rows": oof.sampled_rows,
+                "issue_rows": [r["row"] for r in ranked],
+                "suggested_labels": {str(r["row"]): r["suggested"] for r in ranked},
+                "label_quality": {str(r["row"]): r["quality"] for r in ranked},
+                "noise_matrix": None,
+                "residual_scale": float(_scale(residual)),
+            },
+        )
+        if flagged.size == 0:
+            return
+        if rate >= self.opts["error_rate"]:
+            severity = Severity.ERROR
+        elif rate >= self.opts["warn_rate"]:
+            severity = Severity.WARNING
+        else:
+            severity = Severity.INFO
+        target = ctx.dataset.target
+        assert target is not None
+        yield self.finding(
+            f"{flagged.size} target values ({rate:.1%}) are implausible given the features "
+            f"(residual beyond {self.opts['max_z']:g} robust standard deviations)",
+            columns=[target],
+            rows=rows,
+            evidence={"estimated_noise_rate": rate, "method": how, "flagged": int(flagged.size),
+                      "worst": ranked[: self.opts["show"]]},
+            fix=Fix("review the flagged target values (worst first); correct or drop them", step="relabel",
+                    params={"rows": int(flagged.size)}),
+            severity=severity,
+        )
+
+
+def _scale(residual: np.ndarray) -> float:
+    centre = float(np.median(residual))
+    mad = float(np.median(np.abs(residual - centre))) * _MAD_TO_SD
+    if mad > 0:
+        return mad
+    return float(np.std(residual))
+
+
+def robust_z(residual: np.ndarray) -> np.ndarray:
+    """Residuals centred on their median and divided by 1.4826 x their MAD."""
+    scale = _scale(residual)
+    if scale == 0:
+        return np.zeros_like(residual)
+    return (residual - np.median(residual)) / scale
