@@ -176,7 +176,8 @@ class ColumnProfile:
     @cached_property
     def finite(self) -> np.ndarray:
         v = self.values
-        return v[np.isfinite(v)]
+        finite: np.ndarray = v[np.isfinite(v)]
+        return finite
 
     @cached_property
     def is_integral(self) -> bool:

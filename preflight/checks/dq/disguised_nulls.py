@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -71,13 +71,13 @@ class DisguisedNulls(Check):
                 continue
             q1, q3 = np.quantile(others, [0.25, 0.75])
             fence = self.opts["fence"] * max(q3 - q1, 1e-12)
-            if number < 0 and (others.min() >= 0 or number < q1 - fence):
-                found.append(number)
-            elif number > 0 and number > q3 + fence and number > others.max():
+            below = number < 0 and (others.min() >= 0 or number < q1 - fence)
+            above = number > 0 and number > q3 + fence and number > others.max()
+            if below or above:
                 found.append(number)
         return found
 
-    def _found(self, col: ColumnProfile, markers: list[object]) -> Finding:
+    def _found(self, col: ColumnProfile, markers: Sequence[object]) -> Finding:
         mask = col.series.isin(markers).to_numpy(dtype=bool, na_value=False)
         count = int(mask.sum())
         shown = quote_list([str(m) for m in markers])
