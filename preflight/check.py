@@ -92,7 +92,8 @@ class Check:
     @classmethod
     def summary(cls) -> str:
         """First line of the docstring."""
-        return (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+        first = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+        return first.replace("``", "`")
 
     def finding(
         self,

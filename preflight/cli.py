@@ -282,7 +282,7 @@ def rule(code: str) -> int:
     if c.needs:
         click.echo("needs: " + ", ".join(sorted(c.needs)))
     click.echo("")
-    click.echo(inspect.cleandoc(c.__doc__ or ""))
+    click.echo(inspect.cleandoc(c.__doc__ or "").replace("``", "`"))
     if c.options:
         click.echo("\noptions ([tool.preflight.checks." + c.code + "]):")
         for key, value in c.options.items():
