@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -9,8 +8,8 @@ from preflight.check import Check, Context, positions, quote_list
 from preflight.findings import Finding, Fix, Severity
 from preflight.profile import ColumnProfile
 
-# All-nines numbers (-999, 9999, ...) are the classic numeric stand-ins for "missing".
-_SENTINEL = re.compile(r"^-?9{2,}$")
+# All-nines numbers (-99, 999, -9999, ...) are the classic numeric stand-ins for "missing".
+_SENTINELS = np.array([s * (10**k - 1) for k in range(2, 10) for s in (1, -1)], dtype=float)
 
 
 class DisguisedNulls(Check):
@@ -56,15 +55,12 @@ class DisguisedNulls(Check):
 
     def _numeric_sentinels(self, col: ColumnProfile) -> list[float]:
         found: list[float] = []
-        counts = col.value_counts
-        for value, count in counts.items():
-            try:
-                number = float(value)  # type: ignore[arg-type]
-            except (TypeError, ValueError):
-                continue
-            if count < self.opts["min_count"] or not np.isfinite(number) or number != int(number):
-                continue
-            if not _SENTINEL.match(str(int(number))):
+        present = np.isin(col.finite, _SENTINELS)
+        if not present.any():
+            return found
+        values, counts = np.unique(col.finite[present], return_counts=True)
+        for number, count in zip(values.tolist(), counts.tolist(), strict=True):
+            if count < self.opts["min_count"]:
                 continue
             others = col.finite[col.finite != number]
             if others.size < 10:

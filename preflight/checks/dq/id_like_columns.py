@@ -47,6 +47,8 @@ class IdLikeColumns(Check):
         for col in ctx.profile.features():
             if col.n_present < self.opts["min_rows"]:
                 continue
+            if col.kind == "numeric" and not col.is_integral:
+                continue  # measurements, not keys (and no costly distinct count)
             if col.n_unique < self.opts["min_unique_share"] * col.n_present:
                 continue
             reason = self._reason(col)
