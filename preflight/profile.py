@@ -190,9 +190,11 @@ class ColumnProfile:
         if self.n_present == 0:
             return None
         if self.kind in ("numeric", "boolean") and self.values.size:
-            v = self.values
-            median = float(np.median(v)) if not np.isnan(v).any() else float(np.nanmedian(v))
-            count = int(np.count_nonzero(v == median))
+            if self.quantiles is None:  # only infinities
+                counts = self.value_counts
+                return (counts.index[0], int(counts.iloc[0])) if 2 * counts.iloc[0] > self.n_present else None
+            median = self.quantiles.q50  # shared with every check that reads quantiles
+            count = int(np.count_nonzero(self.values == median))
         else:
             counts = self.value_counts
             median, count = counts.index[0], int(counts.iloc[0])

@@ -55,11 +55,11 @@ class DisguisedNulls(Check):
 
     def _numeric_sentinels(self, col: ColumnProfile) -> list[float]:
         found: list[float] = []
-        present = np.isin(col.finite, _SENTINELS)
-        if not present.any():
+        if col.min is None or col.max is None:
             return found
-        values, counts = np.unique(col.finite[present], return_counts=True)
-        for number, count in zip(values.tolist(), counts.tolist(), strict=True):
+        # Only sentinels inside the column's range can occur: usually none or a few.
+        for number in _SENTINELS[(col.min <= _SENTINELS) & (col.max >= _SENTINELS)].tolist():
+            count = int(np.count_nonzero(col.finite == number))
             if count < self.opts["min_count"]:
                 continue
             others = col.finite[col.finite != number]

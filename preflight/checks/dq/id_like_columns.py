@@ -13,6 +13,12 @@ _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F
 _ID_NAME = re.compile(r"(^|[_\s.-])(id|uuid|guid|key|index|idx)$|^(id|uuid|guid|index|unnamed: ?0)$", re.I)
 
 
+def _sample_unique_share(values: np.ndarray, size: int = 5000) -> float:
+    """Distinct share of the first ``size`` values: a cheap screen before counting all."""
+    head = values[:size]
+    return len(np.unique(head)) / max(len(head), 1)
+
+
 class IdLikeColumns(Check):
     """Feature columns that identify rows instead of describing them.
 
@@ -49,6 +55,8 @@ class IdLikeColumns(Check):
                 continue
             if col.kind == "numeric" and not col.is_integral:
                 continue  # measurements, not keys (and no costly distinct count)
+            if col.kind == "numeric" and _sample_unique_share(col.finite) < 0.9:
+                continue  # repeats already in the first rows: not a key
             if col.n_unique < self.opts["min_unique_share"] * col.n_present:
                 continue
             reason = self._reason(col)
