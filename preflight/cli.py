@@ -63,18 +63,37 @@ def _codes_option(name: str, help_text: str) -> Callable[[F], F]:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--target", "-t", help="The label column.")
 @click.option("--task", type=click.Choice(TASKS), help="Classification or regression (default: inferred).")
-@click.option("--id-column", "id_columns", multiple=True, help="A row-identifier column, kept out of the features (repeatable).")
+@click.option(
+    "--id-column",
+    "id_columns",
+    multiple=True,
+    help="A row-identifier column, kept out of the features (repeatable).",
+)
 @click.option("--test", "test", type=click.Path(), help="A test file, for the split checks.")
 @click.option("--schema", type=click.Path(), help="A pandera YAML contract to validate against.")
-@click.option("--pred-probs", type=click.Path(), help="Out-of-sample predicted probabilities (npy/parquet/csv).")
+@click.option(
+    "--pred-probs", type=click.Path(), help="Out-of-sample predicted probabilities (npy/parquet/csv)."
+)
 @_codes_option("--select", "Run only these codes, families or prefixes (starts over).")
 @_codes_option("--ignore", "Skip these codes, families or prefixes.")
 @_codes_option("--extend-select", "Add these to the selection.")
-@click.option("--fail-on", type=click.Choice(FAIL_ON), help="Lowest severity that fails the run (default: error).")
-@click.option("--format", "fmt", default="text", metavar="FORMAT", help="text, json, ... (see `preflight check --help`).")
+@click.option(
+    "--fail-on", type=click.Choice(FAIL_ON), help="Lowest severity that fails the run (default: error)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    default="text",
+    metavar="FORMAT",
+    help="text, json, ... (see `preflight check --help`).",
+)
 @click.option("--output", "-o", type=click.Path(), help="Write the report here ({stem} = input file stem).")
-@click.option("--rows-out", type=click.Path(), help="Write every flagged row with its codes (CSV or parquet).")
-@click.option("--model-family", type=click.Choice(MODEL_FAMILIES), help="The model you will train (default: nn).")
+@click.option(
+    "--rows-out", type=click.Path(), help="Write every flagged row with its codes (CSV or parquet)."
+)
+@click.option(
+    "--model-family", type=click.Choice(MODEL_FAMILIES), help="The model you will train (default: nn)."
+)
 @click.option("--sample", type=int, help="Fit model-based checks on at most N rows.")
 @click.option("--seed", type=int, help="Random seed (default 0).")
 @click.option("--engine", type=click.Choice(ENGINES), help="Execution engine (default: local).")
@@ -102,12 +121,16 @@ def check(
     if verbose:
         logging.basicConfig(level=logging.DEBUG, format="preflight: %(name)s: %(message)s")
     if output and len(paths) > 1 and "{stem}" not in output:
-        raise PreflightError("with several inputs, --output needs {stem} in its name, e.g. reports/{stem}.json")
+        raise PreflightError(
+            "with several inputs, --output needs {stem} in its name, e.g. reports/{stem}.json"
+        )
     config = _config(config_path, overrides)
     progress = not no_progress and not quiet and sys.stderr.isatty()
     exit_code = EXIT_OK
     for path in paths:
-        code = _check_one(path, config, fmt, output, rows_out, quiet, verbose, progress, multiple=len(paths) > 1)
+        code = _check_one(
+            path, config, fmt, output, rows_out, quiet, verbose, progress, multiple=len(paths) > 1
+        )
         exit_code = max(exit_code, code)
     return exit_code
 
@@ -168,10 +191,14 @@ def _check_one(
     elif quiet:
         pass
     else:
-        click.echo(render(report, fmt, color=color and fmt == "text", verbose=verbose, compact=multiple), nl=False)
+        click.echo(
+            render(report, fmt, color=color and fmt == "text", verbose=verbose, compact=multiple), nl=False
+        )
     if quiet:
         verdict = "crashed" if report.errors else report.status
-        click.echo(f"{path}: {verdict} ({report.summary['error']} errors, {report.summary['warning']} warnings)")
+        click.echo(
+            f"{path}: {verdict} ({report.summary['error']} errors, {report.summary['warning']} warnings)"
+        )
     if rows_out:
         from preflight.rows_out import write_rows
 
@@ -248,12 +275,14 @@ def rule(code: str) -> int:
         raise PreflightError(f"unknown check {code!r}" + did_you_mean(code.upper(), list(REGISTRY)))
     click.echo(f"{c.code} · {c.name}")
     cause = f"cause {c.cause}" if c.cause is not None else "beyond the four causes"
-    click.echo(f"category {c.category} · {cause} · default severity {c.severity.value}"
-               + (" · model-based" if c.model_based else ""))
+    click.echo(
+        f"category {c.category} · {cause} · default severity {c.severity.value}"
+        + (" · model-based" if c.model_based else "")
+    )
     if c.needs:
         click.echo("needs: " + ", ".join(sorted(c.needs)))
     click.echo("")
-    click.echo(inspect.cleandoc(c.__doc__ or ""))
+    click.echo(inspect.cleandoc(c.__doc__ or "").replace("``", "`"))
     if c.options:
         click.echo("\noptions ([tool.preflight.checks." + c.code + "]):")
         for key, value in c.options.items():

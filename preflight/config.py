@@ -93,9 +93,14 @@ def from_mapping(raw: Mapping[str, Any], source: str = "config") -> Config:
         if name in _TUPLE_KEYS:
             value = _as_tuple(value, key, source)
         elif name == "per_column_ignores":
-            value = {str(col): _as_tuple(codes, key, source) for col, codes in _table(value, key, source).items()}
+            value = {
+                str(col): _as_tuple(codes, key, source) for col, codes in _table(value, key, source).items()
+            }
         elif name == "checks":
-            value = {str(code).upper(): dict(_table(opts, f"checks.{code}", source)) for code, opts in _table(value, key, source).items()}
+            value = {
+                str(code).upper(): dict(_table(opts, f"checks.{code}", source))
+                for code, opts in _table(value, key, source).items()
+            }
         elif name == "targets":
             value = {str(k): str(v) for k, v in _table(value, key, source).items()}
         values[name] = value
