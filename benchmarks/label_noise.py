@@ -79,17 +79,28 @@ def real(name: str) -> tuple[pd.DataFrame, np.ndarray]:
     return bunch.data.reset_index(drop=True), np.asarray(bunch.target, dtype=np.int64)
 
 
-def synthetic(n: int, *, mixed: bool = False, separable: bool = False, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+def synthetic(
+    n: int, *, mixed: bool = False, separable: bool = False, seed: int = 0
+) -> tuple[pd.DataFrame, np.ndarray]:
     from sklearn.datasets import make_blobs, make_classification
 
     if separable:
-        x, y = make_blobs(n_samples=n, n_features=10, centers=4, cluster_std=1.0, center_box=(-20, 20),
-                          random_state=seed)
+        x, y = make_blobs(
+            n_samples=n, n_features=10, centers=4, cluster_std=1.0, center_box=(-20, 20), random_state=seed
+        )
     else:
         # flip_y=0: make_classification's own label noise would blur the planted truth.
-        x, y = make_classification(n_samples=n, n_features=20, n_informative=10, n_redundant=4,
-                                   n_classes=4, n_clusters_per_class=2, class_sep=1.5, flip_y=0.0,
-                                   random_state=seed)
+        x, y = make_classification(
+            n_samples=n,
+            n_features=20,
+            n_informative=10,
+            n_redundant=4,
+            n_classes=4,
+            n_clusters_per_class=2,
+            class_sep=1.5,
+            flip_y=0.0,
+            random_state=seed,
+        )
     frame = pd.DataFrame(x, columns=[f"f{i}" for i in range(x.shape[1])])
     if mixed:
         rng = np.random.default_rng(seed)
@@ -126,23 +137,28 @@ def cleanlab_features(frame: pd.DataFrame) -> np.ndarray:
     numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
     other = [c for c in frame.columns if c not in numeric]
     ct = ColumnTransformer(
-        [("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric),
-         ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), other)]
+        [
+            ("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric),
+            ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), other),
+        ]
     )
     return np.asarray(ct.fit_transform(frame), dtype=float)
 
 
-def run_preflight(frame: pd.DataFrame, labels: np.ndarray, seed: int) -> tuple[np.ndarray, float, str]:
+def run_preflight(
+    frame: pd.DataFrame, labels: np.ndarray, seed: int, sample: int | None = None
+) -> tuple[np.ndarray, float, str]:
     import preflight
     from preflight.config import Config
 
     df = frame.copy()
     df["label"] = labels
-    report = preflight.check(df, target="label", select="LB001", seed=seed, config=Config())
+    report = preflight.check(df, target="label", select="LB001", seed=seed, sample=sample, config=Config())
     if report.errors:
         raise RuntimeError(report.errors)
     health = report.label_health or {}
-    flagged = np.asarray(health.get("issue_rows", []), dtype=np.int64)
+    # The finding holds every flagged row (label_health lists only the worst max-rows).
+    flagged = np.asarray(report.findings[0].rows if report.findings else (), dtype=np.int64)
     severity = report.findings[0].severity.value if report.findings else "pass"
     return flagged, float(health.get("estimated_noise_rate", 0.0)), severity
 
@@ -185,9 +201,13 @@ def score(flagged: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
     return precision, recall, f1
 
 
-def plan(quick: bool) -> list[tuple[str, Callable[[], tuple[pd.DataFrame, np.ndarray]], tuple[str, ...], tuple[int, ...]]]:
+def plan(
+    quick: bool,
+) -> list[tuple[str, Callable[[], tuple[pd.DataFrame, np.ndarray]], tuple[str, ...], tuple[int, ...]]]:
     small_seeds = (0,) if quick else (0, 1, 2)
-    jobs: list[tuple[str, Callable[[], tuple[pd.DataFrame, np.ndarray]], tuple[str, ...], tuple[int, ...]]] = []
+    jobs: list[
+        tuple[str, Callable[[], tuple[pd.DataFrame, np.ndarray]], tuple[str, ...], tuple[int, ...]]
+    ] = []
     for name in ("iris", "wine", "breast_cancer", "digits"):
         jobs.append((name, lambda name=name: real(name), NOISES, small_seeds))  # type: ignore[misc]
     jobs.append(("blobs_separable_5k", lambda: synthetic(5000, separable=True), ("clean", "sym10"), (0,)))
@@ -224,11 +244,27 @@ def main(argv: list[str] | None = None) -> int:
                         flagged, est, severity = METHODS[method](frame, noisy, seed)
                         seconds = time.perf_counter() - start
                         p, r, f1 = score(flagged, truth)
-                        row = Row(name, len(frame), noise, seed, method, float(truth.mean()), est,
-                                  int(flagged.size), p, r, f1, seconds, severity)
+                        row = Row(
+                            name,
+                            len(frame),
+                            noise,
+                            seed,
+                            method,
+                            float(truth.mean()),
+                            est,
+                            int(flagged.size),
+                            p,
+                            r,
+                            f1,
+                            seconds,
+                            severity,
+                        )
                         rows.append(row)
-                        print(f"{name:20} {noise:7} s{seed} {method:17} true {row.true_rate:6.3f} est {est:6.3f} "
-                              f"P {p:.3f} R {r:.3f} F1 {f1:.3f} {seconds:7.1f}s {severity}", flush=True)
+                        print(
+                            f"{name:20} {noise:7} s{seed} {method:17} true {row.true_rate:.3f} est {est:.3f}"
+                            f" P {p:.3f} R {r:.3f} F1 {f1:.3f} {seconds:7.1f}s {severity}",
+                            flush=True,
+                        )
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in rows], indent=1))
     print()
@@ -240,12 +276,17 @@ def summary(rows: list[Row]) -> str:
     df = pd.DataFrame([asdict(r) for r in rows])
     df["rate_error_pp"] = (df["est_rate"] - df["true_rate"]).abs() * 100
     noisy = df[df["noise"] != "clean"]
-    out = ["### Mean over all noisy runs", "",
-           "| method | runs | precision | recall | F1 | noise-rate error (pp) | mean time (s) |",
-           "| --- | --- | --- | --- | --- | --- | --- |"]
+    out = [
+        "### Mean over all noisy runs",
+        "",
+        "| method | runs | precision | recall | F1 | noise-rate error (pp) | mean time (s) |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for method, g in noisy.groupby("method", sort=False):
-        out.append(f"| {method} | {len(g)} | {g.precision.mean():.3f} | {g.recall.mean():.3f} | {g.f1.mean():.3f} | "
-                   f"{g.rate_error_pp.mean():.2f} | {g.seconds.mean():.1f} |")
+        out.append(
+            f"| {method} | {len(g)} | {g.precision.mean():.3f} | {g.recall.mean():.3f} | {g.f1.mean():.3f} | "
+            f"{g.rate_error_pp.mean():.2f} | {g.seconds.mean():.1f} |"
+        )
     out += ["", "### Per dataset and noise (mean over seeds): F1 / noise-rate error (pp) / time (s)", ""]
     methods = list(dict.fromkeys(df["method"]))
     out.append("| dataset | rows | noise | " + " | ".join(methods) + " |")

@@ -32,7 +32,8 @@ class LabelNoise:
     rows_scored: int  # rows that took part (rows of classes too rare to judge are left out)
 
     def issue_positions(self, oof: OutOfFold) -> np.ndarray:
-        return oof.positions[self.issue_index]
+        out: np.ndarray = oof.positions[self.issue_index]
+        return out
 
 
 def analyse(oof: OutOfFold, *, min_class_rows: int = 5, seed: int = 0) -> LabelNoise:
@@ -48,9 +49,9 @@ def analyse(oof: OutOfFold, *, min_class_rows: int = 5, seed: int = 0) -> LabelN
     n = int(judged.sum())
     quality = np.ones(labels.size)
     suggested = _suggest(probs, labels)
-    empty = LabelNoise(0.0, np.zeros(0, dtype=np.int64), quality, suggested, np.diag(counts / max(counts.sum(), 1)), n)
     if k < 2 or n == 0 or (counts >= min_class_rows).sum() < 2:
-        return empty
+        prior = np.diag(counts / max(counts.sum(), 1))
+        return LabelNoise(0.0, np.zeros(0, dtype=np.int64), quality, suggested, prior, n)
     # cleanlab wants classes 0..K'-1 all present: re-index the judged classes.
     kept = np.flatnonzero(counts >= min_class_rows)
     remap = np.full(k, -1, dtype=np.int64)
@@ -84,7 +85,8 @@ def _suggest(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
     masked = probs.copy()
     masked[np.arange(labels.size), labels] = -1.0
     other = masked.argmax(axis=1)
-    return np.where(best == labels, other, best)
+    out: np.ndarray = np.where(best == labels, other, best)
+    return out
 
 
 def class_summary(oof: OutOfFold, noise: LabelNoise) -> list[dict[str, Any]]:

@@ -26,7 +26,8 @@ replaces the built-in models. The file is validated and never unpickled.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -132,12 +133,17 @@ def _compute(ctx: Context) -> OutOfFold:
         ctx.publish("sampled_rows", int(fit.size))
     folds = int(min(N_FOLDS, fit.size // 2))
     plan = _fold_plan(labels, fit, folds, ctx.config.seed)
+    # Trees compute in float32 anyway, and float32 halves the cost of the kNN
+    # distance products, the largest cost on big files; the linear model keeps float64.
+    x32 = x.astype(np.float32)
     with _quiet_fitting():
         for train, score in plan:
-            probs[score] = _ensemble_proba(x, labels, train, score, k, ctx.config.seed)
+            probs[score] = _ensemble_proba(x, x32, labels, train, score, k, ctx.config.seed)
     where = f"{folds}-fold out-of-fold probabilities"
     if sampled:
-        where += f" (fitted on a stratified sample of {fit.size:,} rows; the other rows scored by fold models)"
+        where += (
+            f" (fitted on a stratified sample of {fit.size:,} rows; the other rows scored by fold models)"
+        )
     return OutOfFold(
         pred_probs=probs,
         labels=labels,
@@ -184,9 +190,7 @@ def _fold_plan(
         fold_of[rng.permutation(rest)] = np.arange(rest.size) % folds
     in_fit = np.zeros(labels.size, dtype=bool)
     in_fit[fit] = True
-    return [
-        (np.flatnonzero(in_fit & (fold_of != f)), np.flatnonzero(fold_of == f)) for f in range(folds)
-    ]
+    return [(np.flatnonzero(in_fit & (fold_of != f)), np.flatnonzero(fold_of == f)) for f in range(folds)]
 
 
 def _models(n_train: int, seed: int) -> list[Any]:
@@ -196,13 +200,19 @@ def _models(n_train: int, seed: int) -> list[Any]:
 
     return [
         LogisticRegression(max_iter=500),
-        ExtraTreesClassifier(n_estimators=100, min_samples_leaf=2, random_state=seed, n_jobs=1),
+        ExtraTreesClassifier(n_estimators=100, min_samples_leaf=5, random_state=seed, n_jobs=1),
         KNeighborsClassifier(n_neighbors=min(15, n_train), weights="distance"),
     ]
 
 
 def _ensemble_proba(
-    x: np.ndarray, labels: np.ndarray, train: np.ndarray, score: np.ndarray, k: int, seed: int
+    x: np.ndarray,
+    x32: np.ndarray,
+    labels: np.ndarray,
+    train: np.ndarray,
+    score: np.ndarray,
+    k: int,
+    seed: int,
 ) -> np.ndarray:
     out = np.zeros((score.size, k))
     y_train = labels[train]
@@ -210,30 +220,24 @@ def _ensemble_proba(
         out[:, y_train[0]] = 1.0
         return out
     members = _models(train.size, seed)
-    for model in members:
-        model.fit(x[train], y_train)
+    for i, model in enumerate(members):
+        data = x if i == 0 else x32
+        model.fit(data[train], y_train)
         cols = np.asarray(model.classes_, dtype=np.int64)
-        for start in range(0, score.size, SCORE_BATCH):
-            part = score[start : start + SCORE_BATCH]
-            out[start : start + part.size, cols] += model.predict_proba(x[part])
+        for start, part in _batches(score):
+            out[start : start + part.size, cols] += model.predict_proba(data[part])
     return out / len(members)
 
 
-class _quiet_fitting:
+@contextmanager
+def _quiet_fitting() -> Iterator[None]:
     """One thread for BLAS/OpenMP (oversubscription on shared cores is the biggest
     slowdown) and no convergence chatter from the linear model."""
+    from threadpoolctl import threadpool_limits
 
-    def __enter__(self) -> None:
-        from threadpoolctl import threadpool_limits
-
-        self._limits = threadpool_limits(limits=1)
-        self._warnings = warnings.catch_warnings()
-        self._warnings.__enter__()
+    with threadpool_limits(limits=1), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-
-    def __exit__(self, *exc: object) -> None:
-        self._warnings.__exit__(*exc)
-        self._limits.unregister()
+        yield
 
 
 # ---- user probabilities -------------------------------------------------------
@@ -289,7 +293,9 @@ def load_pred_probs(path: str, n_rows: int, classes: tuple[Any, ...]) -> np.ndar
         bad = int(np.flatnonzero(~np.isfinite(arr).all(axis=1))[0])
         raise PreflightError(f"--pred-probs: {path}: row {bad} has a missing or infinite value")
     if arr.min() < -1e-9 or arr.max() > 1 + 1e-9:
-        raise PreflightError(f"--pred-probs: {path}: values must lie in [0, 1] (got {arr.min():g}..{arr.max():g})")
+        raise PreflightError(
+            f"--pred-probs: {path}: values must lie in [0, 1] (got {arr.min():g}..{arr.max():g})"
+        )
     sums = arr.sum(axis=1)
     off = np.abs(sums - 1.0) > PROBABILITY_SUM_TOLERANCE
     if off.any():
@@ -298,7 +304,8 @@ def load_pred_probs(path: str, n_rows: int, classes: tuple[Any, ...]) -> np.ndar
             f"--pred-probs: {path}: row {bad} sums to {sums[bad]:.4g}, not 1; "
             "pass predict_proba output, not scores or logits"
         )
-    return np.clip(arr, 0.0, 1.0) / sums[:, None]
+    out: np.ndarray = np.clip(arr, 0.0, 1.0) / sums[:, None]
+    return out
 
 
 # ---- regression -----------------------------------------------------------------
@@ -357,6 +364,3 @@ def _regression_predict(
 def _batches(idx: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
     for start in range(0, idx.size, SCORE_BATCH):
         yield start, idx[start : start + SCORE_BATCH]
-
-
-Factory = Callable[[], Any]

@@ -66,7 +66,10 @@ class ConflictingLabels(Check):
                 "fit_ceiling": conflicts.fit_ceiling,
                 "largest_groups": groups,
             },
-            fix=Fix("fix the wrong label in each group, or keep one row per group with its majority label",
-                    step="relabel", params={"rows": int(rows.size)}),
+            fix=Fix(
+                "fix the wrong label in each group, or keep one row per group with its majority label",
+                step="relabel",
+                params={"rows": int(rows.size)},
+            ),
             severity=Severity.WARNING if share >= self.opts["warn_share"] else Severity.INFO,
         )

@@ -3,8 +3,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import numpy as np
-
 from preflight.check import Check, Context
 from preflight.findings import Finding, Fix, Severity
 
@@ -74,16 +72,19 @@ class LabelIssues(Check):
                 "suggested": oof.classes[noise.suggested[i]],
                 "quality": float(noise.quality[i]),
             }
-            for i in noise.issue_index
+            for i in noise.issue_index.tolist()
         ]
+        # The report lists at most max-rows rows (worst first); --rows-out has them all.
+        listed = ranked[: ctx.config.max_rows]
         health: dict[str, Any] = {
             "method": how,
             "estimated_noise_rate": rate,
             "rows_judged": noise.rows_scored,
             "sampled_rows": oof.sampled_rows,
-            "issue_rows": [r["row"] for r in ranked],
-            "suggested_labels": {str(r["row"]): r["suggested"] for r in ranked},
-            "label_quality": {str(r["row"]): r["quality"] for r in ranked},
+            "issue_rows": [r["row"] for r in listed],
+            "issue_count": len(ranked),
+            "suggested_labels": {str(r["row"]): r["suggested"] for r in listed},
+            "label_quality": {str(r["row"]): r["quality"] for r in listed},
             "noise_matrix": noise_matrix(oof, noise),
             "top_confused_pairs": pairs,
             "per_class": class_summary(oof, noise),
@@ -100,7 +101,9 @@ class LabelIssues(Check):
         pair_text = ""
         if pairs:
             top = pairs[0]
-            pair_text = f"; most often {top['given']!r} given where {top['likely']!r} is likely ({top['rows']} rows)"
+            pair_text = (
+                f"; most often {top['given']!r} given where {top['likely']!r} is likely ({top['rows']} rows)"
+            )
         yield self.finding(
             f"about {rate:.1%} of labels look wrong ({issue_rows.size} rows){pair_text}",
             columns=[target],
@@ -113,7 +116,10 @@ class LabelIssues(Check):
                 "worst": ranked[: self.opts["show"]],
                 "top_confused_pairs": pairs[:5],
             },
-            fix=Fix("review the flagged rows (worst first) and relabel or drop them", step="relabel",
-                    params={"rows": int(issue_rows.size)}),
+            fix=Fix(
+                "review the flagged rows (worst first) and relabel or drop them",
+                step="relabel",
+                params={"rows": int(issue_rows.size)},
+            ),
             severity=severity,
         )

@@ -97,7 +97,7 @@ class LabelLeakage(Check):
         if not 0 < col.n_missing < col.n:
             return False
         score = _one_feature_score(col.missing_mask.astype(np.int64), target, folds)
-        return score >= self.opts["missing_score"]
+        return bool(score >= self.opts["missing_score"])
 
     # ---- copies and recodings -------------------------------------------------
     def _derived(self, col: ColumnProfile, y: pd.Series, target: _Target) -> Finding | None:
@@ -135,7 +135,9 @@ class LabelLeakage(Check):
             if ok.sum() >= self.opts["min_rows"] and np.std(xv[ok]) > 0 and np.std(tv[ok]) > 0:
                 pearson = float(np.corrcoef(xv[ok], tv[ok])[0, 1])
                 spearman = float(
-                    np.corrcoef(pd.Series(xv[ok]).rank().to_numpy(), pd.Series(tv[ok]).rank().to_numpy())[0, 1]
+                    np.corrcoef(pd.Series(xv[ok]).rank().to_numpy(), pd.Series(tv[ok]).rank().to_numpy())[
+                        0, 1
+                    ]
                 )
                 limit = self.opts["derived_correlation"]
                 if abs(pearson) >= limit or abs(spearman) >= limit:
@@ -144,8 +146,11 @@ class LabelLeakage(Check):
                         f"{col.name!r} is a {kind} transform of the target "
                         f"(correlation {pearson if kind == 'linear' else spearman:+.5f})",
                         columns=[col.name],
-                        evidence={"reason": f"{kind} transform of the target", "pearson": pearson,
-                                  "spearman": spearman},
+                        evidence={
+                            "reason": f"{kind} transform of the target",
+                            "pearson": pearson,
+                            "spearman": spearman,
+                        },
                         fix=fix,
                     )
         return None
@@ -164,20 +169,31 @@ class LabelLeakage(Check):
                 f"{col.name!r} is unique per row (an id or row number) yet predicts the target "
                 f"({metric} {score:.3f}): the rows are ordered or grouped by label",
                 columns=[col.name],
-                evidence={"reason": "id or row-order column predicts the target", "metric": metric,
-                          "score": score},
-                fix=Fix(f"drop {col.name!r} (or pass --id-column {col.name}) and shuffle the rows",
-                        step="drop-columns"),
+                evidence={
+                    "reason": "id or row-order column predicts the target",
+                    "metric": metric,
+                    "score": score,
+                },
+                fix=Fix(
+                    f"drop {col.name!r} (or pass --id-column {col.name}) and shuffle the rows",
+                    step="drop-columns",
+                ),
                 severity=Severity.WARNING,
             )
         if score >= self.opts["max_single_score"]:
             return self.finding(
                 f"{col.name!r} alone predicts the target almost perfectly ({metric} {score:.3f})",
                 columns=[col.name],
-                evidence={"reason": "one feature alone predicts the target", "metric": metric,
-                          "score": score, "bins": int(codes.max() + 1)},
-                fix=Fix(f"check how {col.name!r} is recorded; drop it if it is known only after the label",
-                        step="drop-columns"),
+                evidence={
+                    "reason": "one feature alone predicts the target",
+                    "metric": metric,
+                    "score": score,
+                    "bins": int(codes.max() + 1),
+                },
+                fix=Fix(
+                    f"check how {col.name!r} is recorded; drop it if it is known only after the label",
+                    step="drop-columns",
+                ),
                 severity=Severity.WARNING,
             )
         return None
@@ -197,8 +213,12 @@ class LabelLeakage(Check):
                 yield self.finding(
                     f"whether {col.name!r} is missing predicts the target ({metric} {score:.3f})",
                     columns=[col.name],
-                    evidence={"reason": "missing values predict the target", "metric": metric, "score": score,
-                              "missing": col.n_missing},
+                    evidence={
+                        "reason": "missing values predict the target",
+                        "metric": metric,
+                        "score": score,
+                        "missing": col.n_missing,
+                    },
                     fix=Fix(f"find out why {col.name!r} is missing; impute without looking at the label"),
                     severity=Severity.WARNING,
                 )
@@ -213,7 +233,11 @@ class LabelLeakage(Check):
                 f"the pattern of missing values across {len(rest)} columns predicts the target "
                 f"({metric} {score:.3f})",
                 columns=[c.name for c in rest],
-                evidence={"reason": "missing-value pattern predicts the target", "metric": metric, "score": score},
+                evidence={
+                    "reason": "missing-value pattern predicts the target",
+                    "metric": metric,
+                    "score": score,
+                },
                 fix=Fix("find out why these values are missing; impute without looking at the label"),
                 severity=Severity.WARNING,
             )

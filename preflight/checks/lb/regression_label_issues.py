@@ -54,17 +54,23 @@ class RegressionLabelIssues(Check):
             return
         residual = oof.targets - oof.predictions
         z = robust_z(residual)
-        quality = np.array([math.erfc(abs(v) / math.sqrt(2.0)) for v in z])
+        quality = _tail_probability(z)
         flagged = np.flatnonzero(np.abs(z) >= self.opts["max_z"])
         flagged = flagged[np.lexsort((flagged, quality[flagged]))]
         rate = flagged.size / oof.targets.size
         rows = oof.positions[flagged]
         how = f"robust residuals (|z| >= {self.opts['max_z']:g}) of {oof.method}"
         ranked = [
-            {"row": int(oof.positions[i]), "given": float(oof.targets[i]),
-             "suggested": float(oof.predictions[i]), "z": float(z[i]), "quality": float(quality[i])}
+            {
+                "row": int(oof.positions[i]),
+                "given": float(oof.targets[i]),
+                "suggested": float(oof.predictions[i]),
+                "z": float(z[i]),
+                "quality": float(quality[i]),
+            }
             for i in flagged
         ]
+        listed = ranked[: ctx.config.max_rows]  # the report's cap; --rows-out has them all
         ctx.publish(
             "label_health",
             {
@@ -72,9 +78,10 @@ class RegressionLabelIssues(Check):
                 "estimated_noise_rate": rate,
                 "rows_judged": int(oof.targets.size),
                 "sampled_rows": oof.sampled_rows,
-                "issue_rows": [r["row"] for r in ranked],
-                "suggested_labels": {str(r["row"]): r["suggested"] for r in ranked},
-                "label_quality": {str(r["row"]): r["quality"] for r in ranked},
+                "issue_rows": [r["row"] for r in listed],
+                "issue_count": len(ranked),
+                "suggested_labels": {str(r["row"]): r["suggested"] for r in listed},
+                "label_quality": {str(r["row"]): r["quality"] for r in listed},
                 "noise_matrix": None,
                 "residual_scale": float(_scale(residual)),
             },
@@ -94,12 +101,26 @@ class RegressionLabelIssues(Check):
             f"(residual beyond {self.opts['max_z']:g} robust standard deviations)",
             columns=[target],
             rows=rows,
-            evidence={"estimated_noise_rate": rate, "method": how, "flagged": int(flagged.size),
-                      "worst": ranked[: self.opts["show"]]},
-            fix=Fix("review the flagged target values (worst first); correct or drop them", step="relabel",
-                    params={"rows": int(flagged.size)}),
+            evidence={
+                "estimated_noise_rate": rate,
+                "method": how,
+                "flagged": int(flagged.size),
+                "worst": ranked[: self.opts["show"]],
+            },
+            fix=Fix(
+                "review the flagged target values (worst first); correct or drop them",
+                step="relabel",
+                params={"rows": int(flagged.size)},
+            ),
             severity=severity,
         )
+
+
+def _tail_probability(z: np.ndarray) -> np.ndarray:
+    """Two-sided normal tail probability of each robust z (label quality in [0, 1])."""
+    from scipy.special import erfc
+
+    return np.asarray(erfc(np.abs(z) / math.sqrt(2.0)), dtype=float)
 
 
 def _scale(residual: np.ndarray) -> float:
@@ -115,4 +136,5 @@ def robust_z(residual: np.ndarray) -> np.ndarray:
     scale = _scale(residual)
     if scale == 0:
         return np.zeros_like(residual)
-    return (residual - np.median(residual)) / scale
+    out: np.ndarray = (residual - np.median(residual)) / scale
+    return out

@@ -1,0 +1,316 @@
+"""Label checks (LB) on real data with planted problems: noise, conflicts, leakage."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn import datasets
+
+import preflight
+from preflight.config import Config
+from preflight.dataset import load_dataset
+from preflight.labels import find_label_conflicts
+from preflight.models.oof import load_pred_probs
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def _check(df: pd.DataFrame, target: str, select: str, **options: Any) -> preflight.Report:
+    report = preflight.check(df, target=target, select=select, config=Config(), **options)
+    assert not report.errors, report.errors
+    return report
+
+
+def _frame(loader: Any) -> pd.DataFrame:
+    frame: pd.DataFrame = loader(as_frame=True).frame
+    return frame.reset_index(drop=True)
+
+
+def _flip(y: np.ndarray, rate: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    k = int(y.max()) + 1
+    flip = rng.random(y.size) < rate
+    noisy = y.copy()
+    noisy[flip] = (y[flip] + rng.integers(1, k, size=y.size)[flip]) % k
+    return noisy, flip
+
+
+def _f1(rows: list[int] | tuple[int, ...], truth: np.ndarray) -> float:
+    mask = np.zeros(truth.size, dtype=bool)
+    mask[list(rows)] = True
+    tp = int((mask & truth).sum())
+    if tp == 0:
+        return 0.0
+    precision, recall = tp / mask.sum(), tp / truth.sum()
+    return float(2 * precision * recall / (precision + recall))
+
+
+# ---- LB001: label issues ------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_digits_with_ten_percent_flipped_labels() -> None:
+    df = _frame(datasets.load_digits)
+    y = df["target"].to_numpy()
+    noisy, flip = _flip(y, 0.10, seed=0)
+    df["target"] = noisy
+    report = _check(df, "target", "LB001")
+    [finding] = report.findings
+    assert finding.severity.value == "error"
+    assert _f1(finding.rows, flip) >= 0.8
+    health = report.label_health
+    assert health is not None
+    assert abs(health["estimated_noise_rate"] - flip.mean()) <= 0.03
+    # The suggested label of a truly flipped row is mostly its original label.
+    caught = [r for r in health["issue_rows"] if flip[r]]
+    right = sum(health["suggested_labels"][str(r)] == y[r] for r in caught)
+    assert right / len(caught) >= 0.8
+    # Ranked worst first, with the report's documented shape.
+    qualities = [health["label_quality"][str(r)] for r in health["issue_rows"]]
+    assert qualities == sorted(qualities)
+    assert {"method", "noise_matrix", "top_confused_pairs", "per_class"} <= set(health)
+    assert len(health["per_class"]) == 10
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("loader", [datasets.load_iris, datasets.load_wine, datasets.load_breast_cancer])
+def test_clean_real_data_has_no_label_error(loader: Any) -> None:
+    report = _check(_frame(loader), "target", "LB001")
+    assert all(f.severity.value != "error" for f in report.findings)
+    assert report.label_health is not None
+    assert report.label_health["estimated_noise_rate"] < 0.05
+
+
+@pytest.mark.slow
+def test_clean_penguins_csv_has_no_label_or_leakage_error(cli: Any) -> None:
+    result = cli(
+        "check", str(EXAMPLES / "penguins.csv"), "--target", "species", "--select", "LB", "--format", "json"
+    )
+    report = json.loads(result.stdout)
+    assert [f for f in report["findings"] if f["severity"] == "error"] == []
+    assert result.returncode == 0
+
+
+@pytest.mark.slow
+def test_sample_cap_scores_every_row_with_unseen_models() -> None:
+    df = _frame(datasets.load_digits)
+    noisy, flip = _flip(df["target"].to_numpy(), 0.10, seed=1)
+    df["target"] = noisy
+    report = _check(df, "target", "LB001", sample=600)
+    assert report.dataset.sampled_rows is not None
+    assert 600 <= report.dataset.sampled_rows <= 700  # every class keeps a few rows per fold
+    [finding] = report.findings
+    assert _f1(finding.rows, flip) >= 0.7
+    health = report.label_health
+    assert health is not None
+    assert "stratified sample" in health["method"]
+    # Rows outside the fit sample are judged too, so flips are found all over the file.
+    assert health["rows_judged"] == len(df)
+
+
+@pytest.mark.slow
+def test_same_seed_same_label_report() -> None:
+    df = _frame(datasets.load_wine)
+    df["target"], _ = _flip(df["target"].to_numpy(), 0.1, seed=2)
+    first = _check(df, "target", "LB001", seed=3).to_dict()
+    second = _check(df, "target", "LB001", seed=3).to_dict()
+    assert json.dumps(first) == json.dumps(second)
+
+
+def test_user_pred_probs_are_used_and_checked(tmp_path: Path, cli: Any) -> None:
+    df = _frame(datasets.load_iris)
+    y = df["target"].to_numpy()
+    noisy, flip = _flip(y, 0.1, seed=4)
+    df["target"] = noisy
+    data = tmp_path / "iris.csv"
+    df.to_csv(data, index=False)
+    # A perfect model's probabilities: confident learning flags exactly the flips.
+    probs = np.full((len(y), 3), 0.02)
+    probs[np.arange(len(y)), y] = 0.96
+    np.save(tmp_path / "p.npy", probs)
+    result = cli(
+        "check",
+        str(data),
+        "--target",
+        "target",
+        "--select",
+        "LB001",
+        "--pred-probs",
+        str(tmp_path / "p.npy"),
+        "--format",
+        "json",
+    )
+    report = json.loads(result.stdout)
+    [finding] = report["findings"]
+    assert finding["rows"] == np.flatnonzero(flip).tolist()
+    assert "your model" in report["label_health"]["method"]
+    # Columns named after the classes may come in any order.
+    named = pd.DataFrame(probs[:, ::-1], columns=["2", "1", "0"])
+    named.to_parquet(tmp_path / "p.parquet")
+    result = cli(
+        "check",
+        str(data),
+        "--target",
+        "target",
+        "--select",
+        "LB001",
+        "--pred-probs",
+        str(tmp_path / "p.parquet"),
+        "--format",
+        "json",
+    )
+    assert json.loads(result.stdout)["findings"][0]["rows"] == finding["rows"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (np.full((10, 3), 1 / 3), "has 10 rows but the data has 150"),
+        (np.full((150, 2), 0.5), "has 2 columns but the target has 3 classes"),
+        (np.full((150, 3), 0.5), "sums to 1.5"),
+        (np.full((150, 3), np.nan), "missing or infinite"),
+        (np.array([{"a": 1}] * 150, dtype=object), "not a numeric .npy array"),
+    ],
+)
+def test_bad_pred_probs_exit_2_with_one_line(
+    tmp_path: Path, cli: Any, content: np.ndarray, message: str
+) -> None:
+    data = tmp_path / "iris.csv"
+    _frame(datasets.load_iris).to_csv(data, index=False)
+    np.save(tmp_path / "p.npy", content, allow_pickle=True)
+    result = cli(
+        "check", str(data), "--target", "target", "--select", "LB001", "--pred-probs", str(tmp_path / "p.npy")
+    )
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_binary_pred_probs_may_be_one_column(tmp_path: Path) -> None:
+    probs = pd.DataFrame({"p": [0.1, 0.9, 0.8]})
+    probs.to_csv(tmp_path / "p.csv", index=False)
+    loaded = load_pred_probs(str(tmp_path / "p.csv"), 3, ("no", "yes"))
+    assert np.allclose(loaded, [[0.9, 0.1], [0.1, 0.9], [0.2, 0.8]])
+
+
+# ---- LB002: conflicting labels ----------------------------------------------------------
+
+
+def test_conflict_groups_are_found_and_bound_the_fit() -> None:
+    iris = _frame(datasets.load_iris)
+    # Re-append rows 0, 60, 120 with another label: three conflicting pairs.
+    planted = iris.iloc[[0, 60, 120]].assign(target=[1, 2, 1])
+    df = pd.concat([iris, planted], ignore_index=True)
+    features = [c for c in df.columns if c != "target"]
+    conflicts = find_label_conflicts(df, features, "target")
+    groups = sorted(g.tolist() for g in conflicts.groups)
+    # Iris itself repeats a flower (rows 101 and 142, both virginica): a duplicate,
+    # not a conflict, so the planted pairs are the only groups.
+    assert groups == [[0, 150], [60, 151], [120, 152]]
+    assert conflicts.unavoidable_errors == 3
+    assert conflicts.fit_ceiling == pytest.approx(1 - 3 / 153)
+    report = _check(df, "target", "LB002")
+    [finding] = report.findings
+    assert list(finding.rows) == [0, 60, 120, 150, 151, 152]
+    assert finding.evidence["unavoidable_errors"] == 3
+
+
+def test_conflicts_ignore_missing_targets_and_compare_missing_features() -> None:
+    df = pd.DataFrame({"a": [1.0, 1.0, np.nan, np.nan, 2.0, 2.0], "y": ["x", "z", "x", "z", "x", None]})
+    conflicts = find_label_conflicts(df, ["a"], "y")
+    assert sorted(g.tolist() for g in conflicts.groups) == [[0, 1], [2, 3]]
+    assert conflicts.rows_considered == 5
+
+
+def test_clean_real_data_has_no_conflicts() -> None:
+    for loader in (datasets.load_wine, datasets.load_breast_cancer, datasets.load_digits):
+        report = _check(_frame(loader), "target", "LB002")
+        assert report.findings == ()
+
+
+# ---- LB003: leakage -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("loader", "target"),
+    [
+        (datasets.load_iris, "target"),
+        (datasets.load_wine, "target"),
+        (datasets.load_breast_cancer, "target"),
+        (datasets.load_digits, "target"),
+        (datasets.load_diabetes, "target"),
+    ],
+)
+def test_no_leakage_on_clean_real_data(loader: Any, target: str) -> None:
+    assert _check(_frame(loader), target, "LB003").findings == ()
+
+
+def test_no_leakage_on_penguins() -> None:
+    df = pd.read_csv(EXAMPLES / "penguins.csv")
+    assert _check(df, "species", "LB003").findings == ()
+
+
+def test_planted_leaks_in_iris() -> None:
+    df = _frame(datasets.load_iris)
+    # Kaggle's iris has a row-number Id; the file is sorted by species.
+    df.insert(0, "Id", np.arange(1, len(df) + 1))
+    df["species_code"] = df["target"].map({0: "se", 1: "ve", 2: "vi"})
+    df["label_copy"] = df["target"]
+    found = {f.columns[0]: f for f in _check(df, "target", "LB003").findings}
+    assert set(found) == {"Id", "species_code", "label_copy"}
+    assert found["label_copy"].severity.value == "error"
+    assert "equals the target" in found["label_copy"].message
+    assert found["species_code"].severity.value == "error"
+    assert "recoding" in found["species_code"].message
+    assert found["Id"].severity.value == "warning"
+    assert "id or row number" in found["Id"].message
+
+
+def test_near_perfect_feature_and_missingness_leaks() -> None:
+    df = _frame(datasets.load_breast_cancer)
+    rng = np.random.default_rng(0)
+    df["after_diagnosis"] = df["target"] * 3 + rng.normal(0, 0.1, len(df))
+    df.loc[df["target"] == 1, "mean radius"] = np.nan
+    found = {f.columns[0]: f for f in _check(df, "target", "LB003").findings}
+    assert set(found) == {"after_diagnosis", "mean radius"}
+    assert "alone predicts" in found["after_diagnosis"].message
+    assert "missing" in found["mean radius"].message
+    assert all(f.severity.value == "warning" for f in found.values())
+
+
+def test_regression_target_transform_is_a_leak() -> None:
+    df = _frame(datasets.load_diabetes)
+    df["log_target"] = np.log(df["target"])
+    [finding] = _check(df, "target", "LB003").findings
+    assert finding.columns == ("log_target",)
+    assert finding.severity.value == "error"
+    assert "monotone transform" in finding.message
+
+
+# ---- LB004: regression label issues ---------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_regression_targets_off_by_a_factor_are_found() -> None:
+    df = _frame(datasets.load_diabetes)
+    assert _check(df, "target", "LB004").findings == ()
+    rng = np.random.default_rng(0)
+    bad = rng.random(len(df)) < 0.05
+    df.loc[bad, "target"] = df.loc[bad, "target"] * 10
+    [finding] = _check(df, "target", "LB004").findings
+    flagged = np.zeros(len(df), dtype=bool)
+    flagged[list(finding.rows)] = True
+    assert (flagged & bad).sum() / flagged.sum() >= 0.9
+    assert (flagged & bad).sum() / bad.sum() >= 0.8
+
+
+def test_label_checks_skip_without_a_fitting_target() -> None:
+    ds = load_dataset(pd.DataFrame({"a": [1, 2, 3]}))
+    report = preflight.engine.run(ds, Config(select=("LB",)))
+    assert {s.code for s in report.skipped} == {"LB001", "LB002", "LB003", "LB004"}
