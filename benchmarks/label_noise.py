@@ -145,6 +145,9 @@ def cleanlab_features(frame: pd.DataFrame) -> np.ndarray:
     return np.asarray(ct.fit_transform(frame), dtype=float)
 
 
+LB001_OPTIONS: dict[str, object] = {}
+
+
 def run_preflight(
     frame: pd.DataFrame, labels: np.ndarray, seed: int, sample: int | None = None
 ) -> tuple[np.ndarray, float, str]:
@@ -153,7 +156,8 @@ def run_preflight(
 
     df = frame.copy()
     df["label"] = labels
-    report = preflight.check(df, target="label", select="LB001", seed=seed, sample=sample, config=Config())
+    config = Config(checks={"LB001": LB001_OPTIONS}) if LB001_OPTIONS else Config()
+    report = preflight.check(df, target="label", select="LB001", seed=seed, sample=sample, config=config)
     if report.errors:
         raise RuntimeError(report.errors)
     health = report.label_health or {}
@@ -202,9 +206,9 @@ def score(flagged: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
 
 
 def plan(
-    quick: bool,
+    quick: bool, seeds: int | None = None
 ) -> list[tuple[str, Callable[[], tuple[pd.DataFrame, np.ndarray]], tuple[str, ...], tuple[int, ...]]]:
-    small_seeds = (0,) if quick else (0, 1, 2)
+    small_seeds = tuple(range(seeds if seeds else 1 if quick else 3))
     jobs: list[
         tuple[str, Callable[[], tuple[pd.DataFrame, np.ndarray]], tuple[str, ...], tuple[int, ...]]
     ] = []
@@ -226,12 +230,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write every row here")
     parser.add_argument("--only", help="comma-separated dataset names")
     parser.add_argument("--methods", default=",".join(METHODS), help="comma-separated methods")
+    parser.add_argument(
+        "--lb001",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an LB001 option for the preflight arm, e.g. refit_max_rows=0",
+    )
+    parser.add_argument("--seeds", type=int, help="seeds per small dataset (default 3, --quick 1)")
     args = parser.parse_args(argv)
+    for item in args.lb001:
+        key, _, value = item.partition("=")
+        LB001_OPTIONS[key] = json.loads(value)
     methods = [m for m in args.methods.split(",") if m]
     rows: list[Row] = []
     warnings.simplefilter("ignore")
     with threadpool_limits(limits=1):
-        for name, load, noises, seeds in plan(args.quick):
+        for name, load, noises, seeds in plan(args.quick, args.seeds):
             if args.only and name not in args.only.split(","):
                 continue
             frame, y = load()

@@ -15,11 +15,17 @@ class LabelIssues(Check):
     your model's out-of-sample probabilities from ``--pred-probs``), so every row
     gets probabilities from a model that never saw it. Confident learning
     (cleanlab's ``find_label_issues``, prune by noise rate) then estimates how
-    many labels of each class belong to another class and flags those rows. The
-    report gives the estimated noise rate, the flagged rows ranked by label
-    quality (the out-of-sample probability of the given label) with the given and
-    the likely label, the class pairs most often confused, the estimated noise
-    matrix and each class's label quality (``label_health`` in the JSON report).
+    many labels of each class belong to another class and flags those rows. On
+    files up to ``refit-max-rows`` labelled rows a second round refits the same
+    folds without the rows the first round flagged and judges every row again:
+    models that learned from cleaner labels find more of the wrong ones. The
+    report gives the estimated noise rate (the share of judged rows flagged), the
+    flagged rows ranked by label quality (the out-of-sample probability of the
+    given label) with the given and the likely label, the class pairs most often
+    confused, the estimated noise matrix and each class's label quality
+    (``label_health`` in the JSON report). Above the fit-sample cap (``--sample``,
+    default 20,000 rows) the models are fitted on a stratified sample and score
+    the other rows, which they never saw.
 
     **Why it is bad.** A network trained on wrong labels plateaus or memorises the
     noise; no learning-rate tuning fixes it. A tenth of the labels wrong visibly
@@ -29,14 +35,18 @@ class LabelIssues(Check):
     ``preflight check --rows-out rows.csv`` writes every flagged row.
 
     **Options.** ``error-rate`` (0.05): an estimated noise rate at or above this is
-    an error. ``warn-rate`` (0.02): at or above this a warning, below it info.
-    Measured on clean real data (scikit-learn's iris, wine, breast cancer, digits,
-    the Palmer penguins), the estimate stayed below 2%: the few rows flagged there
-    are genuinely ambiguous, not mislabeled (benchmarks/README.md).
+    an error. ``warn-rate`` (0.03): at or above this a warning, below it info.
+    Measured on clean data (benchmarks/README.md): scikit-learn's iris, wine,
+    breast cancer and digits and the Palmer penguins stayed at or below 0.5%, a
+    separable synthetic set at 0%; a synthetic set whose classes overlap (correct
+    labels, features that cannot tell some rows apart) reached about 2%, which
+    confident learning cannot tell from noise — hence 3% for a warning.
     ``min-rows`` (50): fewer labelled rows are too few to estimate noise.
     ``min-class-rows`` (5): rows of rarer classes are not judged (their
-    probabilities come from too few examples). ``show`` (20): ranked rows listed
-    in the evidence.
+    probabilities come from too few examples). ``refit-max-rows`` (20000): the
+    second round runs on files with at most this many labelled rows (it doubles
+    the model time; on the benchmark it raised mean F1 from 0.90 to 0.92 on the
+    real datasets). ``show`` (20): ranked rows listed in the evidence.
     """
 
     code = "LB001"
@@ -46,16 +56,28 @@ class LabelIssues(Check):
     severity = Severity.ERROR
     needs = frozenset({"target", "classification"})
     model_based = True
-    options = {"error_rate": 0.05, "warn_rate": 0.02, "min_rows": 50, "min_class_rows": 5, "show": 20}
+    options = {
+        "error_rate": 0.05,
+        "warn_rate": 0.03,
+        "min_rows": 50,
+        "min_class_rows": 5,
+        "refit_max_rows": 20_000,
+        "show": 20,
+    }
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         from preflight.models.confident import analyse, class_summary, confused_pairs, noise_matrix
-        from preflight.models.oof import out_of_fold
+        from preflight.models.oof import out_of_fold, refit_without
 
         oof = out_of_fold(ctx)
         if oof.labels.size < self.opts["min_rows"] or (oof.source == "preflight" and oof.folds == 0):
             return
         noise = analyse(oof, min_class_rows=self.opts["min_class_rows"], seed=ctx.config.seed)
+        # The second round doubles the model time, so big (sampled) files skip it.
+        small = oof.labels.size <= self.opts["refit_max_rows"]
+        if oof.source == "preflight" and noise.issue_index.size and small:
+            oof = refit_without(ctx, oof, noise.issue_index)
+            noise = analyse(oof, min_class_rows=self.opts["min_class_rows"], seed=ctx.config.seed)
         rate = noise.estimated_noise_rate
         issue_rows = noise.issue_positions(oof)
         target = ctx.dataset.target
