@@ -36,7 +36,7 @@ class LabelNoise:
         return out
 
 
-def analyse(oof: OutOfFold, *, min_class_rows: int = 5, seed: int = 0) -> LabelNoise:
+def analyse(oof: OutOfFold, *, min_class_rows: int = 5) -> LabelNoise:
     """Run confident learning on ``oof``; rows of classes below ``min_class_rows`` are not judged."""
     from cleanlab.count import estimate_joint
     from cleanlab.filter import find_label_issues

@@ -198,7 +198,14 @@ def _fit_sample(labels: np.ndarray, cap: int, seed: int) -> tuple[np.ndarray, bo
     counts = np.bincount(labels)
     # Proportional allocation, but every class keeps enough rows to appear in each
     # fold (or all its rows when it has fewer).
-    quota = np.maximum(np.floor(counts * cap / n).astype(np.int64), np.minimum(counts, 2 * N_FOLDS))
+    share = counts * cap / n
+    quota = np.maximum(np.floor(share).astype(np.int64), np.minimum(counts, 2 * N_FOLDS))
+    # Hand the rows floor() left over to the largest remainders, so the sample is cap rows.
+    for c in np.argsort(-(share - np.floor(share)), kind="stable"):
+        if quota.sum() >= cap:
+            break
+        if quota[c] < counts[c]:
+            quota[c] += 1
     chosen = [rng.permutation(np.flatnonzero(labels == c))[: quota[c]] for c in range(counts.size)]
     return np.sort(np.concatenate(chosen)), True
 

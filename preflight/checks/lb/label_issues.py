@@ -72,12 +72,12 @@ class LabelIssues(Check):
         oof = out_of_fold(ctx)
         if oof.labels.size < self.opts["min_rows"] or (oof.source == "preflight" and oof.folds == 0):
             return
-        noise = analyse(oof, min_class_rows=self.opts["min_class_rows"], seed=ctx.config.seed)
+        noise = analyse(oof, min_class_rows=self.opts["min_class_rows"])
         # The second round doubles the model time, so big (sampled) files skip it.
         small = oof.labels.size <= self.opts["refit_max_rows"]
         if oof.source == "preflight" and noise.issue_index.size and small:
             oof = refit_without(ctx, oof, noise.issue_index)
-            noise = analyse(oof, min_class_rows=self.opts["min_class_rows"], seed=ctx.config.seed)
+            noise = analyse(oof, min_class_rows=self.opts["min_class_rows"])
         rate = noise.estimated_noise_rate
         issue_rows = noise.issue_positions(oof)
         target = ctx.dataset.target
