@@ -68,7 +68,7 @@ def test_per_column_finding_names_rows_values_and_fences() -> None:
 
 
 def test_row_finding_ranks_rows_and_names_contributing_columns() -> None:
-    frame, planted = plant_gross_errors(1)
+    frame, _ = plant_gross_errors(1)
     (row_finding,) = [f for f in _outlier_findings(frame, target="target") if f.code == "OL002"]
     scores = row_finding.evidence["scores"]
     assert set(scores) == set(row_finding.rows)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -54,7 +55,7 @@ class ColumnOutliers(Check):
     category = "outliers"
     cause = 1
     severity = Severity.WARNING
-    options = {"threshold": 6.0, "max_share": 0.001, "min_cap": 20}
+    options: ClassVar[Mapping[str, Any]] = {"threshold": 6.0, "max_share": 0.001, "min_cap": 20}
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         threshold = float(self.opts["threshold"])
@@ -88,6 +89,9 @@ class ColumnOutliers(Check):
                     f"(up to {worst:.0f} robust SDs from the median{on_scale}): {named}{more}"
                 )
             shown = listed[:EVIDENCE_ROWS]
+            low_text = _fmt(lower) if lower is not None else "-inf"
+            high_text = _fmt(upper) if upper is not None else "inf"
+            bounds = f"[{low_text}, {high_text}]"
             yield self.finding(
                 message,
                 columns=[name],
@@ -107,8 +111,7 @@ class ColumnOutliers(Check):
                 },
                 fix=Fix(
                     "check the listed values (a unit or typing error?) and correct them; otherwise clip "
-                    f"{name!r} to [{_fmt(lower) if lower is not None else '-inf'}, "
-                    f"{_fmt(upper) if upper is not None else 'inf'}] (winsorize), scale it with RobustScaler, "
+                    f"{name!r} to {bounds} (winsorize), scale it with RobustScaler, "
                     "or drop the rows with `preflight fix`",
                     step="clip",
                     params={"lower": lower, "upper": upper},

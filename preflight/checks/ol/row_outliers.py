@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -60,7 +61,7 @@ def score_rows(ctx: Context, k: int, sample: int) -> RowScores | None:
     """Mean distance of every row to its ``k`` nearest fit-sample rows, in a whitened
     space, calibrated on the fit sample: ``(log d - median) / (p95 - median)``."""
     from sklearn.neighbors import NearestNeighbors
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
     matrix, sources = _feature_matrix(ctx)
     n, width = matrix.shape
@@ -156,8 +157,9 @@ class RowOutliers(Check):
     the model robust to them (``RobustScaler``, clipped features).
 
     **Options.** ``threshold`` (3.5): calibrated score beyond which a row is
-    listed (clean Gaussian data of 100,000 rows, 2 to 30 columns, stays below 3.2; rows with gross errors in breast-cancer data score 3.6 and up). ``neighbors`` (10):
-    neighbours averaged per row. ``max-share`` (0.005) and ``min-cap`` (20): at most
+    listed (clean Gaussian data of 100,000 rows and 2 to 30 columns stays below
+    3.2; rows with gross errors in breast-cancer data score 3.6 and up).
+    ``neighbors`` (10): neighbours averaged per row. ``max-share`` (0.005) and ``min-cap`` (20): at most
     ``max(min-cap, max-share × rows)`` rows are listed; when more rows exceed the
     threshold the data are heavy-tailed rather than contaminated, and the finding
     lists only the highest-scoring ones, as info. ``min-rows`` (50): smaller
@@ -170,7 +172,13 @@ class RowOutliers(Check):
     cause = 1
     severity = Severity.WARNING
     model_based = True
-    options = {"threshold": 3.5, "neighbors": 10, "max_share": 0.005, "min_cap": 20, "min_rows": 50}
+    options: ClassVar[Mapping[str, Any]] = {
+        "threshold": 3.5,
+        "neighbors": 10,
+        "max_share": 0.005,
+        "min_cap": 20,
+        "min_rows": 50,
+    }
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         n = ctx.dataset.n_rows
