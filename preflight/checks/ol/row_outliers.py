@@ -30,6 +30,9 @@ COV_CLIP = 5.0
 # Ridge added to the standardised correlation matrix: keeps the relations defined
 # when columns are collinear (one-hot groups, a column that is a sum of others).
 RIDGE = 1e-3
+# Relations are fitted only with at least this many fit-sample rows per feature.
+ROWS_PER_FEATURE = 5
+MAX_LEVERAGE = 0.9
 _Z75, _Z95 = 0.6745, 1.6449
 
 
@@ -46,20 +49,28 @@ class Relations:
     center: np.ndarray  # median residual per predicted column
     upper: np.ndarray  # robust sd of the residual above / below the median
     lower: np.ndarray
+    leverage: np.ndarray  # of each fit-sample row (in the order of the reference positions)
 
-    def residual_scores(self, block: np.ndarray) -> np.ndarray:
-        """|robust z| of each predicted column's residual, rows of ``block``."""
+    def residual_scores(self, block: np.ndarray, leverage: np.ndarray | None = None) -> np.ndarray:
+        """|robust z| of each predicted column's residual, rows of ``block``.
+
+        ``leverage`` (fit-sample rows only) turns their in-sample residuals into
+        leave-one-out ones, comparable with the residuals of every other row."""
         clipped = (np.clip(block, -COV_CLIP, COV_CLIP) - self.mean) / self.std
         # The predicted column itself is not clipped: a gross error in it must show.
         own = (block[:, self.columns] - self.mean[self.columns]) / self.std[self.columns]
-        d = own - clipped @ self.coef - self.center
+        d = own - clipped @ self.coef
+        if leverage is not None:
+            d = d / (1.0 - leverage)[:, None]
+        d = d - self.center
         with np.errstate(divide="ignore", invalid="ignore"):
             z = np.where(d >= 0, d / self.upper, -d / self.lower)
         return np.nan_to_num(z, nan=0.0, posinf=0.0)
 
 
 def _fit_relations(matrix: np.ndarray, numeric: np.ndarray, reference: np.ndarray) -> Relations | None:
-    if numeric.size == 0 or matrix.shape[1] < 2:
+    # Too few fit rows per feature and the regressions would fit noise.
+    if numeric.size == 0 or matrix.shape[1] < 2 or reference.size < ROWS_PER_FEATURE * matrix.shape[1]:
         return None
     ref = np.clip(matrix[reference], -COV_CLIP, COV_CLIP)
     mean = ref.mean(axis=0)
@@ -74,7 +85,10 @@ def _fit_relations(matrix: np.ndarray, numeric: np.ndarray, reference: np.ndarra
     coef[numeric, np.arange(numeric.size)] = 0.0
     clipped = (np.clip(matrix[reference], -COV_CLIP, COV_CLIP) - mean) / std
     own = (matrix[reference][:, numeric] - mean[numeric]) / std[numeric]
-    signed = own - clipped @ coef
+    # Leave-one-out residuals (r / (1 - h), h from the full design): the spread the
+    # rows outside the sample are judged against, not the in-sample one.
+    leverage = np.minimum(np.einsum("ij,jk,ik->i", z, precision, z) / len(z), MAX_LEVERAGE)
+    signed = (own - clipped @ coef) / (1.0 - leverage)[:, None]
     q05, q25, q50, q75, q95 = np.quantile(signed, [0.05, 0.25, 0.5, 0.75, 0.95], axis=0)
     upper = np.maximum((q75 - q50) / _Z75, (q95 - q50) / _Z95)
     lower = np.maximum((q50 - q25) / _Z75, (q50 - q05) / _Z95)
@@ -82,7 +96,7 @@ def _fit_relations(matrix: np.ndarray, numeric: np.ndarray, reference: np.ndarra
     keep = (upper > 0) & (lower > 0)
     if not keep.any():
         return None
-    return Relations(numeric[keep], mean, std, coef[:, keep], q50[keep], upper[keep], lower[keep])
+    return Relations(numeric[keep], mean, std, coef[:, keep], q50[keep], upper[keep], lower[keep], leverage)
 
 
 @dataclass(frozen=True)
@@ -161,6 +175,8 @@ def score_rows(ctx: Context, k: int, sample: int) -> RowScores | None:
             mean_dist[start:stop] = np.where(own, dist[:, 1:].mean(axis=1), dist[:, :k].mean(axis=1))
             if relations is not None:
                 relation[start:stop] = relations.residual_scores(block).max(axis=1)
+        if relations is not None:
+            relation[reference] = relations.residual_scores(matrix[reference], relations.leverage).max(axis=1)
     positive = mean_dist[mean_dist > 0]
     if positive.size == 0:
         return None
