@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,7 @@ from preflight.checks.ol.column_model import fit_column
 from preflight.config import Config
 from preflight.dataset import load_dataset
 from preflight.profile import Profile
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, ROOT, run_cli
 
 
 def _outlier_findings(data: pd.DataFrame | str, select: str = "OL", **kw: object) -> list[preflight.Finding]:
@@ -220,3 +221,27 @@ def test_clean_gaussian_100k_rows_gives_no_outlier_finding() -> None:
     frame = pd.DataFrame(rng.normal(size=(100_000, 10)), columns=[f"x{i}" for i in range(10)])
     frame["y"] = rng.integers(0, 2, len(frame))
     assert _outlier_findings(frame, target="y") == []
+
+
+def test_cli_json_report_validates_and_fails_on_warning(tmp_path: Path) -> None:
+    import jsonschema
+
+    frame, planted = plant_gross_errors(3)
+    path = tmp_path / "cancer.csv"
+    frame.to_csv(path, index=False)
+    passed = run_cli("check", str(path), "--target", "target", "--select", "OL", "--format", "json")
+    assert passed.returncode == 0, passed.stderr  # warnings do not fail by default
+    report = json.loads(passed.stdout)
+    schema = json.loads((ROOT / "schemas" / "report.schema.json").read_text())
+    jsonschema.validate(report, schema)
+    codes = {f["code"] for f in report["findings"]}
+    assert codes == {"OL001", "OL002"}
+    (row_finding,) = [f for f in report["findings"] if f["code"] == "OL002"]
+    assert set(planted.tolist()) <= set(row_finding["rows"])
+    # JSON object keys are strings: row positions as text.
+    assert set(row_finding["evidence"]["scores"]) == {str(r) for r in row_finding["rows"]}
+    steps = {s["step"] for s in report["preprocessing"]["steps"]}
+    assert steps == {"clip", "drop-rows"}
+    failed = run_cli("check", str(path), "--target", "target", "--select", "OL", "--fail-on", "warning")
+    assert failed.returncode == 1
+    assert "OL001" in failed.stdout and "row " in failed.stdout

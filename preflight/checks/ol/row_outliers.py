@@ -65,7 +65,7 @@ class Relations:
         d = d - self.center
         with np.errstate(divide="ignore", invalid="ignore"):
             z = np.where(d >= 0, d / self.upper, -d / self.lower)
-        return np.nan_to_num(z, nan=0.0, posinf=0.0)
+        return np.asarray(np.nan_to_num(z, nan=0.0, posinf=0.0), dtype=float)
 
 
 def _fit_relations(matrix: np.ndarray, numeric: np.ndarray, reference: np.ndarray) -> Relations | None:
@@ -348,6 +348,8 @@ class RowOutliers(Check):
                     f"residual from its linear relation to the others (robust z; threshold "
                     f"{relation_threshold:g}); score = the larger, divided by its threshold"
                 ),
+                "threshold": threshold,
+                "relation_threshold": relation_threshold,
                 "fit_rows": int(result.reference.size),
                 "above_threshold": int(beyond.size),
                 "heavy_tailed": heavy,
