@@ -365,10 +365,68 @@ def validate_contract(frame: pd.DataFrame, schema: Any) -> list[Violation]:
     try:
         schema.validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as exc:
-        return violations_from_failure_cases(exc.failure_cases, schema)
+        found = [_locate(v, frame) for v in violations_from_failure_cases(exc.failure_cases, schema)]
     except pandera.errors.SchemaDefinitionError as exc:
         raise PreflightError(f"schema cannot be applied to this data: {_one_line(exc)}") from None
+    else:
+        return []
+    for v in [v for v in found if v.kind == "dtype"]:
+        found.extend(_value_checks_on_numbers(frame, schema, v.column))
+    found.sort(key=lambda v: (v.column or "", v.kind, v.check))
+    return found
+
+
+def _value_checks_on_numbers(frame: pd.DataFrame, schema: Any, column: str | None) -> list[Violation]:
+    """The value checks of a numeric column that holds some text, run on its numbers.
+
+    When a cell such as ``"heavy"`` stops a column from converting, pandera cannot run
+    the column's range checks at all; a negative mass beside it would go unreported
+    until the text is fixed. Here the text cells count as missing (they are reported
+    already) and the column's own checks run on the numbers that remain.
+    """
+    import pandera.errors
+    import pandera.pandas as pa
+
+    spec = schema.columns.get(column) if column is not None else None
+    if spec is None or not spec.checks or column not in frame.columns:
+        return []
+    series = frame[column]
+    expected = str(spec.dtype or "").lower()
+    if not expected.startswith(("int", "uint", "float")) or pd.api.types.is_numeric_dtype(series.dtype):
+        return []
+    numbers = pd.to_numeric(series, errors="coerce")
+    sub = pa.DataFrameSchema({column: pa.Column(None, checks=spec.checks, nullable=True)})
+    try:
+        sub.validate(pd.DataFrame({column: numbers}), lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        return [v for v in violations_from_failure_cases(exc.failure_cases, sub) if v.rows]
+    except pandera.errors.SchemaDefinitionError:
+        return []
     return []
+
+
+def _locate(v: Violation, frame: pd.DataFrame) -> Violation:
+    """The rows of an integer column that fail because some cells are not whole numbers.
+
+    pandera reports a float -> integer coercion that fails on fractions for the column
+    only (it does name the infinite cells); the rows a user must fix are all the cells
+    holding non-whole numbers.
+    """
+    expected = str(v.details.get("expected") or "")
+    if v.kind != "dtype" or v.column not in frame.columns or "int" not in expected.lower():
+        return v
+    series = frame[v.column]
+    if not pd.api.types.is_float_dtype(series.dtype):
+        return v
+    values = series.to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isnan(values) & ~(np.isfinite(values) & (values == np.round(values)))
+    rows = tuple(sorted(set(v.rows) | {int(i) for i in np.flatnonzero(bad)}))
+    if rows == v.rows:
+        return v
+    examples = tuple(dict.fromkeys(float(x) for x in values[list(rows)]))[:5]
+    details = {k: val for k, val in v.details.items() if k != "actual"}
+    return Violation(v.kind, v.check, v.column, rows, len(rows), examples, details)
 
 
 def violations_from_failure_cases(cases: pd.DataFrame, schema: Any) -> list[Violation]:
