@@ -20,6 +20,7 @@ import it.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -277,8 +278,8 @@ def contract_from_mapping(raw: Any, label: str = "schema") -> Any:
         return deserialize(raw)
     except (pandera.errors.SchemaInitError, pandera.errors.SchemaDefinitionError) as exc:
         raise PreflightError(f"{label}: not a valid pandera schema: {_one_line(exc)}") from None
-    except (TypeError, ValueError, KeyError, AttributeError) as exc:
-        # Bad arguments to a check or an unknown dtype name surface as these.
+    except Exception as exc:
+        # Bad arguments to a check, an unknown dtype name, a list where a mapping belongs.
         raise PreflightError(f"{label}: not a valid pandera schema: {_one_line(exc)}") from None
 
 
@@ -307,7 +308,10 @@ def _check_serialized(raw: Any, label: str) -> None:
         allowed = _COMPONENT_KEYS | BUILTIN_CHECKS
         _known_keys(spec, allowed, label, f"column {name!r}")
         _check_check_list(spec.get("checks"), label, f"column {name!r}")
-    for entry in raw.get("index") or []:
+    index = raw.get("index")
+    if index is not None and not isinstance(index, list):
+        raise PreflightError(f"{label}: 'index' must be a list of index components")
+    for entry in index or []:
         if isinstance(entry, dict):
             _known_keys(entry, _COMPONENT_KEYS | BUILTIN_CHECKS, label, "the index")
             _check_check_list(entry.get("checks"), label, "the index")
@@ -363,7 +367,10 @@ def validate_contract(frame: pd.DataFrame, schema: Any) -> list[Violation]:
     import pandera.errors
 
     try:
-        schema.validate(frame, lazy=True)
+        with warnings.catch_warnings():
+            # pandas casting warnings from coercion: the failures are reported as findings.
+            warnings.simplefilter("ignore")
+            schema.validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as exc:
         found = [_locate(v, frame) for v in violations_from_failure_cases(exc.failure_cases, schema)]
     except pandera.errors.SchemaDefinitionError as exc:
@@ -397,7 +404,9 @@ def _value_checks_on_numbers(frame: pd.DataFrame, schema: Any, column: str | Non
     numbers = pd.to_numeric(series, errors="coerce")
     sub = pa.DataFrameSchema({column: pa.Column(None, checks=spec.checks, nullable=True)})
     try:
-        sub.validate(pd.DataFrame({column: numbers}), lazy=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sub.validate(pd.DataFrame({column: numbers}), lazy=True)
     except pandera.errors.SchemaErrors as exc:
         return [v for v in violations_from_failure_cases(exc.failure_cases, sub) if v.rows]
     except pandera.errors.SchemaDefinitionError:

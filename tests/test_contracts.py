@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn import datasets
 
 from preflight import engine
@@ -23,6 +25,7 @@ from preflight.contracts import (
     MAX_UNIQUE_SHARE,
     RANGE_MARGIN,
     _widen,
+    contract_from_mapping,
     contract_to_yaml,
     infer_contract,
     load_contract,
@@ -367,6 +370,31 @@ def test_bad_contract_is_one_line_preflight_error(case: str, tmp_path: Path, mon
     assert not (tmp_path / "MARKER").exists()
 
 
+_KEYS = st.sampled_from(
+    ["columns", "checks", "index", "dtype", "coerce", "strict", "unique", "metadata", "multiindex",
+     "schema_type", "nullable", "isin", "in_range", "str_matches", "options", "check_name", "min_value",
+     "max_value", "name", "regex", "default", "groupby", "year", "__init__", "__class__"]
+)  # fmt: skip
+_SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=False),
+    st.sampled_from(["int64", "str", "float64", "year", "isin", "in_range", "[", "(?P<x>", "Int64"]),
+)  # fmt: skip
+_TREES = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_KEYS, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_TREES, st.dictionaries(_KEYS, _TREES, max_size=4).map(lambda d: {"columns": {"year": d}})))
+def test_any_parsed_yaml_loads_or_is_a_one_line_error(raw: Any) -> None:
+    try:
+        contract_from_mapping(raw, "contract.yaml")
+    except PreflightError as exc:
+        assert "\n" not in str(exc) and str(exc).startswith("contract.yaml: ")
+
+
 def test_directory_as_contract(tmp_path: Path) -> None:
     with pytest.raises(PreflightError, match="not a file"):
         load_contract(tmp_path)
@@ -469,3 +497,12 @@ def test_pandera_is_imported_only_with_a_schema() -> None:
     assert not _imports_pandera("rules")
     assert not _imports_pandera("check", str(PENGUINS), "--target", "species")
     assert _imports_pandera("check", str(PENGUINS), "--target", "species", "--schema", str(CONTRACT))
+
+
+def test_python_api_takes_a_schema(tmp_path: Path) -> None:
+    import preflight
+
+    frame = pd.read_csv(PENGUINS)
+    frame.loc[ATLANTIS_ROW, "island"] = "Atlantis"
+    report = preflight.check(frame, target="species", schema=str(CONTRACT), select="SC003")
+    assert [(f.code, f.columns, f.rows) for f in report.findings] == [("SC003", ("island",), (ATLANTIS_ROW,))]
