@@ -293,6 +293,8 @@ def infer_schema(
 
     if output != "-" and _same_file(path, output):
         raise PreflightError(f"refusing to overwrite the input {path!r} with the contract; choose another -o")
+    if output != "-" and Path(output).is_dir():
+        raise PreflightError(f"{output!r} is a directory; give the contract a file name (-o DIR/NAME.yaml)")
     dataset = load_dataset(path, target=target, id_columns=id_columns, task=task)
     schema = infer_contract(
         dataset, max_categories=max_categories, max_unique_share=max_unique_share, range_margin=range_margin
@@ -301,7 +303,10 @@ def infer_schema(
     if output == "-":
         click.echo(text, nl=False)
     else:
-        _write_atomic(Path(output), text)
+        try:
+            _write_atomic(Path(output), text)
+        except OSError as exc:
+            raise PreflightError(f"cannot write {output!r}: {exc.strerror or exc}") from None
         click.echo(f"wrote {output} ({dataset.frame.shape[1]} columns, {dataset.n_rows} rows)", err=True)
     return EXIT_OK
 

@@ -456,13 +456,14 @@ def test_infer_schema_refuses_to_overwrite_its_input(tmp_path: Path) -> None:
 def test_infer_schema_bad_input_exit_2(tmp_path: Path) -> None:
     out = tmp_path / "x.yaml"
     for args in (
-        (str(PENGUINS), "--target", "specie"),  # no such column
-        (str(tmp_path / "nope.csv"), "--target", "species"),  # no such file
+        (str(PENGUINS), "--target", "specie", "-o", str(out)),  # no such column
+        (str(tmp_path / "nope.csv"), "--target", "species", "-o", str(out)),  # no such file
+        (str(PENGUINS), "--target", "species", "-o", str(tmp_path)),  # a directory as output
     ):
-        result = run_cli("infer-schema", *args, "-o", str(out))
+        result = run_cli("infer-schema", *args)
         assert result.returncode == 2
         assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
-    assert not out.exists()
+    assert sorted(tmp_path.iterdir()) == []
 
 
 # ---- registration and import cost -------------------------------------------------
