@@ -269,17 +269,16 @@ def load_contract(path: str | Path) -> Any:
 
 def contract_from_mapping(raw: Any, label: str = "schema") -> Any:
     """A ``DataFrameSchema`` from an already parsed mapping, after checking its keys."""
-    import pandera.errors
     from pandera.io import pandas_io
 
     _check_serialized(raw, label)
     deserialize: Any = pandas_io.deserialize_schema  # untyped in pandera
     try:
         return deserialize(raw)
-    except (pandera.errors.SchemaInitError, pandera.errors.SchemaDefinitionError) as exc:
-        raise PreflightError(f"{label}: not a valid pandera schema: {_one_line(exc)}") from None
     except Exception as exc:
-        # Bad arguments to a check, an unknown dtype name, a list where a mapping belongs.
+        # Whatever pandera raises while building from this file is a fault of the file:
+        # SchemaInitError, bad check arguments (TypeError), an unknown dtype name
+        # (TypeError/ValueError), a list where a mapping belongs (AttributeError).
         raise PreflightError(f"{label}: not a valid pandera schema: {_one_line(exc)}") from None
 
 
