@@ -265,18 +265,41 @@ def rule(code: str) -> int:
 @click.argument("path")
 @click.option("--target", "-t", required=True, help="The label column (included in the contract).")
 @click.option("--output", "-o", required=True, help="Where to write the YAML contract ('-' for stdout).")
-@click.option("--id-column", "id_columns", multiple=True,
-              help="A row-identifier column; the contract makes it unique (repeatable).")
-@click.option("--task", type=click.Choice(TASKS), default="auto",
-              help="Classification or regression (default: inferred).")
+@click.option(
+    "--id-column",
+    "id_columns",
+    multiple=True,
+    help="A row-identifier column; the contract makes it unique (repeatable).",
+)
+@click.option(
+    "--task",
+    type=click.Choice(TASKS),
+    default="auto",
+    help="Classification or regression (default: inferred).",
+)
 # The defaults mirror preflight.contracts (MAX_CATEGORIES, ...), not imported here so
 # that `preflight --help` does not load pandas; a test keeps them equal.
-@click.option("--max-categories", type=click.IntRange(min=0), default=20, show_default=True,
-              help="Text columns with at most this many distinct values get an allowed-values (isin) check.")
-@click.option("--max-unique-share", type=click.FloatRange(0.0, 1.0), default=0.5, show_default=True,
-              help="... and only if distinct values are at most this share of the non-null cells.")
-@click.option("--range-margin", type=click.FloatRange(min=0.0), default=0.1, show_default=True,
-              help="Widen each numeric range by this fraction of the observed range on each side.")
+@click.option(
+    "--max-categories",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="Text columns with at most this many distinct values get an allowed-values (isin) check.",
+)
+@click.option(
+    "--max-unique-share",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.5,
+    show_default=True,
+    help="... and only if distinct values are at most this share of the non-null cells.",
+)
+@click.option(
+    "--range-margin",
+    type=click.FloatRange(min=0.0),
+    default=0.1,
+    show_default=True,
+    help="Widen each numeric range by this fraction of the observed range on each side.",
+)
 def infer_schema(
     path: str,
     target: str,
