@@ -36,8 +36,9 @@ MAX_COLUMNS = 200
 MAX_CLASSES = 50
 
 
-def summarize(profile: Profile, dataset: Dataset, *, max_columns: int = MAX_COLUMNS,
-              max_classes: int = MAX_CLASSES) -> dict[str, Any]:  # fmt: skip
+def summarize(
+    profile: Profile, dataset: Dataset, *, max_columns: int = MAX_COLUMNS, max_classes: int = MAX_CLASSES
+) -> dict[str, Any]:
     """The ``profile`` section of the report for ``dataset``."""
     names = [str(c) for c in dataset.frame.columns]
     listed = names[:max_columns]
@@ -97,7 +98,9 @@ def _target(col: ColumnProfile, dataset: Dataset, max_classes: int) -> dict[str,
     counts = None
     classes_total = None
     if dataset.task == "classification":
-        pairs = sorted(((str(k), int(v)) for k, v in col.value_counts.items()), key=lambda kv: (-kv[1], kv[0]))
+        pairs = sorted(
+            ((str(k), int(v)) for k, v in col.value_counts.items()), key=lambda kv: (-kv[1], kv[0])
+        )
         classes_total = len(pairs)
         counts = dict(pairs[:max_classes])
     return {

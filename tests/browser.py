@@ -4,12 +4,13 @@ Talks the DevTools protocol over ``--remote-debugging-pipe`` (fd 3 in, fd 4 out,
 NUL-terminated JSON), so it needs no websocket client and no network port. Used by
 tests/test_html_browser.py, and by hand to refresh the screenshot in docs::
 
-    python tests/browser.py report.html docs/report-screenshot.png
+    python tests/browser.py report.html docs/report-screenshot.png 1800
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import select
@@ -60,12 +61,16 @@ class PageResult:
     def problems(self) -> list[str]:
         """Console errors and warnings, uncaught exceptions, error log entries, dialogs."""
         out = [
-            f"console.{c.get('type')}: " + " ".join(str(a.get("value", a.get("description"))) for a in c.get("args", []))
+            f"console.{c.get('type')}: "
+            + " ".join(str(a.get("value", a.get("description"))) for a in c.get("args", []))
             for c in self.console
         ]
         out += [f"exception: {e.get('exceptionDetails', {}).get('text')}" for e in self.exceptions]
-        out += [f"log {e['entry'].get('level')}: {e['entry'].get('text')}" for e in self.log
-                if e.get("entry", {}).get("level") in ("error", "warning")]  # fmt: skip
+        out += [
+            f"log {e['entry'].get('level')}: {e['entry'].get('text')}"
+            for e in self.log
+            if e.get("entry", {}).get("level") in ("error", "warning")
+        ]
         out += [f"dialog: {d}" for d in self.dialogs]
         return out
 
@@ -76,10 +81,15 @@ class Chromium:
         self._profile = tempfile.TemporaryDirectory(prefix="preflight-chromium-")
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
-        # Chromium reads commands on fd 3 and answers on fd 4; the shell puts our pipes there.
-        script = f'exec "$0" "$@" 3<&{to_child_r} 4>&{from_child_w}'
+        # Chromium reads commands on fd 3 and answers on fd 4: a tiny Python trampoline
+        # moves our pipe ends there and execs it (dash cannot redirect fds above 9).
+        trampoline = (
+            "import os, sys; os.dup2(int(sys.argv[1]), 3); os.dup2(int(sys.argv[2]), 4); "
+            "os.execv(sys.argv[3], sys.argv[3:])"
+        )
+        args = [executable, *FLAGS, f"--user-data-dir={self._profile.name}", "about:blank"]
         self.proc = subprocess.Popen(
-            ["sh", "-c", script, executable, *FLAGS, f"--user-data-dir={self._profile.name}", "about:blank"],
+            [sys.executable, "-c", trampoline, str(to_child_r), str(from_child_w), *args],
             pass_fds=(to_child_r, from_child_w),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -92,20 +102,16 @@ class Chromium:
         self._events: list[dict[str, Any]] = []
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError, TimeoutError, RuntimeError):
             self.send("Browser.close")
-        except (OSError, TimeoutError, RuntimeError):
-            pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
         for fd in (self._to_child, self._from_child):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
         self._profile.cleanup()
 
     def __enter__(self) -> Chromium:
@@ -130,7 +136,9 @@ class Chromium:
         message: dict[str, Any] = json.loads(raw)
         return message
 
-    def send(self, method: str, params: dict[str, Any] | None = None, session: str | None = None) -> dict[str, Any]:
+    def send(
+        self, method: str, params: dict[str, Any] | None = None, session: str | None = None
+    ) -> dict[str, Any]:
         self._next_id += 1
         msg: dict[str, Any] = {"id": self._next_id, "method": method, "params": params or {}}
         if session:
@@ -161,14 +169,25 @@ class Chromium:
         return event
 
     # ---- one page ------------------------------------------------------------------
-    def open(self, url: str, *, width: int = 1280, probes: dict[str, str] | None = None,
-             screenshot: bool = False, settle: float = 0.3) -> PageResult:  # fmt: skip
+    def open(
+        self,
+        url: str,
+        *,
+        width: int = 1280,
+        probes: dict[str, str] | None = None,
+        screenshot: bool = False,
+        max_height: int | None = None,
+        settle: float = 0.3,
+    ) -> PageResult:
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         for domain in ("Page", "Runtime", "Log", "Network"):
             self.send(f"{domain}.enable", session=session)
-        self.send("Emulation.setDeviceMetricsOverride",
-                  {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False}, session=session)  # fmt: skip
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False},
+            session=session,
+        )
         self._events.clear()
         self.send("Page.navigate", {"url": url}, session=session)
         deadline = time.monotonic() + self.timeout
@@ -182,16 +201,25 @@ class Chromium:
                 break
         result = PageResult()
         for probe, expression in (probes or {}).items():
-            value = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=session)
+            value = self.send(
+                "Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=session
+            )
             result.values[probe] = value.get("result", {}).get("value")
         if screenshot:
             metrics = self.send("Page.getLayoutMetrics", session=session)
             size = metrics.get("cssContentSize") or metrics["contentSize"]
-            height = int(size["height"])
-            self.send("Emulation.setDeviceMetricsOverride",
-                      {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}, session=session)  # fmt: skip
-            shot = self.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True},
-                             session=session)  # fmt: skip
+            height = int(size["height"]) if max_height is None else min(int(size["height"]), max_height)
+            self.send(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+                session=session,
+            )
+            clip = {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}
+            shot = self.send(
+                "Page.captureScreenshot",
+                {"format": "png", "captureBeyondViewport": True, "clip": clip},
+                session=session,
+            )
             result.screenshot = base64.b64decode(shot["data"])
         for event in self._events:
             method = event.get("method")
@@ -212,15 +240,17 @@ class Chromium:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print("usage: python tests/browser.py REPORT.html OUT.png", file=sys.stderr)
+    """``REPORT.html OUT.png [MAX_HEIGHT]``: screenshot a page; exit 1 on console problems."""
+    if len(argv) not in (2, 3):
+        print("usage: python tests/browser.py REPORT.html OUT.png [MAX_HEIGHT]", file=sys.stderr)
         return 2
     exe = find_chromium()
     if exe is None:
         print("chromium is not installed (make browser)", file=sys.stderr)
         return 2
     with Chromium(exe) as browser:
-        page = browser.open(Path(argv[0]).resolve().as_uri(), screenshot=True)
+        max_height = int(argv[2]) if len(argv) == 3 else None
+        page = browser.open(Path(argv[0]).resolve().as_uri(), screenshot=True, max_height=max_height)
     for problem in page.problems():
         print(problem, file=sys.stderr)
     assert page.screenshot is not None

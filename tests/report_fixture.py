@@ -20,11 +20,35 @@ from preflight.reporters.common import RuleInfo
 GOLDEN_VERSION = "0.0.0+golden"
 
 _DOCS = {
-    "DQ001": ("data-quality.missing-values", "data-quality", 1, "warning", "Feature columns with missing values."),
-    "DQ003": ("data-quality.duplicate-rows", "data-quality", 1, "warning", "Rows that repeat another row exactly."),
-    "SN001": ("scale.scale-spread", "scale", 2, "warning", "Features whose scales differ by orders of magnitude."),
+    "DQ001": (
+        "data-quality.missing-values",
+        "data-quality",
+        1,
+        "warning",
+        "Feature columns with missing values.",
+    ),
+    "DQ003": (
+        "data-quality.duplicate-rows",
+        "data-quality",
+        1,
+        "warning",
+        "Rows that repeat another row exactly.",
+    ),
+    "SN001": (
+        "scale.scale-spread",
+        "scale",
+        2,
+        "warning",
+        "Features whose scales differ by orders of magnitude.",
+    ),
     "CP003": ("capacity.rows-per-class", "capacity", 3, "info", "Classes with few rows to learn from."),
-    "LB001": ("labels.label-issues", "labels", 4, "error", "Rows whose label looks wrong (confident learning)."),
+    "LB001": (
+        "labels.label-issues",
+        "labels",
+        4,
+        "error",
+        "Rows whose label looks wrong (confident learning).",
+    ),
     "OL001": ("outliers.multivariate", "outliers", 1, "warning", "Rows far from the rest in feature space."),
     "SP001": ("split.train-test-overlap", "split", None, "error", "Rows present in both train and test."),
 }
@@ -46,28 +70,76 @@ RULES: dict[str, RuleInfo] = {
 CLASSES = ("class_0", "class_1", "class_2")
 
 
-def _numeric(lo: float, q05: float, q25: float, med: float, q75: float, q95: float, hi: float,
-             mean: float, std: float) -> dict[str, float]:  # fmt: skip
-    return {"min": lo, "q05": q05, "q25": q25, "median": med, "q75": q75, "q95": q95, "max": hi,
-            "mean": mean, "std": std, "iqr": round(q75 - q25, 6)}  # fmt: skip
+def _numeric(
+    lo: float, q05: float, q25: float, med: float, q75: float, q95: float, hi: float, mean: float, std: float
+) -> dict[str, float]:
+    return {
+        "min": lo,
+        "q05": q05,
+        "q25": q25,
+        "median": med,
+        "q75": q75,
+        "q95": q95,
+        "max": hi,
+        "mean": mean,
+        "std": std,
+        "iqr": round(q75 - q25, 6),
+    }
 
 
 def _profile(names: dict[str, str], target: str, labels: tuple[str, ...]) -> dict[str, Any]:
     n = names
     columns = [
-        {"name": n["alcohol"], "role": "feature", "kind": "numeric", "missing": 0, "unique": 126,
-         "numeric": _numeric(11.03, 11.65, 12.36, 13.05, 13.68, 14.22, 14.83, 13.0, 0.81)},
-        {"name": n["malic_acid"], "role": "feature", "kind": "numeric", "missing": 4, "unique": 133,
-         "numeric": _numeric(0.74, 1.06, 1.6, 1.87, 3.08, 4.46, 5.8, 2.34, 1.12)},
-        {"name": n["magnesium"], "role": "feature", "kind": "numeric", "missing": 0, "unique": 53,
-         "numeric": _numeric(70.0, 80.85, 88.0, 98.0, 107.0, 124.3, 162.0, 99.74, 14.24)},
-        {"name": n["hue"], "role": "feature", "kind": "numeric", "missing": 0, "unique": 78,
-         "numeric": _numeric(0.48, 0.58, 0.78, 0.965, 1.12, 1.29, 1.71, 0.957, 0.228)},
-        {"name": n["proline"], "role": "feature", "kind": "numeric", "missing": 0, "unique": 121,
-         "numeric": _numeric(278.0, 354.1, 500.5, 673.5, 985.0, 1297.0, 1680.0, 746.9, 314.0)},
-        {"name": n["region"], "role": "feature", "kind": "string", "missing": 11, "unique": 3, "numeric": None},
+        {
+            "name": n["alcohol"],
+            "role": "feature",
+            "kind": "numeric",
+            "missing": 0,
+            "unique": 126,
+            "numeric": _numeric(11.03, 11.65, 12.36, 13.05, 13.68, 14.22, 14.83, 13.0, 0.81),
+        },
+        {
+            "name": n["malic_acid"],
+            "role": "feature",
+            "kind": "numeric",
+            "missing": 4,
+            "unique": 133,
+            "numeric": _numeric(0.74, 1.06, 1.6, 1.87, 3.08, 4.46, 5.8, 2.34, 1.12),
+        },
+        {
+            "name": n["magnesium"],
+            "role": "feature",
+            "kind": "numeric",
+            "missing": 0,
+            "unique": 53,
+            "numeric": _numeric(70.0, 80.85, 88.0, 98.0, 107.0, 124.3, 162.0, 99.74, 14.24),
+        },
+        {
+            "name": n["hue"],
+            "role": "feature",
+            "kind": "numeric",
+            "missing": 0,
+            "unique": 78,
+            "numeric": _numeric(0.48, 0.58, 0.78, 0.965, 1.12, 1.29, 1.71, 0.957, 0.228),
+        },
+        {
+            "name": n["proline"],
+            "role": "feature",
+            "kind": "numeric",
+            "missing": 0,
+            "unique": 121,
+            "numeric": _numeric(278.0, 354.1, 500.5, 673.5, 985.0, 1297.0, 1680.0, 746.9, 314.0),
+        },
+        {
+            "name": n["region"],
+            "role": "feature",
+            "kind": "string",
+            "missing": 11,
+            "unique": 3,
+            "numeric": None,
+        },
         {"name": target, "role": "target", "kind": "string", "missing": 0, "unique": 3, "numeric": None},
-    ]  # fmt: skip
+    ]
     return {
         "columns_total": len(columns),
         "columns_listed": len(columns),
@@ -82,48 +154,92 @@ def _profile(names: dict[str, str], target: str, labels: tuple[str, ...]) -> dic
     }
 
 
-def _report(path: str, names: dict[str, str], target: str, labels: tuple[str, ...], region_value: str,
-            *, errors: tuple[CheckError, ...] = ()) -> Report:  # fmt: skip
+def _report(
+    path: str,
+    names: dict[str, str],
+    target: str,
+    labels: tuple[str, ...],
+    region_value: str,
+    *,
+    errors: tuple[CheckError, ...] = (),
+) -> Report:
     n = names
     lb_rows = (5, 18, 41, 60, 73, 95, 110, 122, 131, 150, 163, 170)
     findings = [
         Finding(
-            code="LB001", name="labels.label-issues", category="labels", cause=4, severity=Severity.ERROR,
-            message=f"about 6.7% of labels look wrong (12 rows), most often {labels[1]!r} given for {labels[0]!r}",
-            columns=(target,), rows=lb_rows, row_count=12,
+            code="LB001",
+            name="labels.label-issues",
+            category="labels",
+            cause=4,
+            severity=Severity.ERROR,
+            message=f"about 6.7% of labels look wrong (12 rows), most often {labels[1]!r} "
+            f"given for {labels[0]!r}",
+            columns=(target,),
+            rows=lb_rows,
+            row_count=12,
             evidence={"estimated_noise_rate": 0.0674, "threshold": 0.05},
             fix=Fix("review or relabel the listed rows", step="relabel"),
         ),
         Finding(
-            code="SN001", name="scale.scale-spread", category="scale", cause=2, severity=Severity.WARNING,
-            message=f"feature scales span 3.1 orders of magnitude: {n['proline']!r} (~1,300) vs {n['hue']!r} (~1.3)",
+            code="SN001",
+            name="scale.scale-spread",
+            category="scale",
+            cause=2,
+            severity=Severity.WARNING,
+            message=f"feature scales span 3.1 orders of magnitude: {n['proline']!r} (~1,300) "
+            f"vs {n['hue']!r} (~1.3)",
             columns=(n["proline"], n["magnesium"]),
             evidence={"ratio": 1375.4, "largest": n["proline"], "smallest": n["hue"]},
-            fix=Fix("standardize the features", step="scale", transformer="sklearn.preprocessing.StandardScaler"),
+            fix=Fix(
+                "standardize the features", step="scale", transformer="sklearn.preprocessing.StandardScaler"
+            ),
         ),
         Finding(
-            code="DQ001", name="data-quality.missing-values", category="data-quality", cause=1,
+            code="DQ001",
+            name="data-quality.missing-values",
+            category="data-quality",
+            cause=1,
             severity=Severity.WARNING,
             message=f"{n['region']!r} is missing in 11 of 178 rows (6.2%)",
-            columns=(n["region"],), rows=(2, 9, 30, 44, 57, 88, 101, 119, 140, 152, 177), row_count=11,
+            columns=(n["region"],),
+            rows=(2, 9, 30, 44, 57, 88, 101, 119, 140, 152, 177),
+            row_count=11,
             evidence={"missing": 11, "share": 0.0618, "example_value": region_value},
-            fix=Fix("impute with the most frequent and add a missing indicator", step="impute",
-                    transformer="sklearn.impute.SimpleImputer",
-                    params={"strategy": "most_frequent", "add_indicator": True}),
+            fix=Fix(
+                "impute with the most frequent and add a missing indicator",
+                step="impute",
+                transformer="sklearn.impute.SimpleImputer",
+                params={"strategy": "most_frequent", "add_indicator": True},
+            ),
         ),
         Finding(
-            code="DQ001", name="data-quality.missing-values", category="data-quality", cause=1,
+            code="DQ001",
+            name="data-quality.missing-values",
+            category="data-quality",
+            cause=1,
             severity=Severity.WARNING,
             message=f"{n['malic_acid']!r} is missing in 4 of 178 rows (2.2%)",
-            columns=(n["malic_acid"],), rows=(12, 64, 99, 171), row_count=4,
+            columns=(n["malic_acid"],),
+            rows=(12, 64, 69, 171),
+            row_count=4,
             evidence={"missing": 4, "share": 0.0225},
-            fix=Fix("impute with the median", step="impute", transformer="sklearn.impute.SimpleImputer",
-                    params={"strategy": "median", "add_indicator": False}),
+            fix=Fix(
+                "impute with the median",
+                step="impute",
+                transformer="sklearn.impute.SimpleImputer",
+                params={"strategy": "median", "add_indicator": False},
+            ),
         ),
         Finding(
-            code="OL001", name="outliers.multivariate", category="outliers", cause=1, severity=Severity.WARNING,
+            code="OL001",
+            name="outliers.multivariate",
+            category="outliers",
+            cause=1,
+            severity=Severity.WARNING,
             message="2 rows lie far from the rest (isolation forest score above 0.62)",
-            columns=(n["proline"], n["magnesium"], n["malic_acid"]), rows=(69, 121), row_count=2,
+            columns=(n["proline"], n["magnesium"], n["malic_acid"]),
+            rows=(69, 121),
+            row_count=2,
             evidence={
                 "method": "isolation forest",
                 "threshold": 0.62,
@@ -132,31 +248,70 @@ def _report(path: str, names: dict[str, str], target: str, labels: tuple[str, ..
             fix=Fix("inspect the rows; clip or drop them if they are errors"),
         ),
         Finding(
-            code="CP003", name="capacity.rows-per-class", category="capacity", cause=3, severity=Severity.INFO,
-            message=f"the smallest class, {labels[2]!r}, has 48 rows: enough, but 5-fold CV leaves about 38 to learn from",
+            code="CP003",
+            name="capacity.rows-per-class",
+            category="capacity",
+            cause=3,
+            severity=Severity.INFO,
+            message=f"the smallest class, {labels[2]!r}, has 48 rows: enough, "
+            "but 5-fold CV leaves about 38 to learn from",
             columns=(target,),
             evidence={"smallest_class": labels[2], "rows": 48},
         ),
-    ]  # fmt: skip
+    ]
     findings.sort(key=Finding.sort_key)
     health = {
         "method": "confident learning, 5-fold out-of-fold probabilities (logistic regression)",
         "estimated_noise_rate": 0.0674,
         "issue_rows": [110, 18, 73, 5, 150, 41, 131, 60, 95, 163, 122, 170],
-        "suggested_labels": {"110": labels[0], "18": labels[0], "73": labels[2], "5": labels[1],
-                             "150": labels[0], "41": labels[1], "131": labels[2], "60": labels[0],
-                             "95": labels[1], "163": labels[1], "122": labels[0], "170": labels[1]},
-        "given_labels": {"110": labels[1], "18": labels[1], "73": labels[1], "5": labels[0],
-                         "150": labels[2], "41": labels[0], "131": labels[1], "60": labels[1],
-                         "95": labels[2], "163": labels[0], "122": labels[1], "170": labels[2]},
-        "label_quality": {"110": 0.031, "18": 0.044, "73": 0.058, "5": 0.071, "150": 0.09, "41": 0.102,
-                          "131": 0.118, "60": 0.131, "95": 0.155, "163": 0.171, "122": 0.189, "170": 0.2},
+        "suggested_labels": {
+            "110": labels[0],
+            "18": labels[0],
+            "73": labels[2],
+            "5": labels[1],
+            "150": labels[0],
+            "41": labels[1],
+            "131": labels[2],
+            "60": labels[0],
+            "95": labels[1],
+            "163": labels[1],
+            "122": labels[0],
+            "170": labels[1],
+        },
+        "given_labels": {
+            "110": labels[1],
+            "18": labels[1],
+            "73": labels[1],
+            "5": labels[0],
+            "150": labels[2],
+            "41": labels[0],
+            "131": labels[1],
+            "60": labels[1],
+            "95": labels[2],
+            "163": labels[0],
+            "122": labels[1],
+            "170": labels[2],
+        },
+        "label_quality": {
+            "110": 0.031,
+            "18": 0.044,
+            "73": 0.058,
+            "5": 0.071,
+            "150": 0.09,
+            "41": 0.102,
+            "131": 0.118,
+            "60": 0.131,
+            "95": 0.155,
+            "163": 0.171,
+            "122": 0.189,
+            "170": 0.2,
+        },
         "noise_matrix": {
             labels[0]: {labels[0]: 55, labels[1]: 2, labels[2]: 0},
             labels[1]: {labels[0]: 5, labels[1]: 64, labels[2]: 2},
             labels[2]: {labels[0]: 1, labels[1]: 2, labels[2]: 45},
         },
-    }  # fmt: skip
+    }
     code = (
         "from sklearn.compose import ColumnTransformer\n"
         "from sklearn.impute import SimpleImputer\n"
@@ -172,16 +327,31 @@ def _report(path: str, names: dict[str, str], target: str, labels: tuple[str, ..
     )
     preprocessing = {
         "steps": [
-            {"step": "impute", "columns": [n["region"]], "transformer": "sklearn.impute.SimpleImputer",
-             "params": {"strategy": "most_frequent", "add_indicator": True}, "reason": "DQ001"},
-            {"step": "impute", "columns": [n["malic_acid"]], "transformer": "sklearn.impute.SimpleImputer",
-             "params": {"strategy": "median", "add_indicator": False}, "reason": "DQ001"},
-            {"step": "scale", "columns": [n["proline"], n["magnesium"]],
-             "transformer": "sklearn.preprocessing.StandardScaler", "params": {}, "reason": "SN001"},
+            {
+                "step": "impute",
+                "columns": [n["region"]],
+                "transformer": "sklearn.impute.SimpleImputer",
+                "params": {"strategy": "most_frequent", "add_indicator": True},
+                "reason": "DQ001",
+            },
+            {
+                "step": "impute",
+                "columns": [n["malic_acid"]],
+                "transformer": "sklearn.impute.SimpleImputer",
+                "params": {"strategy": "median", "add_indicator": False},
+                "reason": "DQ001",
+            },
+            {
+                "step": "scale",
+                "columns": [n["proline"], n["magnesium"]],
+                "transformer": "sklearn.preprocessing.StandardScaler",
+                "params": {},
+                "reason": "SN001",
+            },
             {"step": "relabel", "columns": [], "transformer": None, "params": {}, "reason": "LB001"},
         ],
         "code": code,
-    }  # fmt: skip
+    }
     return Report(
         dataset=DatasetInfo(path=path, rows=178, columns=7, target=target, task="classification"),
         findings=tuple(findings),
@@ -206,7 +376,7 @@ def fixed_report() -> Report:
 # Payloads a browser would run or a CI system would act on if printed raw.
 SCRIPT = "<script>console.error('xss-script')</script>"
 IMG = "<img src=x onerror=console.error('xss-img')>"
-SVG = '"><svg onload=console.error(\'xss-svg\')>'
+SVG = "\"><svg onload=console.error('xss-svg')>"
 HOSTILE_STRINGS = (SCRIPT, IMG, SVG)
 
 

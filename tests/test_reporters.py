@@ -18,17 +18,24 @@ from typing import Any
 
 import jsonschema
 import pytest
+from report_fixture import GOLDEN_VERSION, HOSTILE_STRINGS, RULES, fixed_report, hostile_report
 
 import preflight
 from preflight.findings import Report
 from preflight.reporters import FORMATS, render
-from report_fixture import GOLDEN_VERSION, HOSTILE_STRINGS, RULES, fixed_report, hostile_report
 
 GOLDEN = Path(__file__).parent / "golden"
 SCHEMAS = Path(__file__).parent / "schemas"
 ROOT = Path(__file__).resolve().parent.parent
-SUFFIX = {"text": "txt", "json": "json", "html": "html", "markdown": "md", "junit": "xml", "sarif": "sarif",
-          "github": "log"}  # fmt: skip
+SUFFIX = {
+    "text": "txt",
+    "json": "json",
+    "html": "html",
+    "markdown": "md",
+    "junit": "xml",
+    "sarif": "sarif",
+    "github": "log",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -150,7 +157,13 @@ _COMMAND = re.compile(r"^::(error|warning|notice) ([^:]*)::(.*)$")
 
 
 def _unescape(text: str) -> str:
-    return text.replace("%0D", "\r").replace("%0A", "\n").replace("%3A", ":").replace("%2C", ",").replace("%25", "%")
+    return (
+        text.replace("%0D", "\r")
+        .replace("%0A", "\n")
+        .replace("%3A", ":")
+        .replace("%2C", ",")
+        .replace("%25", "%")
+    )
 
 
 def test_github_annotations_one_line_per_finding_with_escaped_properties() -> None:
@@ -186,7 +199,9 @@ def test_markdown_escapes_pipes_backticks_and_html() -> None:
     assert "\x1b" not in text and "\x00" not in text.replace("\\x00", "")
     table_rows = [line for line in prose.splitlines() if line.startswith("| ")]
     groups = len({f.cause for f in report.findings})
-    assert len(table_rows) == 2 * groups + len(report.findings)  # header + rule per cause group, one per finding
+    assert len(table_rows) == 2 * groups + len(
+        report.findings
+    )  # header + rule per cause group, one per finding
     for row in table_rows:
         assert len(re.findall(r"(?<!\\)\|", row)) == 6, row  # escaped pipes do not add cells
     # The generated code keeps the column names (it is code), inside a fence they cannot close.
@@ -197,8 +212,12 @@ def test_markdown_escapes_pipes_backticks_and_html() -> None:
 def test_markdown_lists_findings_by_cause() -> None:
     text = _render(fixed_report(), "markdown")
     heads = re.findall(r"^### (.*)$", text, re.M)
-    assert heads[:4] == ["1 · data not preprocessed / not clean", "2 · no normalization",
-                         "3 · sample space too big for the data", "4 · labels set wrongly"]  # fmt: skip
+    assert heads[:4] == [
+        "1 · data not preprocessed / not clean",
+        "2 · no normalization",
+        "3 · sample space too big for the data",
+        "4 · labels set wrongly",
+    ]
     assert "❌ **FAIL**" in text
 
 
@@ -251,7 +270,7 @@ def test_html_sections_follow_the_report() -> None:
     assert re.search(r'font-weight:700">proline</text>', html)
     assert not re.search(r'font-weight:700">hue</text>', html)
     # Given and likely labels of the most suspicious row, and the noise matrix cells.
-    assert "<td class=\"num\">110</td><td>class_1</td><td><b>class_0</b></td>" in html
+    assert '<td class="num">110</td><td>class_1</td><td><b>class_0</b></td>' in html
     assert "given class_1, likely class_0: 5" in html
     assert "row 121: score 0.71" in html
     assert "StandardScaler()" in html
@@ -296,7 +315,13 @@ def test_renders_a_report_without_profile_or_findings(fmt: str) -> None:
     import dataclasses
 
     empty = dataclasses.replace(
-        fixed_report(), findings=(), label_health=None, preprocessing=None, profile=None, skipped=(), errors=()
+        fixed_report(),
+        findings=(),
+        label_health=None,
+        preprocessing=None,
+        profile=None,
+        skipped=(),
+        errors=(),
     )
     out = _render(empty, fmt)
     assert out.strip()

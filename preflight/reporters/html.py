@@ -76,7 +76,9 @@ def context(report: Report, rules: Mapping[str, RuleInfo] | None = None) -> dict
         "causes": CAUSES,
         "groups": groups,
         "scale": _scale_plot(profile, flagged_scale),
-        "missing": _missing_plot(profile, report.dataset.rows, _columns_of(report.findings, code_prefix="DQ001")),
+        "missing": _missing_plot(
+            profile, report.dataset.rows, _columns_of(report.findings, code_prefix="DQ001")
+        ),
         "balance": _balance_plot(profile),
         "label_health": _label_health(report.label_health),
         "outliers": _outlier_plots(report.findings),
@@ -117,10 +119,14 @@ def _plain(value: Any) -> Any:
     return jsonable(value)
 
 
-def _columns_of(findings: Iterable[Finding], category: str | None = None, code_prefix: str | None = None) -> set[str]:
+def _columns_of(
+    findings: Iterable[Finding], category: str | None = None, code_prefix: str | None = None
+) -> set[str]:
     out: set[str] = set()
     for f in findings:
-        if (category is None or f.category == category) and (code_prefix is None or f.code.startswith(code_prefix)):
+        if (category is None or f.category == category) and (
+            code_prefix is None or f.code.startswith(code_prefix)
+        ):
             out.update(f.columns)
     return out
 
@@ -146,8 +152,8 @@ def _num(value: Any) -> str:
 # Every plot is a list of rows with pixel positions inside a fixed-width SVG; the
 # template draws them. Widths are in SVG user units (the SVG scales to the page).
 PLOT_W = 560
-LABEL_W = 170
-BAR_W = PLOT_W - LABEL_W - 70
+LABEL_W = 180
+BAR_W = PLOT_W - LABEL_W - 90  # room for the value printed after the longest bar
 ROW_H = 22
 
 
@@ -195,11 +201,20 @@ def _scale_plot(profile: Mapping[str, Any], flagged: set[str]) -> dict[str, Any]
         r["x_spread"] = x(r["spread"])
     ticks = [{"x": x(10.0**p), "label": _power_label(p)} for p in range(lo, hi + 1)]
     height = 30 + len(rows) * ROW_H + 10
-    return {"rows": rows, "ticks": ticks, "height": height, "x0": LABEL_W, "x1": LABEL_W + BAR_W, "hidden": hidden}
+    return {
+        "rows": rows,
+        "ticks": ticks,
+        "height": height,
+        "x0": LABEL_W,
+        "x1": LABEL_W + BAR_W,
+        "hidden": hidden,
+    }
 
 
 def _power_label(p: int) -> str:
-    return {0: "1", 1: "10", 2: "100", 3: "1k", 4: "10k", 5: "100k", 6: "1M", -1: "0.1", -2: "0.01"}.get(p, f"1e{p}")
+    return {0: "1", 1: "10", 2: "100", 3: "1k", 4: "10k", 5: "100k", 6: "1M", -1: "0.1", -2: "0.01"}.get(
+        p, f"1e{p}"
+    )
 
 
 def _missing_plot(profile: Mapping[str, Any], n_rows: int, flagged: set[str]) -> dict[str, Any] | None:
@@ -274,7 +289,12 @@ def _label_health(health: Mapping[str, Any] | None) -> dict[str, Any] | None:
     quality = {str(k): v for k, v in (health.get("label_quality") or {}).items()}
     issue_rows = list(health.get("issue_rows") or [])
     rows = [
-        {"row": r, "given": given.get(str(r)), "likely": suggested.get(str(r)), "quality": quality.get(str(r))}
+        {
+            "row": r,
+            "given": given.get(str(r)),
+            "likely": suggested.get(str(r)),
+            "quality": quality.get(str(r)),
+        }
         for r in issue_rows[:MAX_SUSPICIOUS_ROWS]
     ]
     return {

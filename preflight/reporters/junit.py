@@ -77,7 +77,9 @@ def render(report: Report, *, rules: Mapping[str, RuleInfo] | None = None, **_: 
     n_fail = n_error = n_skip = 0
     for code in codes:
         info = infos[code]
-        case = _el(suite, "testcase", classname=f"preflight.{info.category or 'checks'}", name=f"{code} {info.name}")
+        case = _el(
+            suite, "testcase", classname=f"preflight.{info.category or 'checks'}", name=f"{code} {info.name}"
+        )
         findings = by_code.get(code, [])
         failed = [f for f in findings if failing(report, f)]
         if code in crashed:
@@ -89,13 +91,22 @@ def render(report: Report, *, rules: Mapping[str, RuleInfo] | None = None, **_: 
         elif failed:
             n_fail += 1
             worst = failed[0].severity.value
-            message = failed[0].message if len(failed) == 1 else f"{len(failed)} findings; first: {failed[0].message}"
+            message = (
+                failed[0].message
+                if len(failed) == 1
+                else f"{len(failed)} findings; first: {failed[0].message}"
+            )
             _el(case, "failure", "\n".join(_describe(f) for f in failed), type=worst, message=message)
         rest = [f for f in findings if f not in failed]
         if rest:
             _el(case, "system-out", "\n".join(_describe(f) for f in rest))
 
-    counts = {"tests": str(len(codes)), "failures": str(n_fail), "errors": str(n_error), "skipped": str(n_skip)}
+    counts = {
+        "tests": str(len(codes)),
+        "failures": str(n_fail),
+        "errors": str(n_error),
+        "skipped": str(n_skip),
+    }
     for el in (root, suite):
         for key, value in counts.items():
             el.set(key, value)

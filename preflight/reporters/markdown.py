@@ -47,7 +47,9 @@ def render(report: Report, **_: Any) -> str:
     out.append(f"## preflight · {md(ds.path)}")
     out.append("")
     target = f"target **{md(ds.target)}** ({ds.task})" if ds.target else "no target"
-    out.append(f"{_VERDICT[verdict(report)]} · {tally(report)} · {ds.rows:,} rows × {ds.columns} columns · {target}")
+    out.append(
+        f"{_VERDICT[verdict(report)]} · {tally(report)} · {ds.rows:,} rows × {ds.columns} columns · {target}"
+    )
     if ds.sampled_rows:
         out.append("")
         out.append(f"Model-based checks were fitted on a sample of {ds.sampled_rows:,} rows.")
@@ -73,8 +75,9 @@ def render(report: Report, **_: Any) -> str:
             elif f.flagged_rows:
                 rows = f"{f.flagged_rows:,}"
             fix = md(f.fix.summary) if f.fix else ""
+            check = f"`{f.code}` {md(f.name)}"
             out.append(
-                f"| {_ICON[f.severity]} {f.severity.value} | `{f.code}` {md(f.name)} | {md(f.message)} | {rows} | {fix} |"
+                f"| {_ICON[f.severity]} {f.severity.value} | {check} | {md(f.message)} | {rows} | {fix} |"
             )
         out.append("")
 
@@ -86,7 +89,9 @@ def render(report: Report, **_: Any) -> str:
             cols = ", ".join(md(c) for c in step["columns"][:12])
             more = f" and {len(step['columns']) - 12} more" if len(step["columns"]) > 12 else ""
             via = f" ({md(str(step['transformer']).rsplit('.', 1)[-1])})" if step.get("transformer") else ""
-            out.append(f"{i}. **{md(step['step'])}**{via}: {cols or 'the flagged rows'}{more} — {md(step['reason'])}")
+            out.append(
+                f"{i}. **{md(step['step'])}**{via}: {cols or 'the flagged rows'}{more} — {md(step['reason'])}"
+            )
         out.append("")
         code = (report.preprocessing or {}).get("code")
         if code:
