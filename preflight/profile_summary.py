@@ -11,7 +11,7 @@ Shape (documented in ``schemas/report.schema.json`` and docs/reports.md)::
 
     {"columns_total": 8, "columns_listed": 8,
      "columns": [{"name": "culmen_length_mm", "role": "feature", "kind": "numeric",
-                  "missing": 2, "unique": 164,
+                  "missing": 2,
                   "numeric": {"min": 32.1, "q05": 35.7, "q25": 39.2, "median": 44.4,
                               "q75": 48.5, "q95": 51.9, "max": 59.6,
                               "mean": 43.9, "std": 5.45, "iqr": 9.3}}, ...],
@@ -70,8 +70,11 @@ def _column(col: ColumnProfile, role: str) -> dict[str, Any]:
     numeric = None
     if col.kind == "numeric" and col.finite.size:
         q = col.quantiles
-        moments = col.moments
-        assert q is not None and moments is not None  # finite values exist
+        assert q is not None  # finite values exist
+        # Reuse the moments a check already computed; otherwise only the mean and
+        # standard deviation (the same formulas), not the skewness, which is costly.
+        cached = col.__dict__.get("moments")
+        mean, std = (cached[0], cached[1]) if cached else (float(col.finite.mean()), float(col.finite.std()))
         numeric = {
             "min": col.min,
             "q05": q.q05,
@@ -80,8 +83,8 @@ def _column(col: ColumnProfile, role: str) -> dict[str, Any]:
             "q75": q.q75,
             "q95": q.q95,
             "max": col.max,
-            "mean": moments[0],
-            "std": moments[1],
+            "mean": mean,
+            "std": std,
             "iqr": q.iqr,
         }
     return {
@@ -89,7 +92,6 @@ def _column(col: ColumnProfile, role: str) -> dict[str, Any]:
         "role": role,
         "kind": col.kind,
         "missing": col.n_missing,
-        "unique": col.n_unique,
         "numeric": numeric,
     }
 

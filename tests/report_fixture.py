@@ -95,7 +95,6 @@ def _profile(names: dict[str, str], target: str, labels: tuple[str, ...]) -> dic
             "role": "feature",
             "kind": "numeric",
             "missing": 0,
-            "unique": 126,
             "numeric": _numeric(11.03, 11.65, 12.36, 13.05, 13.68, 14.22, 14.83, 13.0, 0.81),
         },
         {
@@ -103,7 +102,6 @@ def _profile(names: dict[str, str], target: str, labels: tuple[str, ...]) -> dic
             "role": "feature",
             "kind": "numeric",
             "missing": 4,
-            "unique": 133,
             "numeric": _numeric(0.74, 1.06, 1.6, 1.87, 3.08, 4.46, 5.8, 2.34, 1.12),
         },
         {
@@ -111,7 +109,6 @@ def _profile(names: dict[str, str], target: str, labels: tuple[str, ...]) -> dic
             "role": "feature",
             "kind": "numeric",
             "missing": 0,
-            "unique": 53,
             "numeric": _numeric(70.0, 80.85, 88.0, 98.0, 107.0, 124.3, 162.0, 99.74, 14.24),
         },
         {
@@ -119,7 +116,6 @@ def _profile(names: dict[str, str], target: str, labels: tuple[str, ...]) -> dic
             "role": "feature",
             "kind": "numeric",
             "missing": 0,
-            "unique": 78,
             "numeric": _numeric(0.48, 0.58, 0.78, 0.965, 1.12, 1.29, 1.71, 0.957, 0.228),
         },
         {
@@ -127,7 +123,6 @@ def _profile(names: dict[str, str], target: str, labels: tuple[str, ...]) -> dic
             "role": "feature",
             "kind": "numeric",
             "missing": 0,
-            "unique": 121,
             "numeric": _numeric(278.0, 354.1, 500.5, 673.5, 985.0, 1297.0, 1680.0, 746.9, 314.0),
         },
         {
@@ -135,10 +130,9 @@ def _profile(names: dict[str, str], target: str, labels: tuple[str, ...]) -> dic
             "role": "feature",
             "kind": "string",
             "missing": 11,
-            "unique": 3,
             "numeric": None,
         },
-        {"name": target, "role": "target", "kind": "string", "missing": 0, "unique": 3, "numeric": None},
+        {"name": target, "role": "target", "kind": "string", "missing": 0, "numeric": None},
     ]
     return {
         "columns_total": len(columns),
