@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import jsonschema
 import pytest
@@ -101,7 +102,8 @@ def test_sarif_validates_against_sarif_2_1_0_schema(make: Any) -> None:
     for result, finding in zip(run["results"], report.findings, strict=True):
         assert rule_ids[result["ruleIndex"]] == result["ruleId"] == finding.code
         assert result["message"]["text"].startswith(finding.message)
-        assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == report.dataset.path
+        uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        assert unquote(uri) == report.dataset.path and " " not in uri and '"' not in uri
         assert result["properties"]["rowCount"] == finding.flagged_rows
     levels = {r["ruleId"]: r["level"] for r in run["results"]}
     assert levels["LB001"] == "error" and levels["CP003"] == "note"

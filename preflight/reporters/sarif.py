@@ -40,6 +40,18 @@ def _rule(info: RuleInfo) -> dict[str, Any]:
     return rule
 
 
+def artifact_uri(path: str) -> str:
+    """A valid URI reference for the data file: relative paths stay relative (code scanning
+    resolves them against the repository root), absolute ones become ``file://`` URIs."""
+    from pathlib import PurePath
+    from urllib.parse import quote
+
+    p = PurePath(path)
+    if p.is_absolute():
+        return "file://" + quote(p.as_posix(), safe="/")
+    return quote(p.as_posix(), safe="/")
+
+
 def _fingerprint(path: str, f: Finding) -> str:
     key = "\x1f".join([path, f.code, *f.columns])
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
@@ -49,7 +61,10 @@ def _result(report: Report, f: Finding, index: int) -> dict[str, Any]:
     path = report.dataset.path
     text = f.message + (f" Fix: {f.fix.summary}" if f.fix else "")
     location: dict[str, Any] = {
-        "physicalLocation": {"artifactLocation": {"uri": path, "index": 0}, "region": {"startLine": 1}},
+        "physicalLocation": {
+            "artifactLocation": {"uri": artifact_uri(path), "index": 0},
+            "region": {"startLine": 1},
+        },
     }
     if f.columns:
         location["logicalLocations"] = [{"name": c, "kind": "member"} for c in f.columns]
@@ -94,7 +109,7 @@ def render(report: Report, *, rules: Mapping[str, RuleInfo] | None = None, **_: 
                 "rules": [_rule(info) for info in infos.values()],
             }
         },
-        "artifacts": [{"location": {"uri": report.dataset.path}, "roles": ["analysisTarget"]}],
+        "artifacts": [{"location": {"uri": artifact_uri(report.dataset.path)}, "roles": ["analysisTarget"]}],
         "invocations": [
             {
                 "executionSuccessful": not report.errors,
