@@ -200,12 +200,13 @@ def test_markdown_escapes_pipes_backticks_and_html() -> None:
     assert "@org" not in prose  # no mention pings from a column name
     assert "\x1b" not in text and "\x00" not in text.replace("\\x00", "")
     table_rows = [line for line in prose.splitlines() if line.startswith("| ")]
-    groups = len({f.cause for f in report.findings})
-    assert len(table_rows) == 2 * groups + len(
-        report.findings
-    )  # header + rule per cause group, one per finding
+    # A header and a rule per cause table and the label-health table, one line per finding and row.
+    groups = len({f.cause for f in report.findings}) + 1
+    health_rows = min(10, len(report.label_health["issue_rows"]))  # type: ignore[index]
+    assert len(table_rows) == 2 * groups + len(report.findings) + health_rows
     for row in table_rows:
-        assert len(re.findall(r"(?<!\\)\|", row)) == 6, row  # escaped pipes do not add cells
+        cells = len(re.findall(r"(?<!\\)\|", row))  # escaped pipes do not add cells
+        assert cells == (4 if row.startswith(("| row ", "| ---: ")) or row[2].isdigit() else 6), row
     # The generated code keeps the column names (it is code), inside a fence they cannot close.
     fences = re.findall(r"^(`{3,})python$", text, re.M)
     assert fences and len(fences[0]) > 3
@@ -329,3 +330,45 @@ def test_renders_a_report_without_profile_or_findings(fmt: str) -> None:
     assert out.strip()
     if fmt == "html":
         assert "✔ PASS" in out
+
+
+def test_markdown_summarises_a_long_tail_of_findings() -> None:
+    import dataclasses
+
+    from preflight.findings import Finding, Severity
+
+    many = tuple(
+        Finding(
+            code="DQ001",
+            name="data-quality.missing-values",
+            category="data-quality",
+            cause=1,
+            severity=Severity.WARNING if i % 7 else Severity.ERROR,
+            message=f"'c{i:03d}' is missing",
+            columns=(f"c{i:03d}",),
+            rows=(i,),
+        )
+        for i in range(120)
+    )
+    report = dataclasses.replace(fixed_report(), findings=tuple(sorted(many, key=Finding.sort_key)))
+    text = _render(report, "markdown")
+    assert sum(line.startswith("| 🟠") or line.startswith("| 🔴") for line in text.splitlines()) == 50
+    assert "… and 70 more (warning at worst)" in text
+    assert len(text) < 65_536  # fits a pull-request comment
+
+
+@pytest.mark.parametrize(
+    "health",
+    [
+        {"issue_rows": 5, "noise_matrix": "n/a"},
+        {"issue_rows": [1, 2], "noise_matrix": {"a": 3, "b": 1}, "suggested_labels": {"1": "b"}},
+        {"estimated_noise_rate": "high", "noise_matrix": {"labels": ["a"], "matrix": [[1, 2]]}},
+    ],
+)
+def test_html_survives_label_health_shapes_it_cannot_draw(health: dict[str, Any]) -> None:
+    import dataclasses
+
+    report = dataclasses.replace(fixed_report(), label_health=health)
+    html = _render(report, "html")
+    assert 'id="findings"' in html and "✖ FAIL" in html
+    assert "label noise matrix" not in html  # no heatmap from a shape it cannot read

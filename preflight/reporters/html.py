@@ -15,13 +15,17 @@ second line of defence.
 from __future__ import annotations
 
 import json
+import logging
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from preflight.errors import PreflightError
 from preflight.findings import CAUSES, Finding, Report
 from preflight.reporters.common import RuleInfo, by_cause, cause_title, failing, rule_infos, tally, verdict
 from preflight.reporters.text import safe
+
+log = logging.getLogger(__name__)
 
 # Plot rows beyond this go unlisted (the profile already caps columns at 200).
 MAX_PLOT_ROWS = 60
@@ -32,7 +36,10 @@ ROWS_SHOWN = 20
 
 
 def render(report: Report, *, rules: Mapping[str, RuleInfo] | None = None, **_: Any) -> str:
-    import jinja2
+    try:
+        import jinja2
+    except ImportError as exc:  # the html extra is not installed
+        raise PreflightError("--format html needs Jinja2: pip install 'preflight[html]'") from exc
 
     from preflight import __version__
 
@@ -80,8 +87,8 @@ def context(report: Report, rules: Mapping[str, RuleInfo] | None = None) -> dict
             profile, report.dataset.rows, _columns_of(report.findings, code_prefix="DQ001")
         ),
         "balance": _balance_plot(profile),
-        "label_health": _label_health(report.label_health),
-        "outliers": _outlier_plots(report.findings),
+        "label_health": _optional("label health", _label_health, report.label_health),
+        "outliers": _optional("outlier scores", _outlier_plots, report.findings) or [],
         "columns": profile.get("columns") or [],
         "columns_total": profile.get("columns_total"),
         "steps": preprocessing.get("steps") or [],
@@ -89,6 +96,16 @@ def context(report: Report, rules: Mapping[str, RuleInfo] | None = None) -> dict
         "skipped": [{"code": s.code, "reason": s.reason, "name": infos[s.code].name} for s in report.skipped],
         "errors": [{"code": e.code, "error": e.error} for e in report.errors],
     }
+
+
+def _optional(section: str, build: Callable[[Any], Any], data: Any) -> Any:
+    """Lay out a section another check family publishes; a shape we cannot read omits the
+    section (with a warning) instead of losing the whole report."""
+    try:
+        return build(data)
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        log.warning("html report: %s section left out (%s: %s)", section, type(exc).__name__, exc)
+        return None
 
 
 def _finding(report: Report, f: Finding, infos: Mapping[str, RuleInfo]) -> dict[str, Any]:
@@ -299,7 +316,7 @@ def _label_health(health: Mapping[str, Any] | None) -> dict[str, Any] | None:
     ]
     return {
         "method": health.get("method"),
-        "rate": health.get("estimated_noise_rate"),
+        "rate": _number(health.get("estimated_noise_rate")),
         "issue_count": len(issue_rows),
         "rows": rows,
         "more_rows": max(0, len(issue_rows) - MAX_SUSPICIOUS_ROWS),
@@ -307,6 +324,12 @@ def _label_health(health: Mapping[str, Any] | None) -> dict[str, Any] | None:
         "has_quality": bool(quality),
         "matrix": _heatmap(health.get("noise_matrix")),
     }
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return float(value)
 
 
 def _heatmap(matrix: Any) -> dict[str, Any] | None:

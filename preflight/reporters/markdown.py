@@ -21,6 +21,9 @@ from preflight.reporters.text import safe
 _ICON = {Severity.ERROR: "🔴", Severity.WARNING: "🟠", Severity.INFO: "🔵"}
 _VERDICT = {"pass": "✅ **PASS**", "fail": "❌ **FAIL**", "crashed": "💥 **CRASHED**"}
 _ROWS_SHOWN = 10
+# A pull-request comment holds at most 65,536 characters; a long tail of similar
+# findings (one per column of a wide file) is summarised instead of listed.
+MAX_FINDINGS_PER_CAUSE = 50
 _SPECIAL = re.compile(r"([\\`*_{}\[\]|~$])")
 
 
@@ -66,7 +69,7 @@ def render(report: Report, **_: Any) -> str:
         out.append("")
         out.append("| | code | finding | rows | fix |")
         out.append("| --- | --- | --- | --- | --- |")
-        for f in findings:
+        for f in findings[:MAX_FINDINGS_PER_CAUSE]:
             rows = ""
             if f.rows:
                 rows = ", ".join(str(r) for r in f.rows[:_ROWS_SHOWN])
@@ -79,7 +82,16 @@ def render(report: Report, **_: Any) -> str:
             out.append(
                 f"| {_ICON[f.severity]} {f.severity.value} | {check} | {md(f.message)} | {rows} | {fix} |"
             )
+        if len(findings) > MAX_FINDINGS_PER_CAUSE:
+            hidden = findings[MAX_FINDINGS_PER_CAUSE:]
+            worst = max(f.severity for f in hidden).value
+            out.append("")
+            out.append(
+                f"… and {len(hidden)} more ({worst} at worst); the json or html report lists them all."
+            )
         out.append("")
+
+    out += _label_health(report.label_health)
 
     steps = (report.preprocessing or {}).get("steps") or []
     if steps:
@@ -117,3 +129,32 @@ def render(report: Report, **_: Any) -> str:
         out.append("</details>")
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _label_health(health: Any) -> list[str]:
+    """The label checks' summary: the noise estimate and the most suspicious rows."""
+    if not isinstance(health, dict):
+        return []
+    rate = health.get("estimated_noise_rate")
+    rows = health.get("issue_rows")
+    if not isinstance(rows, list) or not rows:
+        return []
+    out = ["### Label health", ""]
+    if isinstance(rate, (int, float)) and not isinstance(rate, bool):
+        out.append(
+            f"About {rate:.1%} of labels look wrong ({len(rows):,} rows). {md(health.get('method') or '')}"
+        )
+    else:
+        out.append(f"{len(rows):,} rows whose label looks wrong.")
+    out.append("")
+    given = {str(k): v for k, v in (health.get("given_labels") or {}).items()}
+    likely = {str(k): v for k, v in (health.get("suggested_labels") or {}).items()}
+    out.append("| row | given label | likely label |")
+    out.append("| ---: | --- | --- |")
+    for r in rows[:_ROWS_SHOWN]:
+        out.append(f"| {md(r)} | {md(given.get(str(r), '–'))} | {md(likely.get(str(r), '–'))} |")
+    if len(rows) > _ROWS_SHOWN:
+        out.append("")
+        out.append(f"… and {len(rows) - _ROWS_SHOWN:,} more (`--rows-out` writes them all).")
+    out.append("")
+    return out
