@@ -354,7 +354,7 @@ def _heatmap(matrix: Any) -> dict[str, Any] | None:
     top = max(off) if off and max(off) > 0 else 1.0
     integral = all(float(v).is_integer() for row in values for v in row)
     cell = 48 if n <= 8 else 32
-    left, head = 150, 110
+    left, head = 170, 110
     cells = []
     for i in range(n):
         for j in range(n):
