@@ -79,6 +79,8 @@ class Chromium:
     def __init__(self, executable: str, timeout: float = 30.0) -> None:
         self.timeout = timeout
         self._profile = tempfile.TemporaryDirectory(prefix="preflight-chromium-")
+        # Chromium's own log (dbus noise included), quoted when it dies on us.
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the browser; closed in close()
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
         # Chromium reads commands on fd 3 and answers on fd 4: a tiny Python trampoline
@@ -93,7 +95,7 @@ class Chromium:
             pass_fds=(to_child_r, from_child_w),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=self._stderr,
         )
         os.close(to_child_r)
         os.close(from_child_w)
@@ -112,6 +114,7 @@ class Chromium:
         for fd in (self._to_child, self._from_child):
             with contextlib.suppress(OSError):
                 os.close(fd)
+        self._stderr.close()
         self._profile.cleanup()
 
     def __enter__(self) -> Chromium:
@@ -130,7 +133,9 @@ class Chromium:
             if ready:
                 chunk = os.read(self._from_child, 1 << 20)
                 if not chunk:
-                    raise RuntimeError(f"chromium exited (code {self.proc.poll()})")
+                    self._stderr.seek(0)
+                    tail = self._stderr.read().decode(errors="replace").strip().splitlines()[-5:]
+                    raise RuntimeError(f"chromium exited (code {self.proc.poll()}): " + " | ".join(tail))
                 self._buffer += chunk
         raw, self._buffer = self._buffer.split(b"\0", 1)
         message: dict[str, Any] = json.loads(raw)
