@@ -372,3 +372,26 @@ def test_html_survives_label_health_shapes_it_cannot_draw(health: dict[str, Any]
     html = _render(report, "html")
     assert 'id="findings"' in html and "✖ FAIL" in html
     assert "label noise matrix" not in html  # no heatmap from a shape it cannot read
+
+
+def test_a_check_without_documentation_still_makes_valid_sarif_and_junit() -> None:
+    import dataclasses
+
+    from preflight.findings import Finding, Severity
+
+    stranger = Finding(
+        code="XX001",
+        name="x.new-check",
+        category="schema",
+        cause=None,
+        severity=Severity.WARNING,
+        message="something new",
+    )
+    report = dataclasses.replace(fixed_report(), findings=(stranger,), checks_run=("XX001",), skipped=())
+    doc = json.loads(render(report, "sarif", rules={}))
+    assert not list(_sarif_validator().iter_errors(doc))
+    rule = doc["runs"][0]["tool"]["driver"]["rules"][0]
+    assert rule["id"] == "XX001" and rule["fullDescription"]["text"] == "x.new-check"
+    case = ET.fromstring(render(report, "junit", rules={})).find("testsuite/testcase")
+    assert case is not None and case.get("name") == "XX001 x.new-check"
+    assert "beyond the four causes" in render(report, "markdown")

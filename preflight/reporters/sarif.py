@@ -34,9 +34,12 @@ def _rule(info: RuleInfo) -> dict[str, Any]:
             "tags": ["data", info.category] + ([f"cause-{info.cause}"] if info.cause else []),
         },
     }
-    if info.doc:
-        rule["fullDescription"] = {"text": info.doc.split("\n\n", 1)[0]}
-        rule["help"] = {"text": info.doc, "markdown": info.doc}
+    # Code-scanning views show shortDescription and fullDescription on every alert and
+    # the help on its page; GitHub wants both descriptions, so a check without a
+    # docstring falls back to its name.
+    doc = info.doc or info.summary or info.name
+    rule["fullDescription"] = {"text": doc.split("\n\n", 1)[0]}
+    rule["help"] = {"text": doc, "markdown": doc}
     return rule
 
 
