@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import EXAMPLES, run_cli
-from report_fixture import fixed_report
+from report_fixture import fixed_report, hostile_report
 
 from preflight.findings import Finding, Severity
 from preflight.rows_out import flagged_rows, write_rows
@@ -98,3 +98,15 @@ def test_cli_rows_out_writes_more_rows_than_the_report_lists(tmp_path: Path) -> 
     finding = json.loads(proc.stdout)["findings"][0]
     assert (len(finding["rows"]), finding["row_count"]) == (1000, 2500)
     assert pd.read_csv(out)["row"].tolist() == holes.tolist()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_hostile_column_names_round_trip(tmp_path: Path, suffix: str) -> None:
+    """Quotes, commas, newlines and markup in column names stay data (CSV quoting is the escaping)."""
+    report = hostile_report()
+    out = tmp_path / f"rows{suffix}"
+    write_rows(report, out)
+    table = pd.read_csv(out, keep_default_na=False) if suffix == ".csv" else pd.read_parquet(out)
+    expected = flagged_rows(report)
+    assert table["row"].tolist() == expected["row"].tolist()
+    assert table["columns"].tolist() == expected["columns"].tolist()
