@@ -17,6 +17,7 @@ import click
 from preflight import __version__
 from preflight.config import ENGINES, FAIL_ON, MODEL_FAMILIES, TASKS, Config, load_config
 from preflight.errors import PreflightError
+from preflight.reporters import FORMATS
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
 F = TypeVar("F", bound=Callable[..., Any])
@@ -85,7 +86,7 @@ def _codes_option(name: str, help_text: str) -> Callable[[F], F]:
     "fmt",
     default="text",
     metavar="FORMAT",
-    help="text, json, ... (see `preflight check --help`).",
+    help=f"Report format: {', '.join(FORMATS)}.",
 )
 @click.option("--output", "-o", type=click.Path(), help="Write the report here ({stem} = input file stem).")
 @click.option(
@@ -114,8 +115,6 @@ def check(
     **overrides: Any,
 ) -> int:
     """Check one or more data files (parquet, csv, jsonl, feather/arrow, or a directory/glob of parts)."""
-    from preflight.reporters import FORMATS
-
     if fmt not in FORMATS:
         raise PreflightError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
     if verbose:
