@@ -38,6 +38,7 @@ import pandas as pd
 from preflight.check import Context
 from preflight.checks.dq.duplicate_rows import row_hashes
 from preflight.dataset import Dataset, load_dataset
+from preflight.errors import PreflightError
 from preflight.profile import Profile
 
 Role = Literal["test", "valid"]
@@ -58,7 +59,10 @@ class HeldOut:
 
 def load_heldout(path: str, train: Dataset, role: Role = "test") -> HeldOut:
     """Read a held-out file with the train roles (see the module docstring)."""
-    ds = load_dataset(path)  # raises PreflightError on an unreadable or empty file
+    try:
+        ds = load_dataset(path)
+    except PreflightError as exc:  # say which file of the split is bad (exit code 2)
+        raise PreflightError(f"{role} file {exc}") from exc
     columns = set(ds.frame.columns)
     ds.target = train.target if train.target is not None and train.target in columns else None
     ds.id_columns = tuple(c for c in train.id_columns if c in columns)
@@ -78,12 +82,6 @@ def heldout_files(ctx: Context) -> list[HeldOut]:
 
 def _shared_heldout(ctx: Context, path: str, role: Role) -> HeldOut:
     return ctx.shared(f"{role}_dataset", lambda: load_heldout(path, ctx.dataset, role))
-
-
-def test_dataset(ctx: Context) -> HeldOut:
-    """The ``--test`` file (the checks only run when it was given)."""
-    assert ctx.config.test is not None
-    return _shared_heldout(ctx, ctx.config.test, "test")
 
 
 def shared_features(train: Dataset, other: Dataset) -> list[str]:
@@ -283,14 +281,16 @@ class Shift:
     n_other: int
 
 
-def population_stability(counts_ref: np.ndarray, counts_other: np.ndarray, noise_sd: float) -> Shift:
+def population_stability(counts_ref: np.ndarray, counts_other: np.ndarray, noise_z: float) -> Shift:
     """PSI of two binned samples, with the noise floor of the same sizes.
 
     PSI = sum((q - p) * ln(q / p)) over bins (a symmetric KL divergence). Bins get half
     a count each so an empty bin stays finite. For two samples of one distribution,
     PSI is about (1/n1 + 1/n2) times a chi-square with bins-1 degrees of freedom; the
-    noise floor is that mean plus ``noise_sd`` of its standard deviations, so a small
-    test file cannot pass sampling noise off as drift.
+    noise floor is that chi-square's upper quantile at ``noise_z`` on the normal scale
+    (Wilson-Hilferty; 4.0 is exceeded by chance about 3 times in 100,000), so a small
+    test file cannot pass sampling noise off as drift. On large files the floor is
+    negligible and the PSI thresholds alone decide.
     """
     keep = (counts_ref + counts_other) > 0
     a = counts_ref[keep].astype(float)
@@ -302,8 +302,9 @@ def population_stability(counts_ref: np.ndarray, counts_other: np.ndarray, noise
     p = (a + 0.5) / (n1 + 0.5 * k)
     q = (b + 0.5) / (n2 + 0.5 * k)
     psi = float(np.sum((q - p) * np.log(q / p)))
-    c = 1.0 / n1 + 1.0 / n2
-    floor = c * ((k - 1) + noise_sd * np.sqrt(2.0 * (k - 1)))
+    df = k - 1
+    quantile = df * (1.0 - 2.0 / (9 * df) + noise_z * np.sqrt(2.0 / (9 * df))) ** 3
+    floor = (1.0 / n1 + 1.0 / n2) * quantile
     return Shift(psi, k, float(floor), int(n1), int(n2))
 
 
@@ -336,14 +337,13 @@ def binned_counts(
         ref = pd.Series(reference, dtype=object)
         oth = pd.Series(other, dtype=object)
         top = ref.dropna().astype(str).value_counts().index[: bins - 1]
-        lookup = {v: i for i, v in enumerate(top)}
         other_bin, missing_bin = len(top), len(top) + 1
 
+        lookup = {v: i for i, v in enumerate(top)}
+
         def codes_text(s: pd.Series) -> np.ndarray:
-            mapped = s.map(
-                lambda v: lookup.get(str(v), other_bin) if v is not None and v == v else missing_bin
-            )
-            return np.asarray(mapped.to_numpy(), dtype=np.int64)
+            codes = s.astype(str).map(lookup).fillna(other_bin).to_numpy(dtype=np.int64)
+            return np.where(s.isna().to_numpy(), missing_bin, codes)
 
         ca, cb = codes_text(ref), codes_text(oth)
         size = missing_bin + 1

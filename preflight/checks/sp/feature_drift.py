@@ -38,8 +38,9 @@ class FeatureDrift(Check):
     **Options.** ``warn-psi`` (0.25): a PSI at or above this is a warning.
     ``info-psi`` (0.1): the smallest PSI reported (info). ``max-bins`` (10),
     ``min-per-bin`` (20): binning. ``min-rows`` (50): the minimum sample size; with
-    fewer rows in either file drift is not judged. ``noise-sd`` (4.0): how many
-    standard deviations above its chance level a PSI must be.
+    fewer rows in either file drift is not judged. ``noise-z`` (4.0): the noise
+    floor is the PSI that two samples of one distribution, at these sizes, exceed
+    with the chance of a normal value beyond this z (4.0: about 3 in 100,000).
     """
 
     code = "SP004"
@@ -54,7 +55,7 @@ class FeatureDrift(Check):
         "max_bins": 10,
         "min_per_bin": 20,
         "min_rows": 50,
-        "noise_sd": 4.0,
+        "noise_z": 4.0,
     }
 
     def run(self, ctx: Context) -> Iterator[Finding]:
@@ -69,7 +70,7 @@ class FeatureDrift(Check):
                 ca, cb = binned_counts(
                     a, b, max_bins=self.opts["max_bins"], min_per_bin=self.opts["min_per_bin"]
                 )
-                shift = population_stability(ca, cb, self.opts["noise_sd"])
+                shift = population_stability(ca, cb, self.opts["noise_z"])
                 if shift.psi < self.opts["info_psi"] or shift.psi <= shift.noise_floor:
                     continue
                 drifted.append((column, shift, _describe(a, b)))

@@ -33,7 +33,7 @@ class LabelShift(Check):
 
     **Options.** ``warn-psi`` (0.25), ``info-psi`` (0.1), ``max-bins`` (10, regression),
     ``min-per-bin`` (20, regression), ``min-rows`` (50: fewer labelled rows in either
-    file are not judged), ``noise-sd`` (4.0): as in SP004.
+    file are not judged), ``noise-z`` (4.0): as in SP004.
     """
 
     code = "SP005"
@@ -48,7 +48,7 @@ class LabelShift(Check):
         "max_bins": 10,
         "min_per_bin": 20,
         "min_rows": 50,
-        "noise_sd": 4.0,
+        "noise_z": 4.0,
     }
 
     def run(self, ctx: Context) -> Iterator[Finding]:
@@ -70,7 +70,7 @@ class LabelShift(Check):
                     a, b, max_bins=self.opts["max_bins"], min_per_bin=self.opts["min_per_bin"]
                 )
                 detail, text = _medians(a, b, role)
-            shift = population_stability(ca, cb, self.opts["noise_sd"])
+            shift = population_stability(ca, cb, self.opts["noise_z"])
             if shift.psi < self.opts["info_psi"] or shift.psi <= shift.noise_floor:
                 continue
             major = shift.psi >= self.opts["warn_psi"]
