@@ -154,6 +154,21 @@ def test_leak_matches_after_normalising_types(tmp_path: Path) -> None:
     assert leak[0].evidence["same_label"] == 11
 
 
+def test_near_duplicates_only_when_asked(tmp_path: Path) -> None:
+    """Copies re-exported with a tiny numeric jitter escape exact matching; with
+    near-tolerance they are found, all of them and nothing else."""
+    train, test = _honest_split(_frame(load_breast_cancer))
+    leaky, planted = _with_copies(train, test, 20, seed=4)
+    features = [c for c in leaky.columns if c != "target"]
+    jitter = np.random.default_rng(0).normal(size=(len(planted), len(features))) * 1e-4
+    leaky.loc[planted, features] = leaky.loc[planted, features].to_numpy() * (1 + jitter)
+    assert not [f for f in _check(train, leaky, tmp_path, select="SP001").findings]
+    near = {"SP001": {"near-tolerance": 0.01}}
+    (leak,) = _check(train, leaky, tmp_path, select="SP001", checks=near).findings
+    assert list(leak.rows) == planted.tolist() and leak.evidence["near_duplicates"] == 20
+    assert not _check(train, test, tmp_path, select="SP001", checks=near).findings
+
+
 def test_time_column_separates_the_files(tmp_path: Path) -> None:
     df = _frame(load_breast_cancer).sample(frac=1.0, random_state=0).reset_index(drop=True)
     df.insert(0, "row_number", np.arange(len(df)))
@@ -164,6 +179,9 @@ def test_time_column_separates_the_files(tmp_path: Path) -> None:
     assert separable[0].evidence["auc"] >= 0.99
     assert separable[0].fix is not None and separable[0].fix.step == "drop-columns"
     assert {f.columns for f in _above_info(report)} == {("row_number",)}
+    # seeded: the same input gives the same report
+    again = _check(df.iloc[:cut], df.iloc[cut:].reset_index(drop=True), tmp_path)
+    assert json.dumps(again.to_dict()) == json.dumps(report.to_dict())
 
 
 def test_unseen_and_missing_classes(tmp_path: Path) -> None:

@@ -45,7 +45,12 @@ class LeakedRows(Check):
     training file repeats its own rows about as often (the overlap share is at most
     this many times the share of training rows that repeat another training row),
     the features are too coarse to tell examples apart and an honest random split
-    overlaps that much too; the finding is then info.
+    overlaps that much too; the finding is then info. ``near-tolerance`` (0.0, off):
+    above 0, a held-out row whose text features equal a training row's and whose
+    numeric features all lie within this many robust standard deviations of that
+    row's (0.01, say) is a near-duplicate and is listed too (evidence
+    ``near_duplicates``): a copy that was rounded, re-scaled by a tiny amount or
+    re-exported with other precision.
     """
 
     code = "SP001"
@@ -54,20 +59,22 @@ class LeakedRows(Check):
     cause = None
     severity = Severity.ERROR
     needs = frozenset({"test"})
-    options: ClassVar[Mapping[str, Any]] = {"error_share": 0.01, "honest_ratio": 2.0}
+    options: ClassVar[Mapping[str, Any]] = {"error_share": 0.01, "honest_ratio": 2.0, "near_tolerance": 0.0}
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         files = heldout_files(ctx)
         for heldout in files:
             al = aligned(ctx, heldout)
-            yield from self._judge(ctx, heldout, "train", overlapping_rows(al.train, al.other))
+            overlap = overlapping_rows(al.train, al.other, self.opts["near_tolerance"])
+            yield from self._judge(ctx, heldout, "train", overlap)
         valid = [h for h in files if h.role == "valid"]
         test = [h for h in files if h.role == "test"]
         if valid and test:
             v, t = valid[0], test[0]
             cols = [c for c in shared_features(ctx.dataset, t.dataset) if c in v.dataset.frame.columns]
             al = aligned_frames(v.dataset, t.dataset, cols)
-            yield from self._judge(ctx, t, "valid", overlapping_rows(al.train, al.other))
+            overlap = overlapping_rows(al.train, al.other, self.opts["near_tolerance"])
+            yield from self._judge(ctx, t, "valid", overlap)
 
     def _judge(self, ctx: Context, heldout: HeldOut, against: str, overlap: Overlap) -> Iterator[Finding]:
         count = int(overlap.positions.size)
@@ -89,6 +96,7 @@ class LeakedRows(Check):
             share=share,
             reference_repeat_share=expected,
             compared_columns=len(overlap.columns),
+            near_duplicates=overlap.near,
             examples=[
                 [int(t), int(r)] for t, r in zip(overlap.positions[:10], overlap.matches[:10], strict=True)
             ],
@@ -98,7 +106,8 @@ class LeakedRows(Check):
             evidence["same_label"] = same_label
         role = heldout.role
         yield self.finding(
-            f"{count} of {n} {role} rows ({share:.1%}) repeat a {against} row exactly"
+            f"{count} of {n} {role} rows ({share:.1%}) repeat a {against} row "
+            + (f"({overlap.near} nearly, the rest exactly)" if overlap.near else "exactly")
             + (
                 ""
                 if severity is Severity.INFO
