@@ -12,6 +12,7 @@ from sklearn.datasets import load_breast_cancer, load_digits, load_wine
 
 from preflight import api
 from preflight.checks import REGISTRY
+from preflight.config import from_mapping
 from preflight.dataset import load_dataset
 from preflight.errors import PreflightError
 from preflight.findings import Finding, Report, Severity
@@ -154,6 +155,16 @@ def test_leak_matches_after_normalising_types(tmp_path: Path) -> None:
     assert leak[0].evidence["same_label"] == 11
 
 
+def test_coarse_features_overlap_honestly(tmp_path: Path) -> None:
+    """With a few discrete features, an honest split repeats rows across the files as
+    often as within train: SP001 says so as info, never as an error."""
+    coarse = _penguins()[["species", "island", "sex", "year"]]
+    train, test = _honest_split(coarse)
+    (leak,) = [f for f in _check(train, test, tmp_path, target="species").findings if f.code == "SP001"]
+    assert leak.severity is Severity.INFO
+    assert leak.evidence["share"] > 0.5 and leak.evidence["reference_repeat_share"] > 0.5
+
+
 def test_near_duplicates_only_when_asked(tmp_path: Path) -> None:
     """Copies re-exported with a tiny numeric jitter escape exact matching; with
     near-tolerance they are found, all of them and nothing else."""
@@ -248,6 +259,9 @@ def test_valid_file(tmp_path: Path) -> None:
     assert list(leak[0].rows) == planted.tolist()
     with pytest.raises(PreflightError, match="valid needs test"):
         api.check(train, target="target", valid=str(valid_path))
+    with pytest.raises(PreflightError, match="valid needs test"):
+        from_mapping({"valid": "valid.csv"})
+    assert from_mapping({"valid": "v.csv", "test": "t.csv"}).valid == "v.csv"
 
 
 # ---- building blocks ---------------------------------------------------------------

@@ -78,8 +78,9 @@ class UnseenLabels(Check):
             severity = (
                 Severity.WARNING if max(expected.values()) >= self.opts["min_expected"] else Severity.INFO
             )
+            verb = "class never appears" if len(missing) == 1 else "classes never appear"
             yield self.finding(
-                f"{len(missing)} train classes never appear in the {role} file "
+                f"{len(missing)} train {verb} in the {role} file "
                 f"({quote_list(str(k) for k in expected)}): the {role} score says nothing about them",
                 columns=[target],
                 evidence=file_evidence(heldout, missing_classes=list(expected), expected_counts=expected),
