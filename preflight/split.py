@@ -28,6 +28,7 @@ and datetimes; text otherwise) before any comparison.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -101,7 +102,13 @@ def _is_number(s: pd.Series) -> bool:
 
 
 def _is_datetime(s: pd.Series) -> bool:
-    return pd.api.types.is_datetime64_any_dtype(s.dtype)
+    """Datetimes, or dates: pyarrow reads ISO dates in CSV files as Python ``date`` cells."""
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return True
+    if s.dtype != object:
+        return False
+    present = s.dropna()
+    return len(present) > 0 and all(isinstance(v, (datetime.date, pd.Timestamp)) for v in present.iloc[:100])
 
 
 def _as_float(s: pd.Series) -> np.ndarray:
@@ -137,6 +144,10 @@ def normalise_pair(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     (numbers as text included) or both hold datetimes (days since 1970), else text."""
     if _is_datetime(a) and _is_datetime(b):
         return _datetime_days(a), _datetime_days(b)
+    if _is_datetime(a) or _is_datetime(b):  # dates on one side, maybe dates as text on the other
+        fa, fb = _datetime_days(a), _datetime_days(b)
+        if np.isnan(fa).sum() == a.isna().sum() and np.isnan(fb).sum() == b.isna().sum():
+            return fa, fb
     if _is_number(a) and _is_number(b):
         return _as_float(a), _as_float(b)
     if _is_number(a) or _is_number(b):
@@ -154,6 +165,7 @@ class Aligned:
     columns: tuple[str, ...]
     train: pd.DataFrame  # RangeIndex = train positions
     other: pd.DataFrame  # RangeIndex = held-out positions
+    dates: frozenset[str] = frozenset()  # float columns that hold dates (days since 1970)
 
     def numeric(self, column: str) -> bool:
         return bool(self.train[column].dtype.kind == "f")
@@ -163,13 +175,22 @@ def aligned_frames(train: Dataset, other: Dataset, columns: Sequence[str] | None
     cols = list(columns) if columns is not None else shared_features(train, other)
     left: dict[str, np.ndarray] = {}
     right: dict[str, np.ndarray] = {}
+    dates: set[str] = set()
     for c in cols:
         left[c], right[c] = normalise_pair(train.frame[c], other.frame[c])
+        if left[c].dtype.kind == "f" and (_is_datetime(train.frame[c]) or _is_datetime(other.frame[c])):
+            dates.add(c)
     return Aligned(
         columns=tuple(cols),
         train=pd.DataFrame(left, index=pd.RangeIndex(train.n_rows), columns=cols),
         other=pd.DataFrame(right, index=pd.RangeIndex(other.n_rows), columns=cols),
+        dates=frozenset(dates),
     )
+
+
+def day_text(days: float) -> str:
+    """Days since 1970 (how datetimes are compared) as an ISO date for messages."""
+    return str((pd.Timestamp(0) + pd.Timedelta(days=days)).date())
 
 
 def aligned(ctx: Context, heldout: HeldOut) -> Aligned:

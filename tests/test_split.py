@@ -195,6 +195,20 @@ def test_time_column_separates_the_files(tmp_path: Path) -> None:
     assert json.dumps(again.to_dict()) == json.dumps(report.to_dict())
 
 
+def test_split_by_date_names_the_date_column(tmp_path: Path) -> None:
+    """penguins-raw split at a date: the (ISO text) date column separates the files."""
+    df = pd.read_csv(EXAMPLES / "penguins-raw.csv").sort_values("Date Egg", kind="stable")
+    cut = int(len(df) * 0.75)
+    train_path = tmp_path / "train.csv"
+    df.iloc[:cut].to_csv(train_path, index=False)
+    report = _check(load_dataset(train_path).frame, df.iloc[cut:], tmp_path, target="Species")
+    separable = [f for f in report.findings if f.code == "SP006"]
+    assert [f.columns for f in separable] == [("Date Egg",)]
+    (drift,) = [f for f in report.findings if f.code == "SP004" and f.columns == ("Date Egg",)]
+    assert drift.evidence["train_median"] < drift.evidence["other_median"]  # ISO dates compare as text
+    assert "median 2008-" in drift.message
+
+
 def test_unseen_and_missing_classes(tmp_path: Path) -> None:
     df = _frame(load_digits)
     train, test = _honest_split(df)

@@ -8,7 +8,7 @@ import numpy as np
 from preflight.check import Check, Context
 from preflight.checks.sp._common import file_evidence
 from preflight.findings import Finding, Fix, Severity
-from preflight.split import Shift, aligned, binned_counts, heldout_files, population_stability
+from preflight.split import Shift, aligned, binned_counts, day_text, heldout_files, population_stability
 
 
 class FeatureDrift(Check):
@@ -73,7 +73,7 @@ class FeatureDrift(Check):
                 shift = population_stability(ca, cb, self.opts["noise_z"])
                 if shift.psi < self.opts["info_psi"] or shift.psi <= shift.noise_floor:
                     continue
-                drifted.append((column, shift, _describe(a, b)))
+                drifted.append((column, shift, _describe(a, b, column in al.dates)))
             drifted.sort(key=lambda d: (-d[1].psi, d[0]))
             role = heldout.role
             for rank, (column, shift, described) in enumerate(drifted, 1):
@@ -81,7 +81,10 @@ class FeatureDrift(Check):
                 detail = ""
                 if "train_median" in described:
                     ma, mb = described["train_median"], described["other_median"]
-                    detail = f" (median {ma:.4g} in train, {mb:.4g} in {role})"
+                    if isinstance(ma, str):
+                        detail = f" (median {ma} in train, {mb} in {role})"
+                    else:
+                        detail = f" (median {ma:.4g} in train, {mb:.4g} in {role})"
                 yield self.finding(
                     f"{column!r} {'drifted' if major else 'shifted'} between train and {role}: "
                     f"PSI {shift.psi:.2f}{detail}",
@@ -105,11 +108,14 @@ class FeatureDrift(Check):
                 )
 
 
-def _describe(a: np.ndarray, b: np.ndarray) -> dict[str, Any]:
-    """Medians of both sides for numeric columns (the direction of the shift)."""
+def _describe(a: np.ndarray, b: np.ndarray, dates: bool) -> dict[str, Any]:
+    """Medians of both sides for numeric and date columns (the direction of the shift)."""
     if a.dtype.kind != "f" or b.dtype.kind != "f":
         return {}
     fa, fb = a[np.isfinite(a)], b[np.isfinite(b)]
     if fa.size == 0 or fb.size == 0:
         return {}
-    return {"train_median": float(np.median(fa)), "other_median": float(np.median(fb))}
+    ma, mb = float(np.median(fa)), float(np.median(fb))
+    if dates:
+        return {"train_median": day_text(ma), "other_median": day_text(mb)}
+    return {"train_median": ma, "other_median": mb}
