@@ -141,13 +141,14 @@ def _as_text(s: pd.Series) -> np.ndarray:
 
 def normalise_pair(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """One column of two files in one representation: floats when both hold numbers
-    (numbers as text included) or both hold datetimes (days since 1970), else text."""
+    (numbers as text that all parse included) or dates (days since 1970; dates as text
+    that all parse included), else text."""
     if _is_datetime(a) and _is_datetime(b):
         return _datetime_days(a), _datetime_days(b)
     if _is_datetime(a) or _is_datetime(b):  # dates on one side, maybe dates as text on the other
-        fa, fb = _datetime_days(a), _datetime_days(b)
-        if np.isnan(fa).sum() == a.isna().sum() and np.isnan(fb).sum() == b.isna().sum():
-            return fa, fb
+        da, db = _datetime_days(a), _datetime_days(b)
+        if np.isnan(da).sum() == a.isna().sum() and np.isnan(db).sum() == b.isna().sum():
+            return da, db
     if _is_number(a) and _is_number(b):
         return _as_float(a), _as_float(b)
     if _is_number(a) or _is_number(b):
