@@ -29,6 +29,7 @@ and datetimes; text otherwise) before any comparison.
 from __future__ import annotations
 
 import datetime
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -118,7 +119,9 @@ def _as_float(s: pd.Series) -> np.ndarray:
 
 
 def _datetime_days(s: pd.Series) -> np.ndarray:
-    stamps = pd.to_datetime(s, errors="coerce", utc=True)
+    with warnings.catch_warnings():  # text that is not all dates: "could not infer format"
+        warnings.simplefilter("ignore", UserWarning)
+        stamps = pd.to_datetime(s, errors="coerce", utc=True)
     seconds = (stamps - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
     return _as_float(seconds) / 86400.0
 

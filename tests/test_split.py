@@ -110,16 +110,17 @@ def test_shifted_feature_is_named(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["penguins", "breast_cancer", "wine", "digits"],
+    ["penguins", "penguins_raw", "breast_cancer", "wine", "digits"],
 )
 def test_honest_random_split_passes(name: str, tmp_path: Path) -> None:
     df = {
         "penguins": _penguins,
+        "penguins_raw": lambda: pd.read_csv(EXAMPLES / "penguins-raw.csv"),
         "breast_cancer": lambda: _frame(load_breast_cancer),
         "wine": lambda: _frame(load_wine),
         "digits": lambda: _frame(load_digits),
     }[name]()
-    target = "species" if name == "penguins" else "target"
+    target = {"penguins": "species", "penguins_raw": "Species"}.get(name, "target")
     train, test = _honest_split(df, seed=7)
     report = _check(train, test, tmp_path, target=target)
     assert not report.errors
@@ -131,7 +132,11 @@ def test_honest_random_split_passes(name: str, tmp_path: Path) -> None:
 def test_honest_splits_stay_quiet_across_seeds(tmp_path: Path) -> None:
     """False-alarm rate: ten honest splits of two real datasets raise nothing above info."""
     for seed in range(10):
-        for df, target in ((_penguins(), "species"), (_frame(load_breast_cancer), "target")):
+        for df, target in (
+            (_penguins(), "species"),
+            (pd.read_csv(EXAMPLES / "penguins-raw.csv"), "Species"),
+            (_frame(load_breast_cancer), "target"),
+        ):
             train, test = _honest_split(df, seed=seed)
             report = _check(train, test, tmp_path, target=target, select="SP001,SP002,SP003,SP004,SP005")
             assert _above_info(report) == [], (seed, [f.message for f in report.findings])

@@ -19,3 +19,8 @@ def show_value(value: Any) -> Any:
     if hasattr(value, "item"):
         return show_value(value.item())
     return value
+
+
+def rows_of(count: int, role: str) -> str:
+    """``1 test row`` / ``3 test rows`` for messages."""
+    return f"{count} {role} row" + ("" if count == 1 else "s")

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from preflight.check import Check, Context, quote_list
-from preflight.checks.sp._common import file_evidence, show_value
+from preflight.checks.sp._common import file_evidence, rows_of, show_value
 from preflight.findings import Finding, Fix, Severity
 from preflight.split import aligned_target, heldout_files
 
@@ -59,7 +59,7 @@ class UnseenLabels(Check):
             if unseen.any():
                 classes = [show_value(v) for v in pd.unique(b[unseen])]
                 yield self.finding(
-                    f"{int(unseen.sum())} {role} rows carry labels never seen in train: "
+                    f"{rows_of(int(unseen.sum()), role)} with labels never seen in train: "
                     f"{quote_list(str(c) for c in classes)}",
                     columns=[target],
                     rows=np.flatnonzero(unseen),
