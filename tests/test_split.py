@@ -160,6 +160,19 @@ def test_leak_matches_after_normalising_types(tmp_path: Path) -> None:
     assert leak[0].evidence["same_label"] == 11
 
 
+def test_iris_duplicate_across_an_honest_split_is_a_warning(tmp_path: Path) -> None:
+    """Iris holds one duplicated flower; when the split puts one copy on each side it
+    is a real (small) leak: listed, but a warning, not an error."""
+    from sklearn.datasets import load_iris
+
+    df = _frame(load_iris)
+    train, test = _honest_split(df, seed=0, test_share=0.4)
+    (leak,) = [f for f in _check(train, test, tmp_path).findings if f.code == "SP001"]
+    assert leak.severity is Severity.WARNING and leak.flagged_rows == 1
+    (test_pos, train_pos) = leak.evidence["examples"][0]
+    assert test.iloc[test_pos].equals(train.iloc[train_pos])
+
+
 def test_coarse_features_overlap_honestly(tmp_path: Path) -> None:
     """With a few discrete features, an honest split repeats rows across the files as
     often as within train: SP001 says so as info, never as an error."""
