@@ -71,6 +71,7 @@ def _codes_option(name: str, help_text: str) -> Callable[[F], F]:
     help="A row-identifier column, kept out of the features (repeatable).",
 )
 @click.option("--test", "test", type=click.Path(), help="A test file, for the split checks.")
+@click.option("--valid", "valid", type=click.Path(), help="A validation file, checked like --test.")
 @click.option("--schema", type=click.Path(), help="A pandera YAML contract to validate against.")
 @click.option(
     "--pred-probs", type=click.Path(), help="Out-of-sample predicted probabilities (npy/parquet/csv)."

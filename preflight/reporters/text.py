@@ -48,7 +48,10 @@ def render(report: Report, *, color: bool = False, verbose: bool = False, **_: A
             if f.rows:
                 shown = ", ".join(str(r) for r in f.rows[:10])
                 more = f" … ({f.flagged_rows:,} in all)" if f.flagged_rows > 10 else ""
-                out.append(style(f"      rows {shown}{more}", dim=True))
+                # Split checks list positions in the test (or valid) file, not in train.
+                file = f.evidence.get("rows_refer_to")
+                label = f"{file} rows" if isinstance(file, str) else "rows"
+                out.append(style(f"      {safe(label)} {shown}{more}", dim=True))
             if f.fix is not None:
                 out.append(f"      {style('fix:', fg='green')} {safe(f.fix.summary)}")
         out.append("")
