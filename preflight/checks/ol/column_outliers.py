@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -55,7 +54,7 @@ class ColumnOutliers(Check):
     category = "outliers"
     cause = 1
     severity = Severity.WARNING
-    options: ClassVar[Mapping[str, Any]] = {"threshold": 6.0, "max_share": 0.001, "min_cap": 20}
+    options = {"threshold": 6.0, "max_share": 0.001, "min_cap": 20}
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         threshold = float(self.opts["threshold"])

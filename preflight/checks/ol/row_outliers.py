@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, ClassVar
 
 import numpy as np
 
@@ -138,7 +137,7 @@ def score_rows(ctx: Context, k: int, sample: int) -> RowScores | None:
     the largest robust z of a numeric column's residual from its linear relation
     to the other columns."""
     from sklearn.neighbors import NearestNeighbors
-    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+    from threadpoolctl import threadpool_limits
 
     matrix, sources, numeric = _feature_matrix(ctx)
     n, width = matrix.shape
@@ -280,7 +279,7 @@ class RowOutliers(Check):
     cause = 1
     severity = Severity.WARNING
     model_based = True
-    options: ClassVar[Mapping[str, Any]] = {
+    options = {
         "threshold": 3.5,
         "relation_threshold": 8.0,
         "neighbors": 10,
