@@ -88,9 +88,12 @@ class ColumnOutliers(Check):
                     f"(up to {worst:.0f} robust SDs from the median{on_scale}): {named}{more}"
                 )
             shown = listed[:EVIDENCE_ROWS]
-            low_text = _fmt(lower) if lower is not None else "-inf"
-            high_text = _fmt(upper) if upper is not None else "inf"
-            bounds = f"[{low_text}, {high_text}]"
+            if lower is not None and upper is not None:
+                bounds = f"to [{_fmt(lower)}, {_fmt(upper)}]"
+            elif upper is not None:
+                bounds = f"at {_fmt(upper)}"
+            else:
+                bounds = f"from below at {_fmt(lower or 0.0)}"
             yield self.finding(
                 message,
                 columns=[name],
@@ -106,11 +109,12 @@ class ColumnOutliers(Check):
                     "beyond_fence": int(beyond.size),
                     "long_tailed": long_tailed,
                     "values": {int(r): float(values[r]) for r in shown},
-                    "scores": {int(r): float(scores[r]) for r in shown},
+                    # Robust SDs from the median (the value shows the side).
+                    "scores": {int(r): float(magnitude[r]) for r in shown},
                 },
                 fix=Fix(
                     "check the listed values (a unit or typing error?) and correct them; otherwise clip "
-                    f"{name!r} to {bounds} (winsorize), scale it with RobustScaler, "
+                    f"{name!r} {bounds} (winsorize), scale it with RobustScaler, "
                     "or drop the rows with `preflight fix`",
                     step="clip",
                     params={"lower": lower, "upper": upper},

@@ -311,11 +311,16 @@ class RowOutliers(Check):
         heavy = beyond.size > cap
         listed = ranked[:cap]
         shown = listed[:EVIDENCE_ROWS]
-        by_relation = shown[relation[shown] > distance[shown]]
-        kinds = {int(r): "relation" if relation[r] > distance[r] else "distance" for r in shown}
+        # A row far from every other row is described by its distance even if it
+        # also breaks relations (a gross error does both); "relation" is kept for
+        # rows that only break a relation, the impossible combinations.
+        only_relation = distance[shown] <= 1.0
+        kinds = {
+            int(r): "relation" if flag else "distance" for r, flag in zip(shown, only_relation, strict=True)
+        }
         tops = {
-            **distance_contributors(result, shown[relation[shown] <= distance[shown]]),
-            **relation_contributors(result, by_relation),
+            **distance_contributors(result, shown[~only_relation]),
+            **relation_contributors(result, shown[only_relation]),
         }
 
         def describe(r: int) -> str:
@@ -347,7 +352,8 @@ class RowOutliers(Check):
                     f"residual from its linear relation to the others (robust z; threshold "
                     f"{relation_threshold:g}); score = the larger, divided by its threshold"
                 ),
-                "threshold": threshold,
+                "threshold": 1.0,
+                "distance_threshold": threshold,
                 "relation_threshold": relation_threshold,
                 "fit_rows": int(result.reference.size),
                 "above_threshold": int(beyond.size),
