@@ -22,9 +22,9 @@ import numpy as np
 from preflight.check import Context
 from preflight.profile import ColumnProfile
 
-# Quantile of the standard normal at 0.75, 0.95 and 0.99: turns a quantile's
+# Quantile of the standard normal at 0.75 and 0.95: turns a quantile's
 # distance from the median into one standard deviation of a normal bulk.
-_Z75, _Z95, _Z99 = 0.6745, 1.6449, 2.3263
+_Z75, _Z95 = 0.6745, 1.6449
 # Power exponents tried, from linear (1) to log (0).
 LAMBDAS: tuple[float, ...] = (1.0, 0.75, 0.5, 0.25, 0.0)
 # Keep the raw scale when its 5%-50%-95% skewness is already this small.
@@ -102,17 +102,20 @@ def _kelly(q05: float, q50: float, q95: float) -> float:
     return 0.0 if width <= 0 else (q95 + q05 - 2.0 * q50) / width
 
 
-def _side_scale(center: float, quantiles: tuple[float, float, float]) -> float:
+def _side_scale(center: float, quantiles: tuple[float, float]) -> float:
     """Robust sd on one side of the median: the larger of the quartile and the
     5%/95% estimates (the second keeps a heavier-than-normal bulk, or a discrete
-    column whose quartiles sit on adjacent integers, from looking narrow); the 1%/99%
-    quantile when both are zero (zero-inflated columns). Each estimate ignores up to
-    5% (1%) of contaminated values on that side."""
-    quartile, outer, extreme = (abs(q - center) for q in quantiles)
+    column whose quartiles sit on adjacent integers, from looking narrow). Each
+    ignores up to 5% of contaminated values on that side.
+
+    0 (the side is not judged) when the quartile equals the median: a quarter of
+    the values or more sit on the median there, as in a zero-inflated column, whose
+    rare non-zero values are its nature rather than errors."""
+    quartile, outer = (abs(q - center) for q in quantiles[:2])
+    if not (np.isfinite(quartile) and quartile > 0):
+        return 0.0
     scale = max(quartile / _Z75, outer / _Z95)
-    if not scale > 0:
-        scale = extreme / _Z99
-    return float(scale) if np.isfinite(scale) and scale > 0 else 0.0
+    return float(scale) if np.isfinite(scale) else 0.0
 
 
 def fit_column(col: ColumnProfile) -> ColumnModel | None:
@@ -137,8 +140,8 @@ def fit_column(col: ColumnProfile) -> ColumnModel | None:
                 best, best_skew = candidate, skew
     t = best.transform(raw)
     center = float(t[3])
-    upper = _side_scale(center, (t[4], t[5], t[6]))
-    lower = _side_scale(center, (t[2], t[1], t[0]))
+    upper = _side_scale(center, (t[4], t[5]))
+    lower = _side_scale(center, (t[2], t[1]))
     if upper == 0.0 and lower == 0.0:
         return None
     return ColumnModel(best.name, best.family, best.lam, best.shift, center, upper, lower)

@@ -124,9 +124,18 @@ def _feature_matrix(ctx: Context) -> tuple[np.ndarray, tuple[str, ...], np.ndarr
     numeric: list[int] = []
     for i, j in enumerate(keep):
         name, source = enc.names[j], enc.sources[j]
-        if name == source and source in models:
+        model = models.get(source) if name == source else None
+        # Columns with a spread on both sides of the median enter as their robust
+        # scores and are predicted from the others; a zero-inflated column keeps the
+        # shared encoding (its non-zero values still count in distances) and is not
+        # predicted (it has no residual scale to judge against).
+        if model is not None and model.upper > 0 and model.lower > 0:
             matrix[:, i] = np.nan_to_num(column_scores(ctx, source), nan=0.0)
             numeric.append(i)
+        elif name == source:
+            # Scaled by its standard deviation, a rare non-zero in a mostly-zero
+            # column would sit tens of units out; bound its weight in distances.
+            matrix[:, i] = np.clip(matrix[:, i], -COV_CLIP, COV_CLIP)
     return matrix, sources, np.array(numeric, dtype=np.int64)
 
 
