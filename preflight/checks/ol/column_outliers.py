@@ -25,10 +25,12 @@ class ColumnOutliers(Check):
     bulk is symmetric — a power or log transform picked from the column's 5%, 50%
     and 95% quantiles, so a log-normal column is judged on the log scale — and
     scores each value by its distance from the median in robust standard
-    deviations (from the quartiles, separately above and below the median). Values
-    beyond ``threshold`` are listed with their rows, their values and how far out
-    they lie. Columns with two values or fewer, and columns where too few values
-    differ from the median to measure a spread, are not judged.
+    deviations (from the quartiles and the 5%/95% quantiles, separately above and
+    below the median). Values beyond ``threshold`` are listed with their rows, their
+    values and how far out they lie. Columns with fewer than 20 values or at most
+    two distinct values are not judged, nor is a side of the median where a quarter
+    of the values or more equal the median (a zero-inflated column's rare non-zero
+    values are its nature).
 
     **Why it is bad.** A value typed in the wrong unit (grams for kilograms, cents
     for dollars) or with a slipped decimal point is a gross error: it dominates the
