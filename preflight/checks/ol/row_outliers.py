@@ -209,14 +209,17 @@ def distance_contributors(result: RowScores, rows: np.ndarray) -> dict[int, list
     """For each row, the source columns that set it apart most from its nearest
     fit-sample neighbours (largest squared gaps on the robust scale)."""
     from sklearn.neighbors import NearestNeighbors
+    from threadpoolctl import threadpool_limits
 
     if rows.size == 0:
         return {}
     ref = result.matrix[result.reference]
-    index = NearestNeighbors(n_neighbors=result.k + 1).fit(ref @ result.project)
-    _, neighbours = index.kneighbors(result.matrix[rows] @ result.project)
+    with threadpool_limits(limits=1):
+        index = NearestNeighbors(n_neighbors=result.k + 1).fit(ref @ result.project)
+        _, neighbours = index.kneighbors(result.matrix[rows] @ result.project)
     names = sorted(set(result.sources))
-    col_of = np.array([names.index(s) for s in result.sources])
+    position = {name: i for i, name in enumerate(names)}
+    col_of = np.array([position[s] for s in result.sources])
     out: dict[int, list[str]] = {}
     for i, row in enumerate(rows):
         # Drop the row itself if it is in the fit sample.
