@@ -22,7 +22,9 @@ class OrdersOfMagnitude(Check):
     values dominate every gradient; no scaler fixes that, since scaling keeps the
     ratios. On a log scale the same column is evenly spread.
 
-    **Fix.** ``np.log1p`` (a ``FunctionTransformer``), then standardize.
+    **Fix.** ``np.log1p`` (a ``FunctionTransformer``), then standardize; when a
+    column's median is below 1 (where ``log1p(x)`` is about ``x``), a Yeo-Johnson
+    ``PowerTransformer`` instead.
 
     **Model families.** Warning for ``nn``, ``linear``, ``knn``, ``svm``; info (no
     plan step) for ``tree``.
@@ -44,6 +46,7 @@ class OrdersOfMagnitude(Check):
     def run(self, ctx: Context) -> Iterator[Finding]:
         spans: dict[str, float] = {}
         ranges: dict[str, list[float]] = {}
+        medians: dict[str, float] = {}
         for col in continuous_features(ctx, self.opts["ordinal_max_levels"]):
             if col.min is None or col.max is None or col.min < 0 or col.max <= 1:
                 continue
@@ -55,22 +58,30 @@ class OrdersOfMagnitude(Check):
             if decades >= self.opts["decades"]:
                 spans[col.name] = decades
                 ranges[col.name] = [float(lo), float(hi)]
+                medians[col.name] = float(np.median(col.finite))
         if not spans:
             return
         names = sorted(spans, key=lambda c: (-spans[c], c))
         top = names[0]
         severity = family_severity(ctx, SCALE_SENSITIVE, self.severity)
         family = ctx.config.model_family
-        fix = (
-            Fix(f"no transform needed for {FAMILY_NAMES[family]}")
-            if severity is Severity.INFO
-            else Fix(
+        if severity is Severity.INFO:
+            fix = Fix(f"no transform needed for {FAMILY_NAMES[family]}")
+        elif all(medians[c] >= 1 for c in names):
+            fix = Fix(
                 "log-transform them (np.log1p), then standardize",
                 step="transform",
                 transformer="sklearn.preprocessing.FunctionTransformer",
                 params={"func": "log1p"},
             )
-        )
+        else:
+            # log1p(x) ~ x below 1: small values need a fitted power instead.
+            fix = Fix(
+                "apply a Yeo-Johnson power transform (PowerTransformer), then standardize",
+                step="transform",
+                transformer="sklearn.preprocessing.PowerTransformer",
+                params={"method": "yeo-johnson"},
+            )
         lo, hi = ranges[top]
         yield self.finding(
             f"{quote_list(names, 4)} span{'' if len(names) > 1 else 's'} many orders of magnitude "

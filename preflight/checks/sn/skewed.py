@@ -31,8 +31,9 @@ class Skewed(Check):
     network sees almost no variation in the bulk, and the tail rows produce the
     large gradients that make training unstable.
 
-    **Fix.** Right-skewed, non-negative: ``log1p`` (a ``FunctionTransformer``).
-    Signed or left-skewed: ``PowerTransformer(method="yeo-johnson")``. Long
+    **Fix.** Right-skewed, non-negative, median at least 1: ``log1p`` (a
+    ``FunctionTransformer``). Otherwise (signed, left-skewed, or small values, where
+    ``log1p(x)`` is about ``x``): ``PowerTransformer(method="yeo-johnson")``. Long
     symmetric tails: ``QuantileTransformer(output_distribution="normal")``. The plan
     standardizes a transformed column afterwards.
 
@@ -98,7 +99,9 @@ class Skewed(Check):
         heavy = abs(skew) >= self.opts["skew"] and abs(qskew) >= self.opts["quantile_skew"]
         if heavy and skew * qskew > 0:
             assert col.min is not None
-            remedy = _LOG if skew > 0 and col.min >= 0 else _YEO
+            # log1p(x) ~ x below 1, so it only straightens columns whose bulk is >= 1;
+            # Yeo-Johnson fits its power to any scale and sign.
+            remedy = _LOG if skew > 0 and col.min >= 0 and q.q50 >= 1 else _YEO
             return remedy, {"skew": skew, "quantile_skew": qskew, "min": col.min}
         iqr = q.iqr
         if iqr > 0 and (q.q99 - q.q01) / iqr >= self.opts["tail_ratio"]:
