@@ -316,6 +316,17 @@ def _column_plans(
 ) -> dict[str, _Column]:
     profile = Profile(dataset)
     dropped = set(spec["drop_columns"])
+    # A numeric step (clip, transform, scale) on a text column means its text holds
+    # numbers (the SN checks parse them to measure them): parse it first.
+    for step in steps:
+        if step["step"] in ("clip", "transform", "scale"):
+            for name in step["columns"]:
+                if (
+                    name in dataset.frame.columns
+                    and profile[name].kind in ("string", "categorical")
+                    and name not in spec["parse_numbers"]
+                ):
+                    spec["parse_numbers"].append(name)
     plans: dict[str, _Column] = {}
     for name in dataset.features:
         if name in dropped:
@@ -337,7 +348,11 @@ def _column_plans(
             if plan is None or plan.role == "unused":
                 continue
             if kind == "impute":
-                plan.impute = _estimator(step["transformer"], params, code, skip=("add_indicator",))
+                imputer = params
+                if plan.role == "numeric" and params.get("strategy") == "most_frequent":
+                    # Seen as text before parse-numbers; as numbers the median is the fit.
+                    imputer = {**params, "strategy": "median"}
+                plan.impute = _estimator(step["transformer"], imputer, code, skip=("add_indicator",))
                 plan.indicator = bool(params.get("add_indicator"))
             elif kind == "clip" and plan.role == "numeric":
                 plan.chain.append(_clip(params, code))
@@ -353,7 +368,7 @@ def _column_plans(
         if plan.role in ("numeric", "boolean") and plan.impute is None and (col.n_missing or name in touched):
             # A NaN stops most estimators; cells cleaned to missing need imputing too.
             strategy = "median" if plan.role == "numeric" else "most_frequent"
-            plan.impute = f"{code.use('sklearn.impute', 'SimpleImputer')}(strategy={strategy!r})"
+            plan.impute = f"{code.use('sklearn.impute', 'SimpleImputer')}(strategy={_literal(strategy)})"
         if plan.role == "numeric" and plan.chain and "Scaler(" not in plan.chain[-1] and _needs_scaling(plan):
             plan.chain.append(f"{code.use('sklearn.preprocessing', 'StandardScaler')}()")
         if plan.role == "categorical" and not any("Encoder(" in c for c in plan.chain):

@@ -73,10 +73,37 @@ def robust_spread(col: ColumnProfile) -> Spread | None:
     return Spread(width=float(width), sigma=float(width / factor), centre=q.q50)
 
 
+def numeric_view(ctx: Context, col: ColumnProfile) -> ColumnProfile:
+    """``col`` itself, or for numbers stored as text (``"3,750"``: SC001/SC002) a profile
+    of the parsed numbers, which is what the plan's parse-numbers step will feed on."""
+    if col.kind not in ("string", "categorical"):
+        return col
+    counts = col.text_class_counts()
+    numbers = counts.get("number", 0) + counts.get("formatted-number", 0)
+    text = counts.get("text", 0)
+    if numbers == 0 or numbers < TEXT_NUMBER_SHARE * (numbers + text):
+        return col
+
+    def parse() -> ColumnProfile:
+        from preflight.plan import to_number
+
+        parsed = col.series.map(to_number, na_action="ignore").astype(float)
+        return ColumnProfile(col.name, parsed)
+
+    return ctx.shared(f"sn.parsed-numbers:{col.name}", parse)
+
+
+# The share of numeric cells at which a text column is read as numbers stored as
+# text (SC001's ``min-numeric-share`` default).
+TEXT_NUMBER_SHARE = 0.8
+
+
 def continuous_features(ctx: Context, ordinal_max_levels: int) -> Iterator[ColumnProfile]:
+    """Continuous numeric features, numbers stored as text included (parsed)."""
     for col in ctx.profile.features():
-        if numeric_role(col, ordinal_max_levels) == "continuous":
-            yield col
+        view = numeric_view(ctx, col)
+        if numeric_role(view, ordinal_max_levels) == "continuous":
+            yield view
 
 
 def family_severity(ctx: Context, sensitive: frozenset[str], severity: Severity) -> Severity:

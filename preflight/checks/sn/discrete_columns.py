@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from preflight.check import Check, Context, quote_list
-from preflight.checks.sn.common import numeric_role, within_unit_range
+from preflight.checks.sn.common import numeric_role, numeric_view, within_unit_range
 from preflight.findings import Finding, Fix, Severity
 from preflight.profile import ColumnProfile
 
@@ -45,7 +45,8 @@ class DiscreteColumns(Check):
         if ctx.config.model_family == "tree":
             return
         found: dict[str, list[ColumnProfile]] = {"binary": [], "ordinal": []}
-        for col in ctx.profile.features():
+        for raw in ctx.profile.features():
+            col = numeric_view(ctx, raw)
             role = numeric_role(col, self.opts["ordinal_max_levels"])
             if role in found and not within_unit_range(col):
                 found[role].append(col)  # type: ignore[index]
