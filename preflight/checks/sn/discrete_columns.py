@@ -13,10 +13,13 @@ from preflight.profile import ColumnProfile
 class DiscreteColumns(Check):
     """Binary and ordinal numeric columns that must not be scaled like measurements.
 
-    **What it does.** Finds numeric features with two values (binary: ``1``/``2``,
-    ``0``/``5``) or a few integer levels (ordinal: ratings, counts, years) whose
-    values lie outside [-1, 1]. Binary columns already coded 0/1 or ±1 and ordinal
-    columns already scaled into [-1, 1] are fine and not reported.
+    **What it does.** Finds integer-coded features with two values (binary: ``1``/``2``,
+    ``0``/``5``) whose values lie outside [-1, 1], and features with a few integer
+    levels (ordinal: counts, codes, years) whose values reach beyond ``max-abs``.
+    Binary columns coded 0/1 or ±1 and small ordinal levels (ratings 1 to 5) are
+    fine as they are and not reported, and so are columns already rescaled (no
+    longer integers) and near-constant ones (DQ005). Either way SN001-SN004 leave
+    these columns out, so the plan never standardizes them like measurements.
 
     **Why it is bad.** Standardizing a binary column turns 0/1 into two arbitrary
     numbers that depend on the class balance; an ordinal column of years (2007 to
@@ -28,10 +31,14 @@ class DiscreteColumns(Check):
     levels have no order (codes, not ranks).
 
     **Severity.** A warning when the raw values are large (beyond ``max-abs``, the
-    year case), info otherwise. Not reported for ``--model-family tree``.
+    year case), info otherwise (a binary column coded 1/2). Not reported for
+    ``--model-family tree``.
 
     **Options.** ``ordinal-max-levels`` (10): the most integer levels an ordinal
-    column may have (more is continuous: SN001-SN004 judge it). ``max-abs`` (10.0).
+    column may have (more is continuous: SN001-SN004 judge it). ``max-abs`` (10.0):
+    the magnitude beyond which an ordinal column is reported, and a warning.
+    ``near-constant-share`` (0.995, DQ005's ``near-share``): skip columns whose most
+    common level holds this share of rows.
     """
 
     code = "SN005"
@@ -39,7 +46,7 @@ class DiscreteColumns(Check):
     category = "scale"
     cause = 2
     severity = Severity.INFO
-    options = {"ordinal_max_levels": 10, "max_abs": 10.0}
+    options = {"ordinal_max_levels": 10, "max_abs": 10.0, "near_constant_share": 0.995}
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         if ctx.config.model_family == "tree":
@@ -48,14 +55,21 @@ class DiscreteColumns(Check):
         for raw in ctx.profile.features():
             col = numeric_view(ctx, raw)
             role = numeric_role(col, self.opts["ordinal_max_levels"])
-            if role in found and not within_unit_range(col):
-                found[role].append(col)  # type: ignore[index]
+            if role not in found or within_unit_range(col) or not col.is_integral:
+                continue  # already coded 0/1, or already rescaled (a z-scored binary)
+            if int(col.value_counts.iloc[0]) >= self.opts["near_constant_share"] * col.n_present:
+                continue  # one level in almost every row: DQ005's near-constant case
+            # Small integer levels (ratings 1-5, sparse pixel counts 0-8) are fine as
+            # they are; an ordinal column matters once its magnitude is large.
+            if role == "ordinal" and _largest(col) <= self.opts["max_abs"]:
+                continue
+            found[role].append(col)  # type: ignore[index]
         for role, cols in found.items():
             if not cols:
                 continue
             names = [c.name for c in cols]
             levels = {c.name: _levels(c) for c in cols}
-            largest = max(max(abs(c.min or 0.0), abs(c.max or 0.0)) for c in cols)
+            largest = max(_largest(c) for c in cols)
             severity = Severity.WARNING if largest > self.opts["max_abs"] else Severity.INFO
             example = cols[0]
             shown = ", ".join(f"{v:g}" for v in levels[example.name][:5])
@@ -74,6 +88,10 @@ class DiscreteColumns(Check):
                 ),
                 severity=severity,
             )
+
+
+def _largest(col: ColumnProfile) -> float:
+    return max(abs(col.min or 0.0), abs(col.max or 0.0))
 
 
 def _levels(col: ColumnProfile) -> list[float]:
