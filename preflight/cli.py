@@ -264,12 +264,17 @@ def rule(code: str) -> int:
 @cli.command(name="fix")
 @click.argument("path")
 @click.option("--target", "-t", help="The label column.")
-@click.option("--output", "-o", required=True, type=click.Path(), help="The new dataset (format by suffix).")
-@click.option("--task", type=click.Choice(TASKS), help="Classification or regression (default: inferred).")
-@click.option("--id-column", "id_columns", multiple=True, help="A row-identifier column, kept as is (repeatable).")
-@click.option("--model-family", type=click.Choice(MODEL_FAMILIES), help="The model you will train (default: nn).")
+@click.option("--output", "-o", required=True, type=click.Path(),
+              help="The new dataset (format by suffix).")
+@click.option("--task", type=click.Choice(TASKS),
+              help="Classification or regression (default: inferred).")
+@click.option("--id-column", "id_columns", multiple=True,
+              help="A row-identifier column, kept as is (repeatable).")
+@click.option("--model-family", type=click.Choice(MODEL_FAMILIES),
+              help="The model you will train (default: nn).")
 @click.option("--drop-duplicates", is_flag=True, help="Also remove rows that repeat an earlier row.")
-@click.option("--drop-rows", "drop_codes", metavar="CODES", help="Also remove the rows these checks flag (e.g. OL,LB001).")
+@click.option("--drop-rows", "drop_codes", metavar="CODES",
+              help="Also remove the rows these checks flag (e.g. OL,LB001).")
 @_codes_option("--select", "Run only these codes, families or prefixes (starts over).")
 @_codes_option("--ignore", "Skip these codes, families or prefixes.")
 @click.option("--seed", type=int, help="Random seed (default 0).")
@@ -305,8 +310,10 @@ def fix_command(
         click.echo(f"  {i}. {step['step']}{via}: {cols}{more}  [{step['reason']}]")
     removed = sum(result.removed.values())
     detail = ", ".join(f"{code}: {n}" for code, n in result.removed.items())
-    click.echo(f"  removed rows: {removed:,}" + (f" ({detail})" if detail else "") + f" → {safe(str(result.removed_file))}")
-    click.echo(f"  fitted pipeline → {safe(str(result.pipeline_file))}; plan code → {safe(str(result.code_file))}")
+    detail = f" ({detail})" if detail else ""
+    click.echo(f"  removed rows: {removed:,}{detail} → {safe(str(result.removed_file))}")
+    click.echo(f"  fitted pipeline → {safe(str(result.pipeline_file))}")
+    click.echo(f"  plan code → {safe(str(result.code_file))}")
     for note in result.notes:
         click.echo(f"  note: {safe(note)}")
     return EXIT_OK

@@ -162,7 +162,7 @@ def _fit(code: str, kept: pd.DataFrame, dataset: Dataset) -> tuple[Any, pd.DataF
     """Run the plan's code, fit its pipeline on the kept rows, return (pipeline, features)."""
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import FunctionTransformer
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
     from preflight.plan import clean_cells
 
@@ -189,7 +189,7 @@ def _fit(code: str, kept: pd.DataFrame, dataset: Dataset) -> tuple[Any, pd.DataF
 
 
 def _dump(pipeline: Any, tmp: Path) -> None:
-    import joblib
+    import joblib  # type: ignore[import-untyped]
 
     joblib.dump(pipeline, tmp)
 

@@ -171,7 +171,13 @@ class _Code:
         return name
 
     def header(self, typing: bool) -> list[str]:
-        lines = ["import re", *(["from typing import Any"] if typing else []), "", "import numpy as np", "import pandas as pd"]
+        lines = [
+            "import re",
+            *(["from typing import Any"] if typing else []),
+            "",
+            "import numpy as np",
+            "import pandas as pd",
+        ]
         for module in sorted(self.imports):
             lines.append(f"from {module} import {', '.join(sorted(self.imports[module]))}")
         return lines
@@ -307,7 +313,9 @@ def _cells_and_rows(
                 f"    return {ttr}(regressor={pipe}(preprocess, estimator), {how})",
             ]
         elif kind == "relabel":
-            notes.append(f"labels: review the rows {reason} lists (preflight check --rows-out) before training")
+            notes.append(
+                f"labels: review the rows {reason} lists (preflight check --rows-out) before training"
+            )
     return spec, rows, target, notes
 
 

@@ -31,7 +31,9 @@ def test_wine_fix_then_check_has_no_scale_finding(cli, wine_csv: Path, tmp_path:
     sn001 = [f for f in report["findings"] if f["code"] == "SN001"]
     assert sn001 and {"proline", "magnesium"} == set(sn001[0]["evidence"]["dominant"])
     assert sn001[0]["evidence"]["ratio"] > 1000
-    assert any(s["transformer"] == "sklearn.preprocessing.StandardScaler" for s in report["preprocessing"]["steps"])
+    assert any(
+        s["transformer"] == "sklearn.preprocessing.StandardScaler" for s in report["preprocessing"]["steps"]
+    )
 
     original = digest(wine_csv)
     out = tmp_path / "out" / "wine_fixed.csv"
@@ -39,7 +41,12 @@ def test_wine_fix_then_check_has_no_scale_finding(cli, wine_csv: Path, tmp_path:
     assert done.returncode == 0, done.stderr
     assert "scale (StandardScaler)" in done.stdout
     assert digest(wine_csv) == original  # never touches PATH
-    for name in ("wine_fixed.csv", "wine_fixed.removed.csv", "wine_fixed.pipeline.joblib", "wine_fixed.plan.py"):
+    for name in (
+        "wine_fixed.csv",
+        "wine_fixed.removed.csv",
+        "wine_fixed.pipeline.joblib",
+        "wine_fixed.plan.py",
+    ):
         assert (out.parent / name).is_file(), name
     assert not list(out.parent.glob(".*.tmp"))  # atomic writes leave no temporary files
 

@@ -74,7 +74,15 @@ def test_planted_cell_fixes_are_applied_by_the_code(tmp_path: Path) -> None:
     path = planted_penguins(tmp_path / "planted.csv")
     report = check(path, target="species")
     steps = steps_by_kind(report)
-    for kind in ("drop-rows", "replace-values", "parse-numbers", "replace-infinite", "impute", "scale", "encode"):
+    for kind in (
+        "drop-rows",
+        "replace-values",
+        "parse-numbers",
+        "replace-infinite",
+        "impute",
+        "scale",
+        "encode",
+    ):
         assert kind in steps, (kind, sorted(steps))
     code = report.preprocessing["code"]
     ns = run_code(code)
@@ -110,7 +118,11 @@ def test_tree_family_plan_has_no_scaling(tmp_path: Path) -> None:
 def test_skewed_columns_get_transforms_then_standardized() -> None:
     rng = np.random.default_rng(0)
     frame = pd.DataFrame(
-        {"income": rng.lognormal(3, 1, 400), "tiny": rng.lognormal(0, 1, 400) * 1e-3, "z": rng.normal(size=400)}
+        {
+            "income": rng.lognormal(3, 1, 400),
+            "tiny": rng.lognormal(0, 1, 400) * 1e-3,
+            "z": rng.normal(size=400),
+        }
     )
     report = check(frame)
     transforms = {s["params"].get("func") or s["params"].get("method"): s["columns"] for s in
@@ -141,7 +153,9 @@ def test_regression_plan_wraps_the_target() -> None:
 
 def test_report_json_carries_the_code_and_matches_the_schema(tmp_path: Path) -> None:
     jsonschema = pytest.importorskip("jsonschema")
-    schema = json.loads((Path(__file__).resolve().parent.parent / "schemas" / "report.schema.json").read_text())
+    schema = json.loads(
+        (Path(__file__).resolve().parent.parent / "schemas" / "report.schema.json").read_text()
+    )
     report = check(EXAMPLES / "penguins-raw.csv", target="Species")
     data = json.loads(json.dumps(report.to_dict()))
     jsonschema.validate(data, schema)
@@ -156,7 +170,7 @@ def test_report_json_carries_the_code_and_matches_the_schema(tmp_path: Path) -> 
      float("-inf"), None, True, -3, ["a", 1.0], {"k": {"x": "y"}}],
 )  # fmt: skip
 def test_literals_round_trip(value: Any) -> None:
-    back = eval(_literal(value))  # noqa: S307 - the point is that the literal is valid Python
+    back = eval(_literal(value))
     if isinstance(value, float) and np.isnan(value):
         assert np.isnan(back)
     else:
@@ -166,12 +180,12 @@ def test_literals_round_trip(value: Any) -> None:
 def test_awkward_column_names_survive_the_code() -> None:
     rng = np.random.default_rng(1)
     frame = pd.DataFrame(
-        {"it's \"big\"": rng.normal(5000, 1000, 100), "tiny\\path": rng.normal(0, 0.01, 100), "y": [0, 1] * 50}
+        {'it\'s "big"': rng.normal(5000, 1000, 100), "tiny\\path": rng.normal(0, 0.01, 100), "y": [0, 1] * 50}
     )
     report = check(frame, target="y")
     ns = run_code(report.preprocessing["code"])
     Xt = ns["preprocess"].fit_transform(frame.drop(columns=["y"]))
-    assert list(Xt.columns) == ["it's \"big\"", "tiny\\path"]
+    assert list(Xt.columns) == ['it\'s "big"', "tiny\\path"]
 
 
 def test_to_number() -> None:

@@ -14,7 +14,11 @@ from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
 from preflight.api import check
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-SCALERS: dict[str, Callable[[], object]] = {"standard": StandardScaler, "minmax": MinMaxScaler, "robust": RobustScaler}
+SCALERS: dict[str, Callable[[], object]] = {
+    "standard": StandardScaler,
+    "minmax": MinMaxScaler,
+    "robust": RobustScaler,
+}
 
 
 def scaled(frame: pd.DataFrame, target: str, scaler: str) -> pd.DataFrame:
@@ -90,7 +94,11 @@ def test_raw_diabetes_flags_target_and_binary_sex() -> None:
     assert codes["SN005"].columns == ("sex",)
     assert codes["SN007"].severity.value == "warning"
     tree = check(frame, target="target", select="SN", model_family="tree")
-    assert {f.code: f.severity.value for f in tree.findings} == {"SN001": "info", "SN002": "info", "SN007": "info"}
+    assert {f.code: f.severity.value for f in tree.findings} == {
+        "SN001": "info",
+        "SN002": "info",
+        "SN007": "info",
+    }
 
 
 def test_fixed_breast_cancer_is_clean(tmp_path: Path) -> None:

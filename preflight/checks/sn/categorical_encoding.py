@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
 
 from preflight.check import Check, Context, quote_list
 from preflight.findings import Finding, Fix, Severity
@@ -40,7 +41,7 @@ class CategoricalEncoding(Check):
     category = "scale"
     cause = 2
     severity = Severity.WARNING
-    options = {"max_onehot": 20, "numeric_share": 0.8}
+    options: ClassVar[Mapping[str, Any]] = {"max_onehot": 20, "numeric_share": 0.8}
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         low: list[ColumnProfile] = []

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -46,7 +47,11 @@ class DiscreteColumns(Check):
     category = "scale"
     cause = 2
     severity = Severity.INFO
-    options = {"ordinal_max_levels": 10, "max_abs": 10.0, "near_constant_share": 0.995}
+    options: ClassVar[Mapping[str, Any]] = {
+        "ordinal_max_levels": 10,
+        "max_abs": 10.0,
+        "near_constant_share": 0.995,
+    }
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         if ctx.config.model_family == "tree":
@@ -55,7 +60,7 @@ class DiscreteColumns(Check):
         for raw in ctx.profile.features():
             col = numeric_view(ctx, raw)
             role = numeric_role(col, self.opts["ordinal_max_levels"])
-            if role not in found or within_unit_range(col) or not col.is_integral:
+            if role is None or role not in found or within_unit_range(col) or not col.is_integral:
                 continue  # already coded 0/1, or already rescaled (a z-scored binary)
             if int(col.value_counts.iloc[0]) >= self.opts["near_constant_share"] * col.n_present:
                 continue  # one level in almost every row: DQ005's near-constant case
@@ -63,8 +68,8 @@ class DiscreteColumns(Check):
             # they are; an ordinal column matters once its magnitude is large.
             if role == "ordinal" and _largest(col) <= self.opts["max_abs"]:
                 continue
-            found[role].append(col)  # type: ignore[index]
-        for role, cols in found.items():
+            found[role].append(col)
+        for kind, cols in found.items():
             if not cols:
                 continue
             names = [c.name for c in cols]
@@ -73,16 +78,16 @@ class DiscreteColumns(Check):
             severity = Severity.WARNING if largest > self.opts["max_abs"] else Severity.INFO
             example = cols[0]
             shown = ", ".join(f"{v:g}" for v in levels[example.name][:5])
-            what = "binary" if role == "binary" else "ordinal (few integer levels)"
+            what = "binary" if kind == "binary" else "ordinal (few integer levels)"
             yield self.finding(
                 f"{quote_list(names, 4)} {'are' if len(names) > 1 else 'is'} {what}, e.g. "
                 f"{example.name!r} takes {shown}{'…' if len(levels[example.name]) > 5 else ''}: "
                 "scale to [0, 1], not like a measurement",
                 columns=names,
-                evidence={"role": role, "levels": {n: levels[n][:20] for n in names}},
+                evidence={"role": kind, "levels": {n: levels[n][:20] for n in names}},
                 fix=Fix(
                     "map the levels into [0, 1] (MinMaxScaler)"
-                    + ("" if role == "binary" else "; one-hot encode if the levels are unordered codes"),
+                    + ("" if kind == "binary" else "; one-hot encode if the levels are unordered codes"),
                     step="scale",
                     transformer="sklearn.preprocessing.MinMaxScaler",
                 ),

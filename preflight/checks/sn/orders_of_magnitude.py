@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -41,7 +42,7 @@ class OrdersOfMagnitude(Check):
     category = "scale"
     cause = 2
     severity = Severity.WARNING
-    options = {"decades": 3.0, "min_rows": 20, "ordinal_max_levels": 10}
+    options: ClassVar[Mapping[str, Any]] = {"decades": 3.0, "min_rows": 20, "ordinal_max_levels": 10}
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         spans: dict[str, float] = {}

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
 
 from preflight.check import Check, Context, quote_list
 from preflight.checks.sn.common import (
@@ -51,7 +52,7 @@ class ScaleMismatch(Check):
     category = "scale"
     cause = 2
     severity = Severity.WARNING
-    options = {"ratio": 50.0, "ordinal_max_levels": 10}
+    options: ClassVar[Mapping[str, Any]] = {"ratio": 50.0, "ordinal_max_levels": 10}
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         spreads: dict[str, float] = {}

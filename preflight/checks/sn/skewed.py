@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
 
 from preflight.check import Check, Context, quote_list
 from preflight.checks.sn.common import FAMILY_NAMES, SCALE_SENSITIVE, continuous_features, family_severity
@@ -55,7 +55,7 @@ class Skewed(Check):
     category = "scale"
     cause = 2
     severity = Severity.WARNING
-    options = {
+    options: ClassVar[Mapping[str, Any]] = {
         "skew": 2.0,
         "quantile_skew": 0.25,
         "tail_ratio": 10.0,
@@ -81,9 +81,9 @@ class Skewed(Check):
                 self._message(remedy, names, columns),
                 columns=names,
                 evidence={"columns": {c: columns[c] for c in names}, "model_family": family},
-                fix=self._fix(remedy, ctx) if severity is not Severity.INFO else Fix(
-                    f"no transform needed for {FAMILY_NAMES[family]}"
-                ),
+                fix=self._fix(remedy, ctx)
+                if severity is not Severity.INFO
+                else Fix(f"no transform needed for {FAMILY_NAMES[family]}"),
                 severity=severity,
             )
 

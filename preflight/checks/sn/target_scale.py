@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -49,7 +49,7 @@ class TargetScale(Check):
     cause = 2
     severity = Severity.WARNING
     needs = frozenset({"regression"})
-    options = {"max_abs": 10.0, "min_spread": 0.01, "skew": 2.0, "decades": 3.0}
+    options: ClassVar[Mapping[str, Any]] = {"max_abs": 10.0, "min_spread": 0.01, "skew": 2.0, "decades": 3.0}
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         assert ctx.dataset.target is not None
@@ -85,8 +85,7 @@ class TargetScale(Check):
         )
         yield self.finding(
             f"the regression target {col.name!r} {what}: median {fmt_number(spread.centre)}, "
-            f"spread ±{fmt_number(spread.sigma)}"
-            + (f", skewness {col.moments[2]:.1f}" if log else ""),
+            f"spread ±{fmt_number(spread.sigma)}" + (f", skewness {col.moments[2]:.1f}" if log else ""),
             columns=[col.name],
             evidence={
                 "median": spread.centre,

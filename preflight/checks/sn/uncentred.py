@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
 
 from preflight.check import Check, Context, quote_list
 from preflight.checks.sn.common import (
@@ -45,7 +46,7 @@ class Uncentred(Check):
     category = "scale"
     cause = 2
     severity = Severity.WARNING
-    options = {"max_centre": 3.0, "ordinal_max_levels": 10}
+    options: ClassVar[Mapping[str, Any]] = {"max_centre": 3.0, "ordinal_max_levels": 10}
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         offsets: dict[str, float] = {}
