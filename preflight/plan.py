@@ -172,9 +172,7 @@ class _Code:
 
     def header(self, typing: bool) -> list[str]:
         lines = [
-            "import re",
-            *(["from typing import Any"] if typing else []),
-            "",
+            *(["import re", "from typing import Any", ""] if typing else []),
             "import numpy as np",
             "import pandas as pd",
         ]
@@ -244,21 +242,35 @@ def render_code(steps: Sequence[dict[str, Any]], dataset: Dataset) -> str:
         body.append("")
         body.extend(f"# {n}" for n in notes)
 
+    # Comments, not a docstring: a path may hold quotes or backslashes.
+    source = f" for {_literal(dataset.path)}" if dataset.path != "<dataframe>" else ""
     usage = [
-        '"""Preprocessing suggested by preflight'
-        + (f" for {dataset.path}" if dataset.path != "<dataframe>" else "")
-        + ".",
-        "",
-        "    df = drop_rows(pd.read_csv(PATH))      # the training file",
-        "    X, y = df.drop(columns=[TARGET]), df[TARGET]" if dataset.target else "    X = df",
-        "    model = make_pipeline(preprocess, YourEstimator())"
+        f"# Preprocessing suggested by preflight{source}. Usage:",
+        "#",
+        f"#     df = drop_rows({_reader(dataset)})  # the training data",
+        "#     X, y = df.drop(columns=[TARGET]), df[TARGET]" if dataset.target else "#     X = df",
+        "#     model = make_pipeline(preprocess, YourEstimator())"
         if not target_lines
-        else "    model = with_target_transform(YourRegressor())",
-        "    model.fit(X, y)" if dataset.target else "    Xt = preprocess.fit_transform(X)",
-        '"""',
+        else "#     model = with_target_transform(YourRegressor())",
+        "#     model.fit(X, y)" if dataset.target else "#     Xt = preprocess.fit_transform(X)",
+        "",
     ]
     text = "\n".join([*usage, *code.header(typing=needs_clean), "", *body]) + "\n"
     return text
+
+
+def _reader(dataset: Dataset) -> str:
+    """The pandas call that reads the dataset's file (as plain text for the docstring)."""
+    path = dataset.path
+    if path == "<dataframe>" or any(ch in path for ch in "*?[\n\r"):
+        return "df"
+    quoted = _literal(path)
+    return {
+        "csv": f"pd.read_csv({quoted})",
+        "parquet": f"pd.read_parquet({quoted})",
+        "jsonl": f"pd.read_json({quoted}, lines=True)",
+        "feather": f"pd.read_feather({quoted})",
+    }.get(dataset.source_format, "df")
 
 
 def _cells_and_rows(

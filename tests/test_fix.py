@@ -128,3 +128,35 @@ def test_bad_inputs_exit_2(cli, wine_csv: Path, tmp_path: Path) -> None:
     column = cli("fix", str(wine_csv), "--target", "label", "-o", str(tmp_path / "o.csv"))
     assert column.returncode == 2 and "not found" in column.stderr
     assert not (tmp_path / "o.csv").exists()
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".jsonl", ".feather"])
+def test_output_format_follows_the_suffix_and_id_columns_stay(tmp_path: Path, suffix: str) -> None:
+    from preflight.config import Config
+    from preflight.fix import fix
+
+    frame = load_wine(as_frame=True).frame
+    frame.insert(0, "wine_id", [f"w{i:03d}" for i in range(len(frame))])
+    path = tmp_path / "wine.csv"
+    frame.to_csv(path, index=False)
+    out = tmp_path / f"fixed{suffix}"
+    fix(str(path), out, Config(target="target", id_columns=("wine_id",)))
+    reader = {".parquet": pd.read_parquet, ".feather": pd.read_feather,
+              ".jsonl": lambda p: pd.read_json(p, lines=True)}[suffix]  # fmt: skip
+    fixed = reader(out)
+    assert fixed["wine_id"].tolist() == frame["wine_id"].tolist()
+    assert fixed.columns[0] == "wine_id" and fixed.columns[-1] == "target"
+    assert (tmp_path / f"fixed.removed{suffix}").is_file()
+
+
+def test_fix_without_target(tmp_path: Path) -> None:
+    from preflight.config import Config
+    from preflight.fix import fix
+
+    frame = load_wine(as_frame=True).data
+    path = tmp_path / "features.parquet"
+    frame.to_parquet(path)
+    result = fix(str(path), tmp_path / "scaled.parquet", Config())
+    fixed = pd.read_parquet(result.output)
+    assert list(fixed.columns) == list(frame.columns)
+    np.testing.assert_allclose(fixed.std(ddof=0), 1, atol=1e-9)

@@ -159,7 +159,7 @@ def test_report_json_carries_the_code_and_matches_the_schema(tmp_path: Path) -> 
     report = check(EXAMPLES / "penguins-raw.csv", target="Species")
     data = json.loads(json.dumps(report.to_dict()))
     jsonschema.validate(data, schema)
-    assert data["preprocessing"]["code"].startswith('"""Preprocessing suggested by preflight')
+    assert data["preprocessing"]["code"].startswith("# Preprocessing suggested by preflight")
     again = check(EXAMPLES / "penguins-raw.csv", target="Species")
     assert json.dumps(again.to_dict()) == json.dumps(report.to_dict())  # deterministic
 
@@ -194,3 +194,24 @@ def test_to_number() -> None:
     assert to_number("(5)") == -5.0
     assert np.isnan(to_number("twelve"))
     assert to_number(7) == 7.0
+
+
+def test_tree_family_encodes_categoricals_as_codes_and_trains() -> None:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    report = check(EXAMPLES / "penguins-raw.csv", target="Species", model_family="tree")
+    kinds = steps_by_kind(report)
+    assert "scale" not in kinds
+    assert {s["transformer"] for s in kinds["encode"]} == {"sklearn.preprocessing.OrdinalEncoder"}
+    ns = run_code(report.preprocessing["code"])
+    df = ns["drop_rows"](pd.read_csv(EXAMPLES / "penguins-raw.csv"))
+    X, y = df.drop(columns=[ns["TARGET"]]), df[ns["TARGET"]]
+    model = make_pipeline(ns["preprocess"], HistGradientBoostingClassifier(max_iter=30, random_state=0))
+    assert cross_val_score(model, X, y, cv=3).mean() > 0.9
+
+
+def test_verbose_text_report_prints_the_code(cli) -> None:
+    done = cli("check", str(EXAMPLES / "penguins.csv"), "--target", "species", "-v")
+    assert "preprocess = make_pipeline(" in done.stdout
+    quiet = cli("check", str(EXAMPLES / "penguins.csv"), "--target", "species")
+    assert "preprocess = " not in quiet.stdout and "-v prints the scikit-learn code" in quiet.stdout

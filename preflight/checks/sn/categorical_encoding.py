@@ -52,9 +52,10 @@ class CategoricalEncoding(Check):
             if col.n_unique <= self.opts["max_onehot"]:
                 low.append(col)
                 continue
+            rare = _rare(col)
             yield self.finding(
                 f"{col.name!r} has {col.n_unique:,} distinct values: one-hot encoding would add a "
-                f"column per value, {_rare(col)} of them in fewer than 5 rows",
+                "column per value" + (f", {rare:,} of them seen in fewer than 5 rows" if rare else ""),
                 columns=[col.name],
                 evidence={"distinct": col.n_unique, "rows": col.n_present, "rare_values": _rare(col)},
                 fix=self._high_fix(col, tree),
