@@ -292,22 +292,25 @@ def fix_command(
     Also writes, next to OUTPUT: the removed rows (STEM.removed.SUFFIX), the fitted
     scikit-learn pipeline (STEM.pipeline.joblib) and the plan's code (STEM.plan.py).
     """
-    from preflight.fix import fix
+    from preflight.fix import ChecksCrashed, fix
     from preflight.reporters.text import safe
     from preflight.selection import parse_codes
 
     overrides.setdefault("extend_select", None)
     config = _config(config_path, overrides)
-    result = fix(path, output, config, drop_duplicates=drop_duplicates, drop_codes=parse_codes(drop_codes))
+    try:
+        result = fix(path, output, config, drop_duplicates=drop_duplicates, drop_codes=parse_codes(drop_codes))
+    except ChecksCrashed as exc:
+        _error(str(exc))
+        return EXIT_CRASH
     click.echo(
         f"preflight fix · {safe(path)} ({result.rows_in:,} rows × {result.columns_in} columns)"
         f" → {safe(str(result.output))} ({result.rows_out:,} rows × {result.columns_out} columns)"
     )
+    from preflight.plan import describe_step
+
     for i, step in enumerate(result.steps, 1):
-        cols = ", ".join(safe(c) for c in step["columns"][:6])
-        more = f" +{len(step['columns']) - 6}" if len(step["columns"]) > 6 else ""
-        via = f" ({step['transformer'].rsplit('.', 1)[-1]})" if step.get("transformer") else ""
-        click.echo(f"  {i}. {step['step']}{via}: {cols}{more}  [{step['reason']}]")
+        click.echo(f"  {i}. {safe(describe_step(step))}  [{step['reason']}]")
     removed = sum(result.removed.values())
     detail = ", ".join(f"{code}: {n}" for code, n in result.removed.items())
     detail = f" ({detail})" if detail else ""

@@ -36,6 +36,10 @@ ROW_COLUMN = "preflight_row"
 REASON_COLUMN = "preflight_reason"
 
 
+class ChecksCrashed(Exception):
+    """A check crashed, so the plan may miss its fixes: nothing is written (exit 3)."""
+
+
 @dataclass
 class FixResult:
     """What ``preflight fix`` did, for the printed summary and for tests."""
@@ -83,7 +87,9 @@ def fix(
     report = engine.run(dataset, config)
     if report.errors:
         failed = ", ".join(e.code for e in report.errors)
-        raise PreflightError(f"{path}: checks crashed ({failed}); run `preflight check` to see why")
+        raise ChecksCrashed(
+            f"{path}: checks crashed ({failed}); nothing written; `preflight check -v` shows why"
+        )
     plan = report.preprocessing or {"steps": [], "code": None}
     code = plan["code"]
     if not code:
@@ -122,9 +128,11 @@ def fix(
         notes.append(
             "the target is left in raw units: train with with_target_transform(...) from the plan code"
         )
-    flagged = sorted({f.code for f in report.findings if f.fix and f.fix.step == "drop-rows"} - set(counts))
-    if flagged:
-        notes.append(f"rows flagged by {', '.join(flagged)} were kept (drop them with --drop-rows CODES)")
+    for f in report.findings:
+        if not f.fix or f.fix.step != "drop-rows" or f.code in counts:
+            continue
+        how = "--drop-duplicates" if f.fix.params.get("duplicates") else f"--drop-rows {f.code}"
+        notes.append(f"kept the {f.flagged_rows:,} rows {f.code} flags (remove them with {how})")
     return FixResult(
         output=out,
         removed_file=removed_file,

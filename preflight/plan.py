@@ -105,6 +105,22 @@ def merge_steps(findings: Sequence[Finding], dataset: Dataset) -> list[dict[str,
     return out
 
 
+def describe_step(step: dict[str, Any], limit: int = 6) -> str:
+    """One line for people: ``scale (StandardScaler): a, b +3`` or ``drop-rows: rows without a label``."""
+    via = f" ({step['transformer'].rsplit('.', 1)[-1]})" if step.get("transformer") else ""
+    columns = step["columns"]
+    params = step.get("params") or {}
+    if step["step"] == "drop-rows":
+        what = (
+            "rows without a label" if params.get("missing_target")
+            else "rows that repeat an earlier row" if params.get("duplicates")
+            else "the flagged rows"
+        )  # fmt: skip
+    else:
+        what = ", ".join(columns[:limit]) + (f" +{len(columns) - limit}" if len(columns) > limit else "")
+    return f"{step['step']}{via}: {what}"
+
+
 # ---------------------------------------------------------------------------------
 # Runtime helpers. Their source is copied verbatim into the generated code, and
 # `preflight fix` pickles `clean_cells` by reference, so they must stay

@@ -160,3 +160,29 @@ def test_fix_without_target(tmp_path: Path) -> None:
     fixed = pd.read_parquet(result.output)
     assert list(fixed.columns) == list(frame.columns)
     np.testing.assert_allclose(fixed.std(ddof=0), 1, atol=1e-9)
+
+
+def test_a_crashing_check_writes_nothing(
+    tmp_path: Path, wine_csv: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from preflight.check import Check
+    from preflight.checks import REGISTRY
+    from preflight.config import Config
+    from preflight.fix import ChecksCrashed, fix
+
+    class Crashing(Check):
+        """Crashes."""
+
+        code = "SN001"
+        name = "scale.crashing"
+        category = "scale"
+        cause = 2
+        severity = REGISTRY["SN001"].severity
+
+        def run(self, ctx):  # type: ignore[no-untyped-def]
+            raise RuntimeError("boom")
+
+    monkeypatch.setitem(REGISTRY, "SN001", Crashing)
+    with pytest.raises(ChecksCrashed, match="SN001"):
+        fix(str(wine_csv), tmp_path / "out.csv", Config(target="target"))
+    assert not (tmp_path / "out.csv").exists()
