@@ -388,6 +388,8 @@ def _column_plans(
                 if plan.role == "numeric" and params.get("strategy") == "most_frequent":
                     # Seen as text before parse-numbers; as numbers the median is the fit.
                     imputer = {**params, "strategy": "median"}
+                elif plan.role == "boolean" and params.get("strategy") in ("median", "mean"):
+                    imputer = {**params, "strategy": "most_frequent"}  # stay True/False
                 plan.impute = _estimator(step["transformer"], imputer, code, skip=("add_indicator",))
                 plan.indicator = bool(params.get("add_indicator"))
             elif kind == "clip" and plan.role == "numeric":
@@ -427,7 +429,8 @@ def _groups(plans: dict[str, _Column], code: _Code) -> list[tuple[str, str, list
     """ColumnTransformer entries: columns with the same chain share one transformer."""
     chains: dict[tuple[str, ...], list[str]] = {}
     notes: dict[tuple[str, ...], set[str]] = {}
-    indicator: list[str] = []
+    # One MissingIndicator per role: given text and numbers together it casts all to float.
+    indicator: dict[str, list[str]] = {}
     for name, plan in plans.items():
         if plan.role == "unused":
             continue
@@ -435,7 +438,7 @@ def _groups(plans: dict[str, _Column], code: _Code) -> list[tuple[str, str, list
         chains.setdefault(chain, []).append(name)
         notes.setdefault(chain, set()).update(plan.notes)
         if plan.indicator:
-            indicator.append(name)
+            indicator.setdefault("text" if plan.role == "categorical" else "numbers", []).append(name)
     groups: list[tuple[str, str, list[str], str]] = []
     used: set[str] = set()
     for chain, cols in chains.items():
@@ -447,9 +450,10 @@ def _groups(plans: dict[str, _Column], code: _Code) -> list[tuple[str, str, list
         else:
             transformer = code.use("sklearn.pipeline", "make_pipeline") + "(" + ", ".join(chain) + ")"
         groups.append((name, transformer, cols, ", ".join(sorted(notes[chain]))))
-    if indicator:
+    for cols in indicator.values():
         mi = code.use("sklearn.impute", "MissingIndicator")
-        groups.append(("missing", f'{mi}(features="all")', indicator, "add_indicator"))
+        name = _group_name(("missing",), used)
+        groups.append((name, f'{mi}(features="all")', cols, "missing-value indicators (add_indicator)"))
     return groups
 
 

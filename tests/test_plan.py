@@ -215,3 +215,31 @@ def test_verbose_text_report_prints_the_code(cli) -> None:
     assert "preprocess = make_pipeline(" in done.stdout
     quiet = cli("check", str(EXAMPLES / "penguins.csv"), "--target", "species")
     assert "preprocess = " not in quiet.stdout and "-v prints the scikit-learn code" in quiet.stdout
+
+
+def test_categorical_boolean_and_datetime_columns_from_parquet(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    n = 200
+    frame = pd.DataFrame(
+        {
+            "cat": pd.Categorical(rng.choice(["a", "b", "c", None], n)),
+            "flag": pd.array(rng.choice([True, False, None], n), dtype="boolean"),
+            "x": rng.normal(1000, 300, n),
+            "small": rng.normal(0, 0.01, n),
+            "when": pd.date_range("2020-01-01", periods=n),
+            "y": rng.integers(0, 2, n),
+        }
+    )
+    path = tmp_path / "odd.parquet"
+    frame.to_parquet(path)
+    report = check(path, target="y")
+    code = report.preprocessing["code"]
+    assert (
+        'pd.read_parquet("' in code
+        and '# not used by the pipeline (no numeric or categorical meaning): ["when"]' in code
+    )
+    ns = run_code(code)
+    Xt = ns["preprocess"].fit_transform(pd.read_parquet(path).drop(columns=["y"]))
+    assert not Xt.isna().any().any()
+    assert {"cat_a", "missingindicator_cat", "missingindicator_flag"} <= set(Xt.columns)
+    assert set(Xt["flag"].unique()) <= {0.0, 1.0}  # imputed with the most frequent value, not 0.5
