@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import logging
 import math
 import re
 from collections.abc import Sequence
@@ -28,6 +29,8 @@ import pandas as pd
 from preflight.dataset import Dataset
 from preflight.findings import Finding, jsonable
 from preflight.profile import Profile
+
+log = logging.getLogger(__name__)
 
 # Cleaning before imputation before transforms before scaling before encoding.
 STEP_ORDER: tuple[str, ...] = (
@@ -57,7 +60,13 @@ DEFAULT_MAX_CATEGORIES = 20
 def build_plan(findings: Sequence[Finding], dataset: Dataset) -> dict[str, Any]:
     """``{"steps": [...], "code": ...}`` for the report's ``preprocessing`` section."""
     steps = merge_steps(findings, dataset)
-    return {"steps": steps, "code": render_code(steps, dataset)}
+    try:
+        code: str | None = render_code(steps, dataset)
+    except (TypeError, ValueError, KeyError) as exc:
+        # A fix this generator cannot express must not cost the user the report.
+        log.warning("no preprocessing code for this plan: %s", exc)
+        code = None
+    return {"steps": steps, "code": code}
 
 
 def merge_steps(findings: Sequence[Finding], dataset: Dataset) -> list[dict[str, Any]]:

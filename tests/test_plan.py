@@ -243,3 +243,18 @@ def test_categorical_boolean_and_datetime_columns_from_parquet(tmp_path: Path) -
     assert not Xt.isna().any().any()
     assert {"cat_a", "missingindicator_cat", "missingindicator_flag"} <= set(Xt.columns)
     assert set(Xt["flag"].unique()) <= {0.0, 1.0}  # imputed with the most frequent value, not 0.5
+
+
+def test_a_fix_the_generator_cannot_express_still_gives_a_report() -> None:
+    from preflight.dataset import load_dataset
+    from preflight.findings import Finding, Fix, Severity
+    from preflight.plan import build_plan
+
+    frame = pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [0, 1, 0]})
+    dataset = load_dataset(frame, target="y")
+    fix = Fix("f", step="transform", transformer="sklearn.preprocessing.FunctionTransformer",
+              params={"func": "not_a_numpy_function"})  # fmt: skip
+    odd = Finding(code="ZZ001", name="z.z", category="scale", cause=2, severity=Severity.INFO, message="m",
+                  columns=("x",), fix=fix)  # fmt: skip
+    plan = build_plan([odd], dataset)
+    assert plan["code"] is None and plan["steps"][0]["columns"] == ["x"]
