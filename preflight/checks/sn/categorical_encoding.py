@@ -55,7 +55,7 @@ class CategoricalEncoding(Check):
             rare = _rare(col)
             yield self.finding(
                 f"{col.name!r} has {col.n_unique:,} distinct values: one-hot encoding would add a "
-                "column per value" + (f", {rare:,} of them seen in fewer than 5 rows" if rare else ""),
+                "column per value" + _rare_note(rare, col.n_unique),
                 columns=[col.name],
                 evidence={"distinct": col.n_unique, "rows": col.n_present, "rare_values": _rare(col)},
                 fix=self._high_fix(col, tree),
@@ -112,6 +112,16 @@ class CategoricalEncoding(Check):
             transformer="sklearn.preprocessing.OneHotEncoder",
             params={"handle_unknown": "infrequent_if_exist", "max_categories": k},
         )
+
+
+def _rare_note(rare: int, distinct: int) -> str:
+    if rare == 0:
+        return ""
+    return (
+        ", each seen in fewer than 5 rows"
+        if rare == distinct
+        else f", {rare:,} of them seen in fewer than 5 rows"
+    )
 
 
 def _rare(col: ColumnProfile) -> int:

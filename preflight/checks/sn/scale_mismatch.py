@@ -81,9 +81,9 @@ class ScaleMismatch(Check):
                 transformer="sklearn.preprocessing.StandardScaler",
             )
         yield self.finding(
-            f"feature scales differ {ratio:,.0f}-fold: {quote_list(dominant, 4)} "
-            f"(spread {fmt_number(spreads[widest])}) dominate {quote_list(dwarfed, 3)} "
-            f"(spread {fmt_number(spreads[narrowest])})",
+            f"feature scales differ {ratio:,.0f}-fold ({widest!r} spans {fmt_number(spreads[widest])}, "
+            f"{narrowest!r} {fmt_number(spreads[narrowest])}): {quote_list(dominant, 4)} "
+            f"dominate{'s' if len(dominant) == 1 else ''} {quote_list(dwarfed, 3)}",
             columns=ranked,
             evidence={
                 "ratio": ratio,
