@@ -82,7 +82,9 @@ def _compute(ctx: Context) -> FlexibleFit | None:
     return _regression(ctx, x_all, rng, cap)
 
 
-def _classification(ctx: Context, x_all: np.ndarray, rng: np.random.Generator, cap: int) -> FlexibleFit | None:
+def _classification(
+    ctx: Context, x_all: np.ndarray, rng: np.random.Generator, cap: int
+) -> FlexibleFit | None:
     from sklearn.ensemble import ExtraTreesClassifier
     from sklearn.metrics import balanced_accuracy_score
     from sklearn.model_selection import StratifiedKFold
@@ -175,7 +177,7 @@ def _curve(
     *,
     stratify: bool,
 ) -> tuple[tuple[CurvePoint, ...], np.ndarray]:
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
     predictions = np.zeros(len(y), dtype=y.dtype)
     points: list[CurvePoint] = []

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
 
 from preflight.check import Check, Context
+from preflight.checks.cp.common import plain
 from preflight.findings import Finding, Fix, Severity
 
 
@@ -40,7 +42,7 @@ class ClassImbalance(Check):
     cause = 3
     severity = Severity.WARNING
     needs = frozenset({"classification"})
-    options = {"info_ratio": 4.0, "warn_ratio": 10.0}
+    options: ClassVar[Mapping[str, Any]] = {"info_ratio": 4.0, "warn_ratio": 10.0}
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         assert ctx.dataset.target is not None
@@ -49,8 +51,8 @@ class ClassImbalance(Check):
         if len(counts) < 2:
             return
         total = int(counts.sum())
-        majority, n_major = counts.index[0], int(counts.iloc[0])
-        minority, n_minor = counts.index[-1], int(counts.iloc[-1])
+        majority, n_major = plain(counts.index[0]), int(counts.iloc[0])
+        minority, n_minor = plain(counts.index[-1]), int(counts.iloc[-1])
         ratio = n_major / n_minor
         if ratio < self.opts["info_ratio"]:
             return

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -43,7 +44,7 @@ class FitCeiling(Check):
     cause = 3
     severity = Severity.WARNING
     needs = frozenset({"target"})
-    options = {"warn_ceiling": 0.95}
+    options: ClassVar[Mapping[str, Any]] = {"warn_ceiling": 0.95}
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         assert ctx.dataset.target is not None

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
 
 from preflight.check import Check, Context
-from preflight.checks.cp.rows_per_feature import labelled_rows
+from preflight.checks.cp.common import labelled_rows, publish_sample
 from preflight.features import encoded_features
 from preflight.findings import Finding, Fix, Severity
 from preflight.models.flexible import flexible_fit
@@ -45,12 +46,13 @@ class GeneralisationGap(Check):
     severity = Severity.WARNING
     needs = frozenset({"target"})
     model_based = True
-    options = {"min_gap": 0.2, "small_rows_per_feature": 10.0}
+    options: ClassVar[Mapping[str, Any]] = {"min_gap": 0.2, "small_rows_per_feature": 10.0}
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         fit = flexible_fit(ctx)
         if fit is None:
             return
+        publish_sample(ctx, fit.sampled_rows)
         full = fit.full
         gap = full.train_score - full.score
         if gap < self.opts["min_gap"]:

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
 
 from preflight.check import Check, Context
+from preflight.checks.cp.common import publish_sample
 from preflight.findings import Finding, Severity
 from preflight.models.flexible import flexible_fit
 
@@ -39,12 +41,13 @@ class LearningCurve(Check):
     severity = Severity.INFO
     needs = frozenset({"target"})
     model_based = True
-    options = {"rising_gain": 0.01}
+    options: ClassVar[Mapping[str, Any]] = {"rising_gain": 0.01}
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         fit = flexible_fit(ctx)
         if fit is None or len(fit.points) < 2:
             return
+        publish_sample(ctx, fit.sampled_rows)
         first, half, full = fit.points[0], fit.points[-2], fit.points[-1]
         gain = full.score - half.score
         rising = gain >= self.opts["rising_gain"]

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
 
 from preflight.check import Check, Context, quote_list
+from preflight.checks.cp.common import plain
 from preflight.findings import Finding, Fix, Severity
 
 
@@ -38,7 +40,7 @@ class RareClasses(Check):
     cause = 3
     severity = Severity.WARNING
     needs = frozenset({"classification"})
-    options = {"folds": 5, "min_class_rows": 20}
+    options: ClassVar[Mapping[str, Any]] = {"folds": 5, "min_class_rows": 20}
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         assert ctx.dataset.target is not None
@@ -59,7 +61,7 @@ class RareClasses(Check):
             lower = max(lower, limit)
             if rare.empty:
                 continue
-            names = [str(c) for c in rare.index]
+            names = [plain(c) for c in rare.index]
             shown = ", ".join(f"{c!r} ({n})" for c, n in zip(names[:5], rare.to_list()[:5], strict=False))
             more = f" and {len(names) - 5} more" if len(names) > 5 else ""
             verb = "class" if len(rare) == 1 else "classes"
@@ -76,7 +78,7 @@ class RareClasses(Check):
                 },
                 fix=Fix(
                     "collect more rows of "
-                    + quote_list(names)
+                    + quote_list([str(c) for c in names])
                     + ", or merge them into a related class or drop them; use class weights and a "
                     "stratified split with fewer folds"
                 ),

@@ -1,17 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
 
 from preflight.check import Check, Context
+from preflight.checks.cp.common import labelled_rows
 from preflight.features import encoded_features
 from preflight.findings import Finding, Fix, Severity
-
-
-def labelled_rows(ctx: Context) -> int:
-    """Rows a model can train on: those with a label (all rows without a target)."""
-    if ctx.dataset.target is None:
-        return ctx.dataset.n_rows
-    return ctx.profile[ctx.dataset.target].n_present
 
 
 class RowsPerFeature(Check):
@@ -49,7 +44,7 @@ class RowsPerFeature(Check):
     category = "capacity"
     cause = 3
     severity = Severity.WARNING
-    options = {"min_rows_per_feature": 10.0, "error_rows_per_feature": 1.0}
+    options: ClassVar[Mapping[str, Any]] = {"min_rows_per_feature": 10.0, "error_rows_per_feature": 1.0}
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         encoded = encoded_features(ctx)
