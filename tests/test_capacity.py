@@ -95,7 +95,7 @@ def test_conflict_groups_are_identical_rows_with_different_labels() -> None:
     assert ctx.shared("conflict_groups", list) is groups  # memoised for LB to reuse
 
 
-def test_conflict_groups_ignore_id_columns_and_confirm_hash_collisions(
+def test_conflict_groups_skip_ids_and_confirm_hash_collisions(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     frame = pd.DataFrame({"id": [1, 2, 3, 4], "a": [5, 5, 6, 7], "label": ["p", "q", "p", "q"]})
@@ -220,8 +220,12 @@ def test_large_clean_dataset_has_nothing_above_info() -> None:
 def test_clean_bundled_data_has_nothing_above_info(name: str) -> None:
     findings = _run(_bundled(name), "target")
     assert [(f.code, f.message) for f in findings if f.severity > Severity.INFO] == []
-    learn = _by_code(findings)["CP004"]
+    found = _by_code(findings)
+    learn = found["CP004"]
     assert learn.severity is Severity.INFO and learn.evidence["skill"] > 0.3
+    if name == "diabetes":
+        # A noisy target memorised by the forest, but 44 rows per feature: info, not a warning.
+        assert found["CP006"].severity is Severity.INFO and found["CP006"].evidence["gap"] > 0.2
 
 
 @pytest.mark.slow

@@ -148,8 +148,13 @@ def _regression(ctx: Context, x_all: np.ndarray, rng: np.random.Generator, cap: 
     splitter = KFold(n_splits=N_FOLDS, shuffle=True, random_state=ctx.config.seed)
 
     def make() -> Any:
+        # Half the features per split: as accurate here as all of them, at half the cost.
         return ExtraTreesRegressor(
-            n_estimators=N_TREES, min_samples_leaf=MIN_SAMPLES_LEAF, random_state=ctx.config.seed, n_jobs=1
+            n_estimators=N_TREES,
+            min_samples_leaf=MIN_SAMPLES_LEAF,
+            max_features=0.5,
+            random_state=ctx.config.seed,
+            n_jobs=1,
         )
 
     points, predictions = _curve(x, y, list(splitter.split(x)), make, r2_score, rng, stratify=False)
