@@ -182,7 +182,7 @@ def _curve(
     *,
     stratify: bool,
 ) -> tuple[tuple[CurvePoint, ...], np.ndarray]:
-    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+    from threadpoolctl import threadpool_limits
 
     predictions = np.zeros(len(y), dtype=y.dtype)
     points: list[CurvePoint] = []

@@ -44,7 +44,7 @@ def out_of_fold_regression(ctx: Context) -> OutOfFoldRegression:
 def _compute(ctx: Context) -> OutOfFoldRegression:
     from sklearn.linear_model import RidgeCV
     from sklearn.model_selection import KFold
-    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+    from threadpoolctl import threadpool_limits
 
     y_all = ctx.dataset.y.to_numpy(dtype=float, na_value=np.nan)
     positions = np.flatnonzero(np.isfinite(y_all))
