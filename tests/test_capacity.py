@@ -301,3 +301,32 @@ def test_learnability_judged_by_the_forest_when_a_singleton_class_blocks_the_sha
     learn = found["CP004"]
     assert learn.severity is Severity.INFO
     assert learn.evidence["method"].startswith("extremely randomised trees")
+
+
+@pytest.mark.slow
+def test_weak_signal_is_a_warning_not_an_error() -> None:
+    # The label follows x0 through heavy noise: real signal (balanced accuracy about
+    # 0.54 on 4,000 rows, far beyond chance) but too weak to train a useful network on.
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4000, 5))
+    frame = pd.DataFrame(x, columns=[f"x{i}" for i in range(5)])
+    frame["y"] = np.where(x[:, 0] + 8.0 * rng.normal(size=4000) > 0, "up", "down")
+    finding = _by_code(_run(frame, "y", select="CP004"))["CP004"]
+    assert finding.severity is Severity.WARNING, finding.message
+    assert "barely predict" in finding.message
+    assert finding.evidence["combined_p_value"] < 0.01
+    assert 0.0 < finding.evidence["skill"] < 0.1
+
+
+@pytest.mark.slow
+def test_large_clean_regression_has_nothing_above_info() -> None:
+    from sklearn.datasets import make_friedman1
+
+    x, y = make_friedman1(n_samples=20_000, n_features=8, noise=1.0, random_state=0)
+    frame = pd.DataFrame(x, columns=[f"x{i}" for i in range(8)])
+    frame["y"] = y
+    findings = _run(frame, "y")
+    assert [(f.code, f.message) for f in findings if f.severity > Severity.INFO] == []
+    found = _by_code(findings)
+    assert found["CP004"].evidence["metric"] == "R²" and found["CP004"].evidence["skill"] > 0.5
+    assert "CP006" not in found  # enough rows: no overfitting gap

@@ -42,14 +42,22 @@ def find_conflict_groups(dataset: Dataset) -> list[np.ndarray]:
     if not candidate.any():
         return []
     sub = features.loc[candidate]
-    groups = _equal_row_groups(sub)
+    group_ids = _equal_row_ids(sub)
     labels = y.loc[sub.index]
-    out: list[np.ndarray] = []
-    for members in groups:
-        if len(members) < 2:
-            continue
-        if labels.loc[members].nunique(dropna=True) > 1:
-            out.append(np.sort(np.asarray(members, dtype=np.int64)))
+    # Vectorised over groups (there may be hundreds of thousands): a group conflicts
+    # when it holds more than one distinct label.
+    pairs = pd.DataFrame({"group": group_ids, "label": _label_codes(labels)})
+    distinct = pairs.drop_duplicates().groupby("group").size()
+    conflicting = distinct.index[distinct.to_numpy() > 1].to_numpy()
+    if conflicting.size == 0:
+        return []
+    in_conflict = np.isin(group_ids, conflicting)
+    rows = sub.index.to_numpy()[in_conflict]
+    ids = group_ids[in_conflict]
+    order = np.lexsort((rows, ids))
+    rows, ids = rows[order], ids[order]
+    bounds = np.flatnonzero(np.diff(ids)) + 1
+    out = [np.asarray(g, dtype=np.int64) for g in np.split(rows, bounds)]
     out.sort(key=lambda g: int(g[0]))
     return out
 
@@ -61,13 +69,19 @@ def _row_hashes(frame: pd.DataFrame) -> pd.Series:
         return pd.util.hash_pandas_object(frame.astype(str), index=False)
 
 
-def _equal_row_groups(frame: pd.DataFrame) -> list[list[int]]:
-    """Index labels (= row positions) of each set of exactly equal rows."""
+def _equal_row_ids(frame: pd.DataFrame) -> np.ndarray:
+    """A group number for each row; rows get the same number only when exactly equal."""
     try:
         grouped = frame.groupby(list(frame.columns), dropna=False, sort=False, observed=True)
-        indices = grouped.indices
+        return np.asarray(grouped.ngroup().to_numpy(), dtype=np.int64)
     except TypeError:  # unhashable cells: compare their text form
         text = frame.astype(str)
-        indices = text.groupby(list(text.columns), dropna=False, sort=False).indices
-    index = frame.index.to_numpy()
-    return [index[np.asarray(pos)].tolist() for pos in indices.values()]
+        return np.asarray(text.groupby(list(text.columns), dropna=False, sort=False).ngroup().to_numpy())
+
+
+def _label_codes(labels: pd.Series) -> np.ndarray:
+    try:
+        codes, _ = pd.factorize(labels)
+    except TypeError:  # unhashable labels
+        codes, _ = pd.factorize(labels.map(repr))
+    return np.asarray(codes, dtype=np.int64)

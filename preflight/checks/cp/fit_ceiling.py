@@ -4,6 +4,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
+import pandas as pd
 
 from preflight.check import Check, Context
 from preflight.findings import Finding, Fix, Severity
@@ -59,14 +60,26 @@ class FitCeiling(Check):
             values = y.to_numpy(dtype=float, na_value=np.nan)
             finite = values[np.isfinite(values)]
             total = float(((finite - finite.mean()) ** 2).sum())
-            within = sum(float(((values[g] - values[g].mean()) ** 2).sum()) for g in groups)
+            sizes = np.array([len(g) for g in groups])
+            in_groups = pd.Series(values[rows])
+            means = in_groups.groupby(np.repeat(np.arange(len(groups)), sizes)).transform("mean")
+            within = float(((in_groups - means) ** 2).sum())
             if total == 0 or not np.isfinite(within):
                 return
             ceiling = 1.0 - within / total
             metric = "R²"
             unfit: int | None = None
         else:
-            unfit = sum(len(g) - int(y.iloc[g].value_counts().iloc[0]) for g in groups)
+            # Per group, every row but those of its most common label is unattainable.
+            sizes = np.array([len(g) for g in groups])
+            pairs = pd.DataFrame(
+                {
+                    "group": np.repeat(np.arange(len(groups)), sizes),
+                    "label": y.iloc[rows].astype(str).to_numpy(),
+                }
+            )
+            top = pairs.groupby(["group", "label"]).size().groupby(level="group").max()
+            unfit = int(sizes.sum() - top.sum())
             ceiling = 1.0 - unfit / labelled
             metric = "accuracy"
         severity = Severity.WARNING if ceiling < self.opts["warn_ceiling"] else Severity.INFO
