@@ -202,7 +202,13 @@ def _check_one(
     if rows_out:
         from preflight.rows_out import write_rows
 
-        write_rows(report, Path(rows_out.replace("{stem}", stem)))
+        destination = Path(rows_out.replace("{stem}", stem))
+        if destination.is_dir():
+            raise PreflightError(f"{str(destination)!r} is a directory; give --rows-out a file name")
+        try:
+            write_rows(report, destination)
+        except OSError as exc:
+            raise PreflightError(f"cannot write {str(destination)!r}: {exc.strerror or exc}") from None
     return report.exit_code
 
 
@@ -219,7 +225,12 @@ def _target_for(path: str, config: Config) -> str | None:
 def _write_atomic(destination: Path, text: str) -> None:
     from preflight.io import write_text_atomic
 
-    write_text_atomic(destination, text)
+    if destination.is_dir():
+        raise PreflightError(f"{str(destination)!r} is a directory; give the report a file name")
+    try:
+        write_text_atomic(destination, text)
+    except OSError as exc:
+        raise PreflightError(f"cannot write {str(destination)!r}: {exc.strerror or exc}") from None
 
 
 class _ProgressLine:
