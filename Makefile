@@ -19,7 +19,7 @@ demo: $(STAMP)
 	  code=$$?; echo "(exit code $$code: 0 passed, 1 findings at or above --fail-on)"; [ $$code -le 1 ]
 
 ## test: set up and run the whole test suite
-test: $(STAMP)
+test: $(STAMP) browser
 	$(PY) -m pytest -n 2 -q
 
 ## lint: ruff and mypy (strict) on the package

@@ -202,7 +202,13 @@ def _check_one(
     if rows_out:
         from preflight.rows_out import write_rows
 
-        write_rows(report, Path(rows_out.replace("{stem}", stem)))
+        destination = Path(rows_out.replace("{stem}", stem))
+        if destination.is_dir():
+            raise PreflightError(f"{str(destination)!r} is a directory; give --rows-out a file name")
+        try:
+            write_rows(report, destination)
+        except OSError as exc:
+            raise PreflightError(f"cannot write {str(destination)!r}: {exc.strerror or exc}") from None
     return report.exit_code
 
 
@@ -219,7 +225,12 @@ def _target_for(path: str, config: Config) -> str | None:
 def _write_atomic(destination: Path, text: str) -> None:
     from preflight.io import write_text_atomic
 
-    write_text_atomic(destination, text)
+    if destination.is_dir():
+        raise PreflightError(f"{str(destination)!r} is a directory; give the report a file name")
+    try:
+        write_text_atomic(destination, text)
+    except OSError as exc:
+        raise PreflightError(f"cannot write {str(destination)!r}: {exc.strerror or exc}") from None
 
 
 class _ProgressLine:
@@ -374,3 +385,70 @@ def _same_file(a: str, b: str) -> bool:
         return pb.exists() and os.path.samefile(pa, pb)
     except OSError:
         return False
+
+
+@cli.command(name="fix")
+@click.argument("path")
+@click.option("--target", "-t", help="The label column.")
+@click.option("--output", "-o", required=True, type=click.Path(), help="The new dataset (format by suffix).")
+@click.option("--task", type=click.Choice(TASKS), help="Classification or regression (default: inferred).")
+@click.option(
+    "--id-column", "id_columns", multiple=True, help="A row-identifier column, kept as is (repeatable)."
+)
+@click.option(
+    "--model-family", type=click.Choice(MODEL_FAMILIES), help="The model you will train (default: nn)."
+)
+@click.option("--drop-duplicates", is_flag=True, help="Also remove rows that repeat an earlier row.")
+@click.option(
+    "--drop-rows",
+    "drop_codes",
+    metavar="CODES",
+    help="Also remove the rows these checks flag (e.g. OL,LB001).",
+)
+@_codes_option("--select", "Run only these codes, families or prefixes (starts over).")
+@_codes_option("--ignore", "Skip these codes, families or prefixes.")
+@click.option("--seed", type=int, help="Random seed (default 0).")
+@click.option("--config", "config_path", type=click.Path(), help="A TOML file instead of pyproject.toml.")
+def fix_command(
+    path: str,
+    output: str,
+    drop_duplicates: bool,
+    drop_codes: str | None,
+    config_path: str | None,
+    **overrides: Any,
+) -> int:
+    """Apply the suggested preprocessing to PATH and write the result to OUTPUT; never touches PATH.
+
+    Also writes, next to OUTPUT: the removed rows (STEM.removed.SUFFIX), the fitted
+    scikit-learn pipeline (STEM.pipeline.joblib) and the plan's code (STEM.plan.py).
+    """
+    from preflight.fix import ChecksCrashed, fix
+    from preflight.reporters.text import safe
+    from preflight.selection import parse_codes
+
+    overrides.setdefault("extend_select", None)
+    config = _config(config_path, overrides)
+    try:
+        result = fix(
+            path, output, config, drop_duplicates=drop_duplicates, drop_codes=parse_codes(drop_codes)
+        )
+    except ChecksCrashed as exc:
+        _error(str(exc))
+        return EXIT_CRASH
+    click.echo(
+        f"preflight fix · {safe(path)} ({result.rows_in:,} rows × {result.columns_in} columns)"
+        f" → {safe(str(result.output))} ({result.rows_out:,} rows × {result.columns_out} columns)"
+    )
+    from preflight.plan import describe_step
+
+    for i, step in enumerate(result.steps, 1):
+        click.echo(f"  {i}. {safe(describe_step(step))}  [{step['reason']}]")
+    removed = sum(result.removed.values())
+    detail = ", ".join(f"{code}: {n}" for code, n in result.removed.items())
+    detail = f" ({detail})" if detail else ""
+    click.echo(f"  removed rows: {removed:,}{detail} → {safe(str(result.removed_file))}")
+    click.echo(f"  fitted pipeline → {safe(str(result.pipeline_file))}")
+    click.echo(f"  plan code → {safe(str(result.code_file))}")
+    for note in result.notes:
+        click.echo(f"  note: {safe(note)}")
+    return EXIT_OK
