@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ demo: $(STAMP)
 	  code=$$?; echo "(exit code $$code: 0 passed, 1 findings at or above --fail-on)"; [ $$code -le 1 ]
 
 ## test: set up and run the whole test suite
-test: $(STAMP)
+test: $(STAMP) browser
 	$(PY) -m pytest -n 2 -q
 
 ## lint: ruff and mypy (strict) on the package
@@ -30,3 +30,9 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+## browser: install Debian's headless Chromium (for the HTML report test) when it is missing
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }

@@ -35,6 +35,7 @@ class Config:
     fail_on: str = "error"
     schema: str | None = None
     test: str | None = None
+    valid: str | None = None
     pred_probs: str | None = None
     model_family: str = "nn"
     seed: int = 0
@@ -126,6 +127,10 @@ def validate(config: Config, source: str = "options") -> Config:
     for name in ("seed", "max_rows"):
         if not isinstance(getattr(config, name), int) or getattr(config, name) < 0:
             raise PreflightError(f"{source}: {name.replace('_', '-')} must be a non-negative integer")
+    if config.valid is not None and config.test is None:
+        # The split checks compare held-out files with train; a lone validation file
+        # is simply the held-out file, so it belongs in --test.
+        raise PreflightError(f"{source}: valid needs test; with a single held-out file, pass it as test")
     if config.sample is not None and (not isinstance(config.sample, int) or config.sample < 10):
         raise PreflightError(f"{source}: sample must be an integer of at least 10")
     return config

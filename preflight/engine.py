@@ -14,6 +14,7 @@ from preflight.errors import PreflightError, did_you_mean
 from preflight.findings import CheckError, DatasetInfo, Finding, Report, Skipped
 from preflight.plan import build_plan
 from preflight.profile import Profile
+from preflight.profile_summary import summarize
 from preflight.selection import select_codes
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,7 @@ def run(
         checks_run=tuple(ran),
         label_health=ctx.published.get("label_health"),
         preprocessing=build_plan(findings, dataset),
+        profile=summarize(ctx.profile, dataset),
         max_rows=config.max_rows,
     )
 

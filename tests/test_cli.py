@@ -172,3 +172,12 @@ def test_hostile_column_names_do_not_reach_the_terminal(tmp_path: Path) -> None:
     result = run_cli("check", str(data), "--target", "y")
     assert "\x1b[31m" not in result.stdout
     assert "red" in result.stdout
+
+
+@pytest.mark.parametrize("flag", ["--output", "--rows-out"])
+def test_unwritable_output_is_a_clear_error(tmp_path: Path, flag: str) -> None:
+    result = run_cli("check", PENGUINS, "--select", "DQ001", flag, str(tmp_path))
+    _one_line_error(result)
+    assert "is a directory" in result.stderr
+    result = run_cli("check", PENGUINS, "--select", "DQ001", flag, "/proc/nope/report.json")
+    _one_line_error(result)

@@ -133,12 +133,12 @@ def confused_pairs(oof: OutOfFold, noise: LabelNoise, top: int = 10) -> list[dic
 
 
 def noise_matrix(oof: OutOfFold, noise: LabelNoise) -> dict[str, dict[str, float]]:
-    """P(given label | true label) from the estimated joint: ``{true: {given: p}}``."""
+    """cleanlab's noise matrix P(given label | true label) from the estimated joint,
+    as ``{given: {true: p}}`` (each true label's column sums to 1)."""
     joint = noise.joint
     col = joint.sum(axis=0)
-    out: dict[str, dict[str, float]] = {}
-    for j, true in enumerate(oof.classes):
-        if col[j] <= 0:
-            continue
-        out[str(true)] = {str(oof.classes[i]): float(joint[i, j] / col[j]) for i in range(len(oof.classes))}
-    return out
+    names = [str(c) for c in oof.classes]
+    return {
+        names[i]: {names[j]: float(joint[i, j] / col[j]) for j in range(len(names)) if col[j] > 0}
+        for i in range(len(names))
+    }

@@ -65,24 +65,9 @@ class OutOfFold:
     folds: int = 0  # K of the K-fold models (0: no model could be fitted; priors only)
 
 
-@dataclass(frozen=True)
-class OutOfFoldRegression:
-    predictions: np.ndarray  # out-of-sample prediction of each row in positions
-    targets: np.ndarray  # float target of each row in positions
-    positions: np.ndarray  # 0-based row positions (rows whose target is finite)
-    method: str
-    sampled_rows: int | None = None
-    folds: int = 0
-
-
 def out_of_fold(ctx: Context) -> OutOfFold:
     """The run's out-of-fold probabilities for a classification target (built once)."""
     return ctx.shared("out_of_fold", lambda: _compute(ctx))
-
-
-def out_of_fold_regression(ctx: Context) -> OutOfFoldRegression:
-    """The run's out-of-fold predictions for a regression target (built once)."""
-    return ctx.shared("out_of_fold_regression", lambda: _compute_regression(ctx))
 
 
 def sample_cap(ctx: Context) -> int:
@@ -350,63 +335,6 @@ def load_pred_probs(path: str, n_rows: int, classes: tuple[Any, ...]) -> np.ndar
         )
     out: np.ndarray = np.clip(arr, 0.0, 1.0) / sums[:, None]
     return out
-
-
-# ---- regression -----------------------------------------------------------------
-
-
-def _compute_regression(ctx: Context) -> OutOfFoldRegression:
-    y = pd.to_numeric(ctx.dataset.y, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    positions = np.flatnonzero(np.isfinite(y))
-    targets = y[positions]
-    x = encoded_features(ctx).matrix[positions]
-    predictions = np.full(targets.size, float(np.median(targets)) if targets.size else 0.0)
-    if targets.size < 2 * N_FOLDS or x.shape[1] == 0:
-        return OutOfFoldRegression(predictions, targets, positions, "the median (no model could be fitted)")
-    # Stratify the regression folds by target quantile so each fold sees the whole range.
-    strata = np.searchsorted(np.quantile(targets, [0.2, 0.4, 0.6, 0.8]), targets)
-    fit, sampled = _fit_sample(strata, sample_cap(ctx), ctx.config.seed)
-    if sampled:
-        ctx.publish("sampled_rows", int(fit.size))
-    folds = int(min(N_FOLDS, fit.size // 2))
-    if folds < 2:
-        return OutOfFoldRegression(
-            predictions, targets, positions, "the median (too few rows to fit a model)"
-        )
-    with _quiet_fitting():
-        for train, score in _fold_plan(strata, fit, folds, ctx.config.seed):
-            predictions[score] = _regression_predict(x, targets, train, score, ctx.config.seed)
-    where = f"{folds}-fold out-of-fold predictions"
-    if sampled:
-        where += f" (fitted on a sample of {fit.size:,} rows; the other rows scored by fold models)"
-    return OutOfFoldRegression(
-        predictions=predictions,
-        targets=targets,
-        positions=positions,
-        method=f"average of ridge regression and extra trees, {where}",
-        sampled_rows=int(fit.size) if sampled else None,
-        folds=folds,
-    )
-
-
-def _regression_predict(
-    x: np.ndarray, y: np.ndarray, train: np.ndarray, score: np.ndarray, seed: int
-) -> np.ndarray:
-    from sklearn.ensemble import ExtraTreesRegressor
-    from sklearn.linear_model import RidgeCV
-
-    # Trees split on target values, so one wild target moves only its own leaf;
-    # the linear part extrapolates where trees cannot.
-    members: list[Any] = [
-        RidgeCV(alphas=(0.1, 1.0, 10.0, 100.0)),
-        ExtraTreesRegressor(n_estimators=100, min_samples_leaf=5, random_state=seed, n_jobs=1),
-    ]
-    out = np.zeros(score.size)
-    for model in members:
-        model.fit(x[train], y[train])
-        for start, part in _batches(score):
-            out[start : start + part.size] += model.predict(x[part])
-    return out / len(members)
 
 
 def _batches(idx: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:

@@ -48,7 +48,10 @@ def render(report: Report, *, color: bool = False, verbose: bool = False, **_: A
             if f.rows:
                 shown = ", ".join(str(r) for r in f.rows[:10])
                 more = f" … ({f.flagged_rows:,} in all)" if f.flagged_rows > 10 else ""
-                out.append(style(f"      rows {shown}{more}", dim=True))
+                # Split checks list positions in the test (or valid) file, not in train.
+                file = f.evidence.get("rows_refer_to")
+                label = f"{file} rows" if isinstance(file, str) else "rows"
+                out.append(style(f"      {safe(label)} {shown}{more}", dim=True))
             if f.fix is not None:
                 out.append(f"      {style('fix:', fg='green')} {safe(f.fix.summary)}")
         out.append("")
@@ -56,11 +59,15 @@ def render(report: Report, *, color: bool = False, verbose: bool = False, **_: A
     steps = (report.preprocessing or {}).get("steps") or []
     if steps:
         out.append(style("suggested preprocessing", bold=True, underline=True))
+        from preflight.plan import describe_step
+
         for i, step in enumerate(steps, 1):
-            cols = ", ".join(safe(c) for c in step["columns"][:6])
-            more = f" +{len(step['columns']) - 6}" if len(step["columns"]) > 6 else ""
-            via = f" ({step['transformer'].rsplit('.', 1)[-1]})" if step.get("transformer") else ""
-            out.append(f"  {i}. {step['step']}{via}: {cols}{more}  [{step['reason']}]")
+            out.append(f"  {i}. {safe(describe_step(step))}  [{step['reason']}]")
+        code = (report.preprocessing or {}).get("code")
+        if code and verbose:
+            out.extend(["", *(safe(line) for line in code.splitlines())])
+        elif code:
+            out.append(style("  (-v prints the scikit-learn code; `preflight fix` applies it)", dim=True))
         out.append("")
 
     if report.errors:

@@ -105,6 +105,7 @@ class LabelIssues(Check):
             "sampled_rows": oof.sampled_rows,
             "issue_rows": [r["row"] for r in listed],
             "issue_count": len(ranked),
+            "given_labels": {str(r["row"]): r["given"] for r in listed},
             "suggested_labels": {str(r["row"]): r["suggested"] for r in listed},
             "label_quality": {str(r["row"]): r["quality"] for r in listed},
             "noise_matrix": noise_matrix(oof, noise),

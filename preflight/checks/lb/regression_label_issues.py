@@ -16,14 +16,15 @@ _MAD_TO_SD = 1.4826
 class RegressionLabelIssues(Check):
     """Regression targets that are implausible given the features.
 
-    **What it does.** Fits cross-validated models on the features (an average of
-    ridge regression and extra trees, seeded), so every row gets a prediction from
-    a model that never saw it, and scales each row's residual by a robust spread
-    of all residuals (1.4826 × their median absolute deviation). Rows whose robust
-    residual is at least ``max-z`` are flagged, ranked by label quality (the
-    two-sided normal tail probability of the residual: 0 = surely wrong). The
-    report has the same shape as LB001: estimated rate, ranked rows with the given
-    and the predicted value (``label_health`` in the JSON report).
+    **What it does.** Reads the run's shared out-of-fold predictions (a
+    cross-validated ridge regression on the encoded features, also used by the
+    capacity checks), so every row gets a prediction from a model that never saw
+    it, and scales each row's residual by a robust spread of all residuals
+    (1.4826 × their median absolute deviation). Rows whose robust residual is at
+    least ``max-z`` are flagged, ranked by label quality (the two-sided normal tail
+    probability of the residual: 0 = surely wrong). The report has the same shape
+    as LB001: estimated rate, ranked rows with the given and the predicted value
+    (``label_health`` in the JSON report).
 
     **Why it is bad.** A target typed with the wrong unit, sign or decimal point
     dominates a squared loss: the network chases a few impossible values instead
@@ -47,10 +48,11 @@ class RegressionLabelIssues(Check):
     options = {"max_z": 5.0, "error_rate": 0.05, "warn_rate": 0.01, "min_rows": 50, "show": 20}
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        from preflight.models.oof import out_of_fold_regression
+        from preflight.models.oof_regression import out_of_fold_regression
 
         oof = out_of_fold_regression(ctx)
-        if oof.targets.size < self.opts["min_rows"] or oof.folds == 0:
+        # Constant predictions mean no model could be fitted (too few rows, no features).
+        if oof.targets.size < self.opts["min_rows"] or np.ptp(oof.predictions) == 0:
             return
         residual = oof.targets - oof.predictions
         z = robust_z(residual)
@@ -80,6 +82,7 @@ class RegressionLabelIssues(Check):
                 "sampled_rows": oof.sampled_rows,
                 "issue_rows": [r["row"] for r in listed],
                 "issue_count": len(ranked),
+                "given_labels": {str(r["row"]): r["given"] for r in listed},
                 "suggested_labels": {str(r["row"]): r["suggested"] for r in listed},
                 "label_quality": {str(r["row"]): r["quality"] for r in listed},
                 "noise_matrix": None,
