@@ -14,7 +14,7 @@ from sklearn import datasets
 import preflight
 from preflight.config import Config
 from preflight.dataset import load_dataset
-from preflight.labels import find_label_conflicts
+from preflight.models.conflicts import find_conflict_groups
 from preflight.models.oof import load_pred_probs
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -207,25 +207,26 @@ def test_conflict_groups_are_found_and_bound_the_fit() -> None:
     # Re-append rows 0, 60, 120 with another label: three conflicting pairs.
     planted = iris.iloc[[0, 60, 120]].assign(target=[1, 2, 1])
     df = pd.concat([iris, planted], ignore_index=True)
-    features = [c for c in df.columns if c != "target"]
-    conflicts = find_label_conflicts(df, features, "target")
-    groups = sorted(g.tolist() for g in conflicts.groups)
+    groups = find_conflict_groups(load_dataset(df, target="target"))
     # Iris itself repeats a flower (rows 101 and 142, both virginica): a duplicate,
     # not a conflict, so the planted pairs are the only groups.
-    assert groups == [[0, 150], [60, 151], [120, 152]]
-    assert conflicts.unavoidable_errors == 3
-    assert conflicts.fit_ceiling == pytest.approx(1 - 3 / 153)
+    assert [g.tolist() for g in groups] == [[0, 150], [60, 151], [120, 152]]
     report = _check(df, "target", "LB002")
     [finding] = report.findings
     assert list(finding.rows) == [0, 60, 120, 150, 151, 152]
     assert finding.evidence["unavoidable_errors"] == 3
+    assert finding.evidence["fit_ceiling"] == pytest.approx(1 - 3 / 153)
+    assert finding.evidence["largest_groups"][0] == {"rows": [0, 150], "labels": [0, 1]}
 
 
-def test_conflicts_ignore_missing_targets_and_compare_missing_features() -> None:
-    df = pd.DataFrame({"a": [1.0, 1.0, np.nan, np.nan, 2.0, 2.0], "y": ["x", "z", "x", "z", "x", None]})
-    conflicts = find_label_conflicts(df, ["a"], "y")
-    assert sorted(g.tolist() for g in conflicts.groups) == [[0, 1], [2, 3]]
-    assert conflicts.rows_considered == 5
+def test_largest_conflict_group_first_with_majority_label_first() -> None:
+    df = pd.DataFrame({"a": [1, 2, 2, 2, 1, 3], "y": ["x", "y", "z", "y", "w", "x"]})
+    [finding] = _check(df, "y", "LB002").findings
+    assert finding.evidence["largest_groups"] == [
+        {"rows": [1, 2, 3], "labels": ["y", "z"]},
+        {"rows": [0, 4], "labels": ["x", "w"]},
+    ]
+    assert finding.evidence["unavoidable_errors"] == 2
 
 
 def test_clean_real_data_has_no_conflicts() -> None:

@@ -66,8 +66,22 @@ class OutOfFold:
 
 
 def out_of_fold(ctx: Context) -> OutOfFold:
-    """The run's out-of-fold probabilities for a classification target (built once)."""
-    return ctx.shared("out_of_fold", lambda: _compute(ctx))
+    """The run's shared out-of-fold probabilities for a classification target (built once).
+
+    A K-fold logistic regression (the capacity checks judge learnability with it),
+    or your model's probabilities when ``--pred-probs`` is given.
+    """
+    return ctx.shared("out_of_fold", lambda: _compute_linear(ctx))
+
+
+def label_out_of_fold(ctx: Context) -> OutOfFold:
+    """The out-of-fold probabilities the label checks judge labels by (built once).
+
+    The measured ensemble (logistic regression + extra trees + k-nearest neighbours
+    on the same folds), or your model's probabilities when ``--pred-probs`` is given.
+    Same :class:`OutOfFold` shape, rows and class order as :func:`out_of_fold`.
+    """
+    return ctx.shared("out_of_fold_ensemble", lambda: _compute(ctx))
 
 
 def sample_cap(ctx: Context) -> int:
@@ -100,19 +114,75 @@ def encode_labels(y: pd.Series) -> tuple[np.ndarray, np.ndarray, tuple[Any, ...]
     return positions, np.asarray(codes, dtype=np.int64), classes
 
 
+def _user(ctx: Context, positions: np.ndarray, labels: np.ndarray, classes: tuple[Any, ...]) -> OutOfFold:
+    assert ctx.config.pred_probs is not None
+    probs = load_pred_probs(ctx.config.pred_probs, ctx.dataset.n_rows, classes)[positions]
+    return OutOfFold(
+        pred_probs=probs,
+        labels=labels,
+        classes=classes,
+        positions=positions,
+        method=f"your model's out-of-sample probabilities ({Path(ctx.config.pred_probs).name})",
+        source="user",
+    )
+
+
+def _compute_linear(ctx: Context) -> OutOfFold:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    positions, labels, classes = encode_labels(ctx.dataset.y)
+    if ctx.config.pred_probs is not None:
+        return _user(ctx, positions, labels, classes)
+    x = encoded_features(ctx).matrix[positions]
+    k = len(classes)
+    counts = np.bincount(labels, minlength=k)
+    probs = np.tile(counts / max(len(labels), 1), (len(labels), 1))
+    fit, sampled = _fit_sample(labels, sample_cap(ctx), ctx.config.seed) if k > 1 else (np.arange(0), False)
+    fit_counts = np.bincount(labels[fit], minlength=k)
+    # StratifiedKFold needs every class in every fold: a class rarer than the folds
+    # leaves the probabilities at the class frequencies (the capacity checks then
+    # judge with their own model).
+    folds = int(min(N_FOLDS, fit_counts[fit_counts > 0].min())) if k > 1 else 0
+    if folds < 2 or x.shape[1] == 0:
+        return OutOfFold(probs, labels, classes, positions, "class frequencies (no model could be fitted)")
+    if sampled:
+        ctx.publish("sampled_rows", int(fit.size))
+    rest = np.setdiff1d(np.arange(labels.size), fit)
+    rest_probs = np.zeros((rest.size, k))
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=ctx.config.seed)
+    with _quiet_fitting():
+        for train, test in splitter.split(x[fit], labels[fit]):
+            model = LogisticRegression(max_iter=1000)
+            model.fit(x[fit[train]], labels[fit[train]])
+            cols = np.asarray(model.classes_, dtype=np.int64)
+            probs[fit[test]] = 0.0
+            probs[np.ix_(fit[test], cols)] = model.predict_proba(x[fit[test]])
+            for start, part in _batches(rest):
+                rest_probs[start : start + part.size][:, cols] += model.predict_proba(x[part]) / folds
+    if rest.size:
+        probs[rest] = rest_probs
+    method = f"logistic regression, {folds}-fold out-of-fold probabilities"
+    if sampled:
+        method += (
+            f" (fitted on a stratified sample of {fit.size:,} rows; the other rows scored by the fold models)"
+        )
+    return OutOfFold(
+        pred_probs=probs,
+        labels=labels,
+        classes=classes,
+        positions=positions,
+        method=method,
+        sampled_rows=int(fit.size) if sampled else None,
+        folds=folds,
+    )
+
+
 def _compute(ctx: Context) -> OutOfFold:
     positions, labels, classes = encode_labels(ctx.dataset.y)
     k = len(classes)
     if ctx.config.pred_probs is not None:
-        probs = load_pred_probs(ctx.config.pred_probs, ctx.dataset.n_rows, classes)[positions]
-        return OutOfFold(
-            pred_probs=probs,
-            labels=labels,
-            classes=classes,
-            positions=positions,
-            method=f"your model's out-of-sample probabilities ({Path(ctx.config.pred_probs).name})",
-            source="user",
-        )
+        return _user(ctx, positions, labels, classes)
     x = encoded_features(ctx).matrix[positions]
     counts = np.bincount(labels, minlength=k)
     probs = np.tile(counts / max(len(labels), 1), (len(labels), 1))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -14,7 +15,8 @@ class ConflictingLabels(Check):
     **What it does.** Groups the rows whose feature values are all identical
     (missing values included; the target and id columns left out) and reports
     every group whose rows disagree on the label, largest group first, with the
-    labels each group carries. No model is needed.
+    labels each group carries (most common first). No model is needed; the groups
+    are the ones the fit-ceiling check (CP005) reads.
 
     **Why it is bad.** No model can fit both rows of a pair with the same
     features and different labels: either one label is wrong, or the features
@@ -25,10 +27,10 @@ class ConflictingLabels(Check):
     **Fix.** Check the groups: fix the wrong label, or keep one row per group with
     its majority label, or add the feature that tells the rows apart.
 
-    **Options.** ``warn-share`` (0.01): when at least this share of rows must be
-    misclassified by any model the finding is a warning, below it info (coarse
-    categorical data repeats rows honestly). ``show`` (20): groups listed in the
-    evidence.
+    **Options.** ``warn-share`` (0.01): when at least this share of labelled rows
+    must be misclassified by any model the finding is a warning, below it info
+    (coarse categorical data repeats rows honestly). ``show`` (20): groups listed
+    in the evidence.
     """
 
     code = "LB002"
@@ -40,36 +42,43 @@ class ConflictingLabels(Check):
     options = {"warn_share": 0.01, "show": 20}
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        from preflight.labels import label_conflicts
+        from preflight.models.conflicts import conflict_groups
 
-        conflicts = label_conflicts(ctx)
-        if not conflicts.groups:
+        groups = conflict_groups(ctx)
+        if not groups:
             return
-        share = conflicts.unavoidable_errors / max(conflicts.rows_considered, 1)
-        rows = np.concatenate(conflicts.groups)
-        groups = [
-            {"rows": g.tolist(), "labels": list(labels)}
-            for g, labels in zip(conflicts.groups[: self.opts["show"]], conflicts.labels, strict=False)
-        ]
+        y = ctx.dataset.y
+        described: list[dict[str, Any]] = []
+        unavoidable = 0
+        for rows in groups:
+            counts = y.iloc[rows].astype(str).value_counts(sort=True)
+            unavoidable += int(len(rows) - counts.iloc[0])
+            first = {str(v): v for v in y.iloc[rows].tolist()}
+            described.append({"rows": rows.tolist(), "labels": [first[t] for t in counts.index]})
+        # Largest groups first (ties: earliest row), as a reviewer would work through them.
+        described.sort(key=lambda g: (-len(g["rows"]), g["rows"][0]))
+        labelled = int((~y.isna()).sum())
+        share = unavoidable / max(labelled, 1)
+        all_rows = np.concatenate(groups)
         target = ctx.dataset.target
         assert target is not None
-        n = len(conflicts.groups)
+        n = len(groups)
         yield self.finding(
             f"{n} group{'s' if n != 1 else ''} of identical feature rows carry different labels "
-            f"({rows.size} rows; at least {conflicts.unavoidable_errors} can never be fitted)",
+            f"({all_rows.size} rows; at least {unavoidable} can never be fitted)",
             columns=[target],
-            rows=rows,
+            rows=all_rows,
             evidence={
                 "groups": n,
-                "rows_in_conflict": int(rows.size),
-                "unavoidable_errors": conflicts.unavoidable_errors,
-                "fit_ceiling": conflicts.fit_ceiling,
-                "largest_groups": groups,
+                "rows_in_conflict": int(all_rows.size),
+                "unavoidable_errors": unavoidable,
+                "fit_ceiling": 1.0 - share,
+                "largest_groups": described[: self.opts["show"]],
             },
             fix=Fix(
                 "fix the wrong label in each group, or keep one row per group with its majority label",
                 step="relabel",
-                params={"rows": int(rows.size)},
+                params={"rows": int(all_rows.size)},
             ),
             severity=Severity.WARNING if share >= self.opts["warn_share"] else Severity.INFO,
         )

@@ -67,9 +67,9 @@ class LabelIssues(Check):
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         from preflight.models.confident import analyse, class_summary, confused_pairs, noise_matrix
-        from preflight.models.oof import out_of_fold, refit_without
+        from preflight.models.oof import label_out_of_fold, refit_without
 
-        oof = out_of_fold(ctx)
+        oof = label_out_of_fold(ctx)
         if oof.labels.size < self.opts["min_rows"] or (oof.source == "preflight" and oof.folds == 0):
             return
         noise = analyse(oof, min_class_rows=self.opts["min_class_rows"])
