@@ -315,3 +315,37 @@ def test_label_checks_skip_without_a_fitting_target() -> None:
     ds = load_dataset(pd.DataFrame({"a": [1, 2, 3]}))
     report = preflight.engine.run(ds, Config(select=("LB",)))
     assert {s.code for s in report.skipped} == {"LB001", "LB002", "LB003", "LB004"}
+
+
+def test_missing_value_pattern_across_columns_leaks() -> None:
+    rng = np.random.default_rng(0)
+    n = 200
+    y = np.repeat(["ok", "bad"], n // 2)
+    df = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n), "c": rng.normal(size=n), "y": y})
+    # Each "bad" row misses exactly one of a and b: neither column alone gives it away.
+    bad = np.flatnonzero(y == "bad")
+    df.loc[bad[:50], "a"] = np.nan
+    df.loc[bad[50:], "b"] = np.nan
+    [finding] = _check(df, "y", "LB003").findings
+    assert finding.columns == ("a", "b")
+    assert "pattern of missing values" in finding.message
+    assert finding.severity.value == "warning"
+
+
+def test_shared_linear_out_of_fold_samples_and_scores_every_row() -> None:
+    from preflight.check import Context
+    from preflight.models.oof import label_out_of_fold, out_of_fold
+    from preflight.profile import Profile
+
+    df = _frame(datasets.load_digits)
+    ds = load_dataset(df, target="target")
+    ctx = Context(dataset=ds, profile=Profile(ds), config=Config(target="target", sample=500))
+    linear = out_of_fold(ctx)
+    assert linear.sampled_rows == 500 and ctx.published["sampled_rows"] == 500
+    assert linear.positions.tolist() == list(range(len(df)))
+    assert np.allclose(linear.pred_probs.sum(axis=1), 1.0)
+    # Every row, in the sample or not, is predicted far better than chance (0.1).
+    assert np.mean(linear.pred_probs.argmax(axis=1) == linear.labels) > 0.85
+    ensemble = label_out_of_fold(ctx)
+    assert ensemble.classes == linear.classes and np.array_equal(ensemble.labels, linear.labels)
+    assert np.mean(ensemble.pred_probs.argmax(axis=1) == ensemble.labels) > 0.85
