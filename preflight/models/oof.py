@@ -1,23 +1,31 @@
-"""Out-of-fold predictions: the one shared model artifact of a run.
+"""Out-of-fold probabilities for a classification target: shared model artifacts.
 
-Label noise (LB), learnability and fit ceiling (CP) all read these probabilities,
-so the cross-validated models are fitted once. Every probability row comes from a
-model that did not see that row (out-of-sample), which confident learning needs.
+Every probability row comes from a model that did not see that row
+(out-of-sample), which confident learning and learnability both need. Two
+artifacts, each built at most once per run (``ctx.shared``), same rows, labels and
+class order:
 
-**The models** were chosen by measurement (``benchmarks/label_noise.py``): the
-average of three K-fold models on the shared encoded matrix — a logistic
-regression (smooth, well calibrated where classes are linear), extremely
-randomised trees (100 trees, at least 5 rows a leaf: non-linear, and averaging
-many random trees keeps them from memorising a flipped label) and
-distance-weighted 15-nearest neighbours (local structure). On the real datasets
-of the benchmark the average found more planted label errors than any one of
-them or any pair; gradient boosting memorised the noise and did worst of all.
+- :func:`out_of_fold`: a K-fold logistic regression, the artifact the capacity
+  checks (learnability) are built on;
+- :func:`label_out_of_fold`: the label checks' ensemble, chosen by measurement
+  (``benchmarks/label_noise.py``, ``benchmarks/README.md``): the average of three
+  K-fold models on the shared encoded matrix — a logistic regression (smooth, well
+  calibrated where classes are linear), extremely randomised trees (100 trees, at
+  least 5 rows a leaf: non-linear, and averaging many random trees keeps them from
+  memorising a flipped label) and distance-weighted 15-nearest neighbours (local
+  structure). On the real datasets of the benchmark the average found more
+  planted label errors than any one of them or any pair; gradient boosting
+  memorised the noise and did worst of all. (Averaged probabilities rank a rare
+  class well but seldom make it the plain argmax, which is why learnability keeps
+  the linear model.)
 
 **Large data.** When more rows carry a target than the fit-sample cap
 (``--sample N``, default :data:`DEFAULT_SAMPLE`), the folds are built on a seeded,
-stratified sample of that size. Every other row is scored, in batches, by one of
-the fold models (round-robin), none of which saw it — so every row still gets an
-out-of-sample probability and the label checks cover the whole file.
+stratified sample of that size (``sampled_rows`` in the report). Every other row is
+scored in batches by models that never saw it — one fold model each, dealt
+round-robin, for the ensemble; the average of the fold models for the linear
+model — so every row still gets an out-of-sample probability and the label checks
+cover the whole file.
 
 **Your own model.** ``--pred-probs FILE`` (npy, parquet or csv; one row per data
 row, one column per class in sorted class order or named after the classes)
