@@ -66,7 +66,8 @@ class Config:
         ``[tool.preflight.pre-commit]`` turns them back on (``models = true``); any
         other key in that table overrides the top-level one for the hook only.
         """
-        return validate(dataclasses.replace(self, models=False, pre_commit={}, **self.pre_commit))
+        changes = {"models": False, **self.pre_commit, "pre_commit": {}}
+        return validate(dataclasses.replace(self, **changes))
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Config)}

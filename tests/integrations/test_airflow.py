@@ -53,6 +53,9 @@ with DAG(dag_id="soft_gate", schedule=None, start_date=datetime(2026, 1, 1, tzin
 """
 
 
+pytestmark = pytest.mark.integration
+
+
 @pytest.fixture(scope="module")
 def airflow_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A fresh AIRFLOW_HOME with a migrated SQLite metadata DB and two DAG bundles."""

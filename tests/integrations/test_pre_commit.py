@@ -25,7 +25,10 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(shutil.which("git") is None, reason="needs git"),
+]
 pytest.importorskip("pre_commit", reason="pre-commit is in the dev extra: pip install -e '.[dev]'")
 
 # Fixed identity and dates: the snapshot commit of a dirty working copy gets the same
@@ -173,7 +176,7 @@ def test_a_bad_data_file_stops_the_commit_and_good_ones_pass(project: Path, env:
 
     good = _commit(project, env, "data/penguins.csv", "data/iris.parquet")
     assert good.returncode == 0, good.stdout + good.stderr
-    assert "preflight (training data)" in good.stdout and "Passed" in good.stdout
+    assert "preflight (training data)" in good.stderr and "Passed" in good.stderr
     assert _commits(project) == 2
 
     _unlabelled_penguins(project / "data" / "penguins-unlabelled.csv")
