@@ -88,7 +88,9 @@ def test_the_pre_commit_table_overrides_the_config_for_the_hook_only(tmp_path: P
     assert load_config(file).models is True
     assert load_config(file).for_pre_commit().models is False  # cheap by default at commit time
 
-    file.write_text('[tool.preflight]\ntarget = "y"\n[tool.preflight.pre-commit]\nmodels = true\nfail-on = "warning"\n')
+    file.write_text(
+        '[tool.preflight]\ntarget = "y"\n[tool.preflight.pre-commit]\nmodels = true\nfail-on = "warning"\n'
+    )
     config = load_config(file)
     assert (config.models, config.fail_on) == (True, "error")
     hook = config.for_pre_commit()
@@ -112,7 +114,9 @@ def test_a_bad_pre_commit_table_is_an_error_at_load_time(tmp_path: Path, table: 
     assert message in str(error.value)
 
 
-def test_the_hook_fails_on_the_bad_file_shows_its_report_and_skips_the_lfs_pointer(cli, project: Path) -> None:
+def test_the_hook_fails_on_the_bad_file_shows_its_report_and_skips_the_lfs_pointer(
+    cli, project: Path
+) -> None:
     files = ["data/penguins.csv", "data/iris.parquet", "data/unlabelled.csv", "data/large.parquet"]
     result = cli("check", "--pre-commit", *files, cwd=project)
 
@@ -130,7 +134,9 @@ def test_the_hook_fails_on_the_bad_file_shows_its_report_and_skips_the_lfs_point
 
 
 def test_the_hook_passes_when_every_file_passes(cli, project: Path) -> None:
-    result = cli("check", "--pre-commit", "data/penguins.csv", "data/iris.parquet", "data/large.parquet", cwd=project)
+    result = cli(
+        "check", "--pre-commit", "data/penguins.csv", "data/iris.parquet", "data/large.parquet", cwd=project
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "preflight ·" not in result.stdout  # no whole report when nothing fails
 
@@ -139,7 +145,8 @@ def test_outside_the_hook_an_lfs_pointer_is_still_an_input_error(cli, project: P
     result = cli("check", "data/large.parquet", cwd=project)
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        "preflight: error: data/large.parquet: this is a Git LFS pointer, not the data; run `git lfs pull` first"
+        "preflight: error: data/large.parquet: this is a Git LFS pointer, not the data; "
+        "run `git lfs pull` first"
     )
 
 

@@ -51,7 +51,12 @@ targets = { "data/iris*" = "variety" } # files whose label column differs, by pa
 
 def _git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
     done = subprocess.run(
-        ["git", *args], cwd=cwd, env=env or {**os.environ, **GIT_ENV}, capture_output=True, text=True, check=True
+        ["git", *args],
+        cwd=cwd,
+        env=env or {**os.environ, **GIT_ENV},
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return done.stdout
 
@@ -109,7 +114,10 @@ def hook_source(shared_dir: Path) -> dict[str, str]:
 
 @pytest.fixture
 def env(shared_dir: Path) -> dict[str, str]:
-    return {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(shared_dir / "pre-commit-home")}
+    # PREFLIGHT_TEST_PRE_COMMIT_HOME keeps pre-commit's installs across test runs (while
+    # iterating locally); by default each run starts from an empty store, as CI does.
+    home = os.environ.get("PREFLIGHT_TEST_PRE_COMMIT_HOME") or str(shared_dir / "pre-commit-home")
+    return {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": home}
 
 
 @pytest.fixture
@@ -128,13 +136,20 @@ def project(tmp_path: Path, hook_source: dict[str, str], env: dict[str, str]) ->
     (repo / "data").mkdir()
     _pre_commit(repo, env, "install")
     _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "-m", "project set-up")  # no data file: the hook does not run
+    # No data file yet, so the hook skips; pre-commit installs the hook environment now
+    # (minutes, once per session: later commits reuse it).
+    _git(repo, "commit", "-q", "-m", "project set-up", env=env)
     return repo
 
 
 def _pre_commit(repo: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
-        [sys.executable, "-m", "pre_commit", *args], cwd=repo, env=env, capture_output=True, text=True, timeout=1200
+        [sys.executable, "-m", "pre_commit", *args],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
     )
     return done
 
@@ -143,7 +158,12 @@ def _commit(repo: Path, env: dict[str, str], *files: str) -> subprocess.Complete
     """`git add` and `git commit` the files: git runs the installed pre-commit hook."""
     _git(repo, "add", *files)
     return subprocess.run(
-        ["git", "commit", "-m", f"add {' '.join(files)}"], cwd=repo, env=env, capture_output=True, text=True, timeout=1200
+        ["git", "commit", "-m", f"add {' '.join(files)}"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
     )
 
 
