@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -86,7 +87,11 @@ def airflow_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture(scope="module")
 def example_dag(airflow_home: Path) -> Any:
-    return _load(DAG_FILE).dag
+    dag = _load(DAG_FILE).dag
+    # The example waits 5 minutes between retries; if the gate ever allowed them, the
+    # test should fail in seconds (on the try count), not wait 10 minutes first.
+    dag.get_task("preflight").retry_delay = timedelta(seconds=1)
+    return dag
 
 
 @pytest.fixture(scope="module")
@@ -102,13 +107,14 @@ def _load(path: Path) -> ModuleType:
     return module
 
 
-def _run(dag: Any, **conf: str) -> tuple[dict[str, str], dict[str, Any]]:
-    """Run the DAG once with ``conf``: the task states and each task's XCom return value."""
+def _run(dag: Any, **conf: str) -> tuple[dict[str, str], dict[str, Any], dict[str, int]]:
+    """Run the DAG once with ``conf``: each task's state, XCom return value and tries."""
     run = dag.test(run_conf=conf)
     tis = {ti.task_id: ti for ti in run.get_task_instances()}
     states = {task_id: str(ti.state) for task_id, ti in tis.items()}
     values = {task_id: ti.xcom_pull(task_ids=task_id) for task_id, ti in tis.items()}
-    return states, values
+    tries = {task_id: ti.try_number for task_id, ti in tis.items()}
+    return states, values, tries
 
 
 @pytest.fixture
@@ -125,7 +131,7 @@ def unlabelled_penguins(tmp_path: Path) -> Path:
 
 
 def test_a_passing_gate_lets_training_run(example_dag: Any) -> None:
-    states, values = _run(example_dag, data=str(EXAMPLES / "penguins.csv"))
+    states, values, _ = _run(example_dag, data=str(EXAMPLES / "penguins.csv"))
 
     assert states == {"preflight": "success", "train": "success"}
     report = values["preflight"]
@@ -139,10 +145,11 @@ def test_a_passing_gate_lets_training_run(example_dag: Any) -> None:
 
 
 def test_a_failing_gate_stops_training_without_retries(example_dag: Any, unlabelled_penguins: Path) -> None:
-    states, values = _run(example_dag, data=str(unlabelled_penguins))
+    states, values, tries = _run(example_dag, data=str(unlabelled_penguins))
 
-    # "failed", not "up_for_retry", although the DAG allows 2 retries: AirflowFailException.
     assert states == {"preflight": "failed", "train": "upstream_failed"}
+    # One try, although the DAG allows 2 retries: AirflowFailException skips them.
+    assert tries["preflight"] == 1
     report = values["preflight"]
     assert report["status"] == "fail"
     errors = [f for f in report["findings"] if f["severity"] == "error"]
@@ -154,7 +161,9 @@ def test_soft_fail_warns_and_json_paths_go_to_xcom(
     soft_gate_dag: Any, unlabelled_penguins: Path, tmp_path: Path
 ) -> None:
     good = EXAMPLES / "penguins.csv"
-    states, values = _run(soft_gate_dag, good=str(good), bad=str(unlabelled_penguins), reports=str(tmp_path))
+    states, values, _ = _run(
+        soft_gate_dag, good=str(good), bad=str(unlabelled_penguins), reports=str(tmp_path)
+    )
 
     # The bad file fails its report, but soft_fail only warns.
     assert states == {"preflight": "success"}
