@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 AIRFLOW_VENV ?= .venv-airflow
 AIRFLOW_STAMP := $(AIRFLOW_VENV)/.installed
 
-.PHONY: demo test test-integrations test-pre-commit test-airflow lint bench clean
+.PHONY: demo test test-integrations test-pre-commit test-airflow lint bench clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ demo: $(STAMP)
 	  code=$$?; echo "(exit code $$code: 0 passed, 1 findings at or above --fail-on)"; [ $$code -le 1 ]
 
 ## test: set up and run the test suite (the integration tests are `make test-integrations`)
-test: $(STAMP)
+test: $(STAMP) browser
 	$(PY) -m pytest -n 2 -q -m "not integration"
 
 ## test-integrations: the pre-commit hook and the Airflow operator, with the real programs
@@ -50,3 +50,9 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(AIRFLOW_VENV) .pytest_cache .mypy_cache .ruff_cache
+
+## browser: install Debian's headless Chromium (for the HTML report test) when it is missing
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -35,7 +36,7 @@ def check(
     it (``schema=``, ``seed=``, ``model_family=``, ``checks={"DQ001": {...}}``, ...).
     The input is never modified. Raises :class:`PreflightError` on bad input.
     """
-    base = config if isinstance(config, Config) else load_config(config)
+    base = config if isinstance(config, Config) else load_config(None if config is None else Path(config))
     cfg = base.replace(
         target=target,
         task=task,

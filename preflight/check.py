@@ -77,8 +77,7 @@ class Check:
             name = key.replace("-", "_")
             if name not in self.options:
                 raise PreflightError(
-                    f"{self.code}: unknown option {key!r}"
-                    + did_you_mean(name, list(self.options))
+                    f"{self.code}: unknown option {key!r}" + did_you_mean(name, list(self.options))
                 )
             default = self.options[name]
             if default is not None and not _same_type(default, value):
@@ -93,7 +92,8 @@ class Check:
     @classmethod
     def summary(cls) -> str:
         """First line of the docstring."""
-        return (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+        first = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+        return first.replace("``", "`")
 
     def finding(
         self,
@@ -145,4 +145,3 @@ def quote_list(names: Iterable[str], limit: int = 5) -> str:
     if len(items) <= limit:
         return ", ".join(items)
     return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
-

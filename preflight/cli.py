@@ -17,6 +17,7 @@ import click
 from preflight import __version__
 from preflight.config import ENGINES, FAIL_ON, MODEL_FAMILIES, TASKS, Config, load_config
 from preflight.errors import PreflightError
+from preflight.reporters import FORMATS
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
 F = TypeVar("F", bound=Callable[..., Any])
@@ -63,18 +64,38 @@ def _codes_option(name: str, help_text: str) -> Callable[[F], F]:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--target", "-t", help="The label column.")
 @click.option("--task", type=click.Choice(TASKS), help="Classification or regression (default: inferred).")
-@click.option("--id-column", "id_columns", multiple=True, help="A row-identifier column, kept out of the features (repeatable).")
+@click.option(
+    "--id-column",
+    "id_columns",
+    multiple=True,
+    help="A row-identifier column, kept out of the features (repeatable).",
+)
 @click.option("--test", "test", type=click.Path(), help="A test file, for the split checks.")
+@click.option("--valid", "valid", type=click.Path(), help="A validation file, checked like --test.")
 @click.option("--schema", type=click.Path(), help="A pandera YAML contract to validate against.")
-@click.option("--pred-probs", type=click.Path(), help="Out-of-sample predicted probabilities (npy/parquet/csv).")
+@click.option(
+    "--pred-probs", type=click.Path(), help="Out-of-sample predicted probabilities (npy/parquet/csv)."
+)
 @_codes_option("--select", "Run only these codes, families or prefixes (starts over).")
 @_codes_option("--ignore", "Skip these codes, families or prefixes.")
 @_codes_option("--extend-select", "Add these to the selection.")
-@click.option("--fail-on", type=click.Choice(FAIL_ON), help="Lowest severity that fails the run (default: error).")
-@click.option("--format", "fmt", default="text", metavar="FORMAT", help="text, json, ... (see `preflight check --help`).")
+@click.option(
+    "--fail-on", type=click.Choice(FAIL_ON), help="Lowest severity that fails the run (default: error)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    default="text",
+    metavar="FORMAT",
+    help=f"Report format: {', '.join(FORMATS)}.",
+)
 @click.option("--output", "-o", type=click.Path(), help="Write the report here ({stem} = input file stem).")
-@click.option("--rows-out", type=click.Path(), help="Write every flagged row with its codes (CSV or parquet).")
-@click.option("--model-family", type=click.Choice(MODEL_FAMILIES), help="The model you will train (default: nn).")
+@click.option(
+    "--rows-out", type=click.Path(), help="Write every flagged row with its codes (CSV or parquet)."
+)
+@click.option(
+    "--model-family", type=click.Choice(MODEL_FAMILIES), help="The model you will train (default: nn)."
+)
 @click.option("--sample", type=int, help="Fit model-based checks on at most N rows.")
 @click.option("--models/--no-models", default=None, help="Run or leave out model-based checks (default: on).")
 @click.option("--seed", type=int, help="Random seed (default 0).")
@@ -104,14 +125,14 @@ def check(
     **overrides: Any,
 ) -> int:
     """Check one or more data files (parquet, csv, jsonl, feather/arrow, or a directory/glob of parts)."""
-    from preflight.reporters import FORMATS
-
     if fmt not in FORMATS:
         raise PreflightError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
     if verbose:
         logging.basicConfig(level=logging.DEBUG, format="preflight: %(name)s: %(message)s")
     if output and len(paths) > 1 and "{stem}" not in output:
-        raise PreflightError("with several inputs, --output needs {stem} in its name, e.g. reports/{stem}.json")
+        raise PreflightError(
+            "with several inputs, --output needs {stem} in its name, e.g. reports/{stem}.json"
+        )
     config = _config(config_path, overrides, pre_commit=pre_commit)
     # pre-commit runs hooks in a pseudo-terminal when colour is on: no progress line there.
     progress = not no_progress and not quiet and not pre_commit and sys.stderr.isatty()
@@ -201,14 +222,24 @@ def _check_one(
     elif quiet:
         pass
     else:
-        click.echo(render(report, fmt, color=color and fmt == "text", verbose=verbose, compact=multiple), nl=False)
+        click.echo(
+            render(report, fmt, color=color and fmt == "text", verbose=verbose, compact=multiple), nl=False
+        )
     if quiet:
         verdict = "crashed" if report.errors else report.status
-        click.echo(f"{path}: {verdict} ({report.summary['error']} errors, {report.summary['warning']} warnings)")
+        click.echo(
+            f"{path}: {verdict} ({report.summary['error']} errors, {report.summary['warning']} warnings)"
+        )
     if rows_out:
         from preflight.rows_out import write_rows
 
-        write_rows(report, Path(rows_out.replace("{stem}", stem)))
+        destination = Path(rows_out.replace("{stem}", stem))
+        if destination.is_dir():
+            raise PreflightError(f"{str(destination)!r} is a directory; give --rows-out a file name")
+        try:
+            write_rows(report, destination)
+        except OSError as exc:
+            raise PreflightError(f"cannot write {str(destination)!r}: {exc.strerror or exc}") from None
     return report.exit_code
 
 
@@ -225,7 +256,12 @@ def _target_for(path: str, config: Config) -> str | None:
 def _write_atomic(destination: Path, text: str) -> None:
     from preflight.io import write_text_atomic
 
-    write_text_atomic(destination, text)
+    if destination.is_dir():
+        raise PreflightError(f"{str(destination)!r} is a directory; give the report a file name")
+    try:
+        write_text_atomic(destination, text)
+    except OSError as exc:
+        raise PreflightError(f"cannot write {str(destination)!r}: {exc.strerror or exc}") from None
 
 
 class _ProgressLine:
@@ -281,14 +317,169 @@ def rule(code: str) -> int:
         raise PreflightError(f"unknown check {code!r}" + did_you_mean(code.upper(), list(REGISTRY)))
     click.echo(f"{c.code} · {c.name}")
     cause = f"cause {c.cause}" if c.cause is not None else "beyond the four causes"
-    click.echo(f"category {c.category} · {cause} · default severity {c.severity.value}"
-               + (" · model-based" if c.model_based else ""))
+    click.echo(
+        f"category {c.category} · {cause} · default severity {c.severity.value}"
+        + (" · model-based" if c.model_based else "")
+    )
     if c.needs:
         click.echo("needs: " + ", ".join(sorted(c.needs)))
     click.echo("")
-    click.echo(inspect.cleandoc(c.__doc__ or ""))
+    click.echo(inspect.cleandoc(c.__doc__ or "").replace("``", "`"))
     if c.options:
         click.echo("\noptions ([tool.preflight.checks." + c.code + "]):")
         for key, value in c.options.items():
             click.echo(f"  {key.replace('_', '-')} = {value!r}")
+    return EXIT_OK
+
+
+@cli.command("infer-schema")
+@click.argument("path")
+@click.option("--target", "-t", required=True, help="The label column (included in the contract).")
+@click.option("--output", "-o", required=True, help="Where to write the YAML contract ('-' for stdout).")
+@click.option(
+    "--id-column",
+    "id_columns",
+    multiple=True,
+    help="A row-identifier column; the contract makes it unique (repeatable).",
+)
+@click.option(
+    "--task",
+    type=click.Choice(TASKS),
+    default="auto",
+    help="Classification or regression (default: inferred).",
+)
+# The defaults mirror preflight.contracts (MAX_CATEGORIES, ...), not imported here so
+# that `preflight --help` does not load pandas; a test keeps them equal.
+@click.option(
+    "--max-categories",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="Text columns with at most this many distinct values get an allowed-values (isin) check.",
+)
+@click.option(
+    "--max-unique-share",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.5,
+    show_default=True,
+    help="... and only if distinct values are at most this share of the non-null cells.",
+)
+@click.option(
+    "--range-margin",
+    type=click.FloatRange(min=0.0),
+    default=0.1,
+    show_default=True,
+    help="Widen each numeric range by this fraction of the observed range on each side.",
+)
+def infer_schema(
+    path: str,
+    target: str,
+    output: str,
+    id_columns: tuple[str, ...],
+    task: str,
+    max_categories: int,
+    max_unique_share: float,
+    range_margin: float,
+) -> int:
+    """Write a pandera YAML contract inferred from PATH (dtypes, nulls, ranges, categories)."""
+    from preflight.contracts import contract_to_yaml, infer_contract
+    from preflight.dataset import load_dataset
+
+    if output != "-" and _same_file(path, output):
+        raise PreflightError(f"refusing to overwrite the input {path!r} with the contract; choose another -o")
+    if output != "-" and Path(output).is_dir():
+        raise PreflightError(f"{output!r} is a directory; give the contract a file name (-o DIR/NAME.yaml)")
+    dataset = load_dataset(path, target=target, id_columns=id_columns, task=task)
+    schema = infer_contract(
+        dataset, max_categories=max_categories, max_unique_share=max_unique_share, range_margin=range_margin
+    )
+    text = contract_to_yaml(schema, source=Path(path).name)
+    if output == "-":
+        click.echo(text, nl=False)
+    else:
+        try:
+            _write_atomic(Path(output), text)
+        except OSError as exc:
+            raise PreflightError(f"cannot write {output!r}: {exc.strerror or exc}") from None
+        click.echo(f"wrote {output} ({dataset.frame.shape[1]} columns, {dataset.n_rows} rows)", err=True)
+    return EXIT_OK
+
+
+def _same_file(a: str, b: str) -> bool:
+    """True if ``b`` names the file ``a`` (same path, or a link to it)."""
+    import os
+
+    pa, pb = Path(a), Path(b)
+    if pa.resolve() == pb.resolve():
+        return True
+    try:
+        return pb.exists() and os.path.samefile(pa, pb)
+    except OSError:
+        return False
+
+
+@cli.command(name="fix")
+@click.argument("path")
+@click.option("--target", "-t", help="The label column.")
+@click.option("--output", "-o", required=True, type=click.Path(), help="The new dataset (format by suffix).")
+@click.option("--task", type=click.Choice(TASKS), help="Classification or regression (default: inferred).")
+@click.option(
+    "--id-column", "id_columns", multiple=True, help="A row-identifier column, kept as is (repeatable)."
+)
+@click.option(
+    "--model-family", type=click.Choice(MODEL_FAMILIES), help="The model you will train (default: nn)."
+)
+@click.option("--drop-duplicates", is_flag=True, help="Also remove rows that repeat an earlier row.")
+@click.option(
+    "--drop-rows",
+    "drop_codes",
+    metavar="CODES",
+    help="Also remove the rows these checks flag (e.g. OL,LB001).",
+)
+@_codes_option("--select", "Run only these codes, families or prefixes (starts over).")
+@_codes_option("--ignore", "Skip these codes, families or prefixes.")
+@click.option("--seed", type=int, help="Random seed (default 0).")
+@click.option("--config", "config_path", type=click.Path(), help="A TOML file instead of pyproject.toml.")
+def fix_command(
+    path: str,
+    output: str,
+    drop_duplicates: bool,
+    drop_codes: str | None,
+    config_path: str | None,
+    **overrides: Any,
+) -> int:
+    """Apply the suggested preprocessing to PATH and write the result to OUTPUT; never touches PATH.
+
+    Also writes, next to OUTPUT: the removed rows (STEM.removed.SUFFIX), the fitted
+    scikit-learn pipeline (STEM.pipeline.joblib) and the plan's code (STEM.plan.py).
+    """
+    from preflight.fix import ChecksCrashed, fix
+    from preflight.reporters.text import safe
+    from preflight.selection import parse_codes
+
+    overrides.setdefault("extend_select", None)
+    config = _config(config_path, overrides)
+    try:
+        result = fix(
+            path, output, config, drop_duplicates=drop_duplicates, drop_codes=parse_codes(drop_codes)
+        )
+    except ChecksCrashed as exc:
+        _error(str(exc))
+        return EXIT_CRASH
+    click.echo(
+        f"preflight fix · {safe(path)} ({result.rows_in:,} rows × {result.columns_in} columns)"
+        f" → {safe(str(result.output))} ({result.rows_out:,} rows × {result.columns_out} columns)"
+    )
+    from preflight.plan import describe_step
+
+    for i, step in enumerate(result.steps, 1):
+        click.echo(f"  {i}. {safe(describe_step(step))}  [{step['reason']}]")
+    removed = sum(result.removed.values())
+    detail = ", ".join(f"{code}: {n}" for code, n in result.removed.items())
+    detail = f" ({detail})" if detail else ""
+    click.echo(f"  removed rows: {removed:,}{detail} → {safe(str(result.removed_file))}")
+    click.echo(f"  fitted pipeline → {safe(str(result.pipeline_file))}")
+    click.echo(f"  plan code → {safe(str(result.code_file))}")
+    for note in result.notes:
+        click.echo(f"  note: {safe(note)}")
     return EXIT_OK

@@ -35,6 +35,7 @@ class Config:
     fail_on: str = "error"
     schema: str | None = None
     test: str | None = None
+    valid: str | None = None
     pred_probs: str | None = None
     model_family: str = "nn"
     seed: int = 0
@@ -116,9 +117,14 @@ def _values(raw: Mapping[str, Any], source: str) -> dict[str, Any]:
         if name in _TUPLE_KEYS:
             value = _as_tuple(value, key, source)
         elif name == "per_column_ignores":
-            value = {str(col): _as_tuple(codes, key, source) for col, codes in _table(value, key, source).items()}
+            value = {
+                str(col): _as_tuple(codes, key, source) for col, codes in _table(value, key, source).items()
+            }
         elif name == "checks":
-            value = {str(code).upper(): dict(_table(opts, f"checks.{code}", source)) for code, opts in _table(value, key, source).items()}
+            value = {
+                str(code).upper(): dict(_table(opts, f"checks.{code}", source))
+                for code, opts in _table(value, key, source).items()
+            }
         elif name == "targets":
             value = {str(k): str(v) for k, v in _table(value, key, source).items()}
         elif name == "pre_commit":
@@ -152,6 +158,10 @@ def validate(config: Config, source: str = "options") -> Config:
             raise PreflightError(f"{source}: {name.replace('_', '-')} must be a non-negative integer")
     if not isinstance(config.models, bool):
         raise PreflightError(f"{source}: models must be true or false")
+    if config.valid is not None and config.test is None:
+        # The split checks compare held-out files with train; a lone validation file
+        # is simply the held-out file, so it belongs in --test.
+        raise PreflightError(f"{source}: valid needs test; with a single held-out file, pass it as test")
     if config.sample is not None and (not isinstance(config.sample, int) or config.sample < 10):
         raise PreflightError(f"{source}: sample must be an integer of at least 10")
     return config

@@ -115,17 +115,14 @@ def load_dataset(
     if len(ds.frame) == 0:
         raise PreflightError(f"{ds.path}: no data rows (only a header or an empty table)")
     columns = list(ds.frame.columns)
-    if target is not None:
-        if target not in columns:
-            raise PreflightError(
-                f"{ds.path}: target column {target!r} not found"
-                + (did_you_mean(target, columns) or f"; columns are {_preview(columns)}")
-            )
+    if target is not None and target not in columns:
+        raise PreflightError(
+            f"{ds.path}: target column {target!r} not found"
+            + (did_you_mean(target, columns) or f"; columns are {_preview(columns)}")
+        )
     for col in id_columns:
         if col not in columns:
-            raise PreflightError(
-                f"{ds.path}: id column {col!r} not found" + did_you_mean(col, columns)
-            )
+            raise PreflightError(f"{ds.path}: id column {col!r} not found" + did_you_mean(col, columns))
     ds.target = target
     ds.id_columns = tuple(c for c in id_columns if c != target)
     ds.task = infer_task(ds.frame[target], task) if target is not None else None
@@ -210,9 +207,7 @@ def _detect_format(path: str) -> Format:
     with open(path, "rb") as fh:
         head = fh.read(512)
     if head.startswith(_LFS_POINTER):
-        raise PreflightError(
-            f"{path}: this is a Git LFS pointer, not the data; run `git lfs pull` first"
-        )
+        raise PreflightError(f"{path}: this is a Git LFS pointer, not the data; run `git lfs pull` first")
     if head.startswith(b"PAR1"):
         return "parquet"
     if head.startswith(b"ARROW1"):
@@ -333,7 +328,7 @@ def _concat(tables: list[pa.Table]) -> pa.Table:
 def _to_pandas(table: pa.Table) -> pd.DataFrame:
     # Dictionary-encoded columns become pandas categoricals; everything else keeps
     # its natural dtype. A RangeIndex keeps positions equal to file row numbers.
-    frame = table.to_pandas()
+    frame: pd.DataFrame = table.to_pandas()
     return frame.reset_index(drop=True)
 
 

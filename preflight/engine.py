@@ -14,6 +14,7 @@ from preflight.errors import PreflightError, did_you_mean
 from preflight.findings import CheckError, DatasetInfo, Finding, Report, Skipped
 from preflight.plan import build_plan
 from preflight.profile import Profile
+from preflight.profile_summary import summarize
 from preflight.selection import select_codes
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ def run(
             findings.extend(check.run(ctx))
         except PreflightError:
             raise  # bad user input found by a check (a schema file, say): exit 2
-        except Exception as exc:  # noqa: BLE001 - a crashing check must not stop the rest
+        except Exception as exc:
             log.debug("check %s crashed:\n%s", check.code, traceback.format_exc())
             errors.append(CheckError(check.code, f"{type(exc).__name__}: {exc}"))
         ran.append(check.code)
@@ -95,6 +96,7 @@ def run(
         checks_run=tuple(ran),
         label_health=ctx.published.get("label_health"),
         preprocessing=build_plan(findings, dataset),
+        profile=summarize(ctx.profile, dataset),
         max_rows=config.max_rows,
     )
 

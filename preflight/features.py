@@ -33,7 +33,7 @@ class EncodedFeatures:
 
     @property
     def n_features(self) -> int:
-        return self.matrix.shape[1]
+        return int(self.matrix.shape[1])
 
 
 def encoded_features(ctx: Context) -> EncodedFeatures:

@@ -162,6 +162,8 @@ class Report:
     checks_run: tuple[str, ...] = ()
     label_health: dict[str, Any] | None = None
     preprocessing: dict[str, Any] | None = None
+    # Column statistics for pictures (see preflight/profile_summary.py); None when not built.
+    profile: dict[str, Any] | None = None
     max_rows: int = 1000
 
     @property
@@ -201,6 +203,7 @@ class Report:
             "findings": [f.to_dict(self.max_rows) for f in self.findings],
             "label_health": jsonable(self.label_health),
             "preprocessing": jsonable(self.preprocessing),
+            "profile": jsonable(self.profile),
             "skipped": [{"code": s.code, "reason": s.reason} for s in self.skipped],
             "errors": [{"code": e.code, "error": e.error} for e in self.errors],
         }

@@ -24,4 +24,7 @@ def write_atomic(destination: Path, write: Callable[[Path], None]) -> None:
 
 
 def write_text_atomic(destination: Path, text: str) -> None:
-    write_atomic(destination, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8")
+
+    write_atomic(destination, write)

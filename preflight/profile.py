@@ -30,23 +30,47 @@ NULL_LIKE_STRINGS: frozenset[str] = frozenset(
 # A plain number as text: optional sign, digits, decimals, exponent.
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 # A number dressed for people: currency, thousands separators, percent, spaces.
+# (The no-break space is written as itself: the pattern also runs in pyarrow's RE2.)
 _FORMATTED_NUMBER = re.compile(
-    r"^\(?[+-]?\s*[$€£¥]?\s*[+-]?(\d{1,3}([,\u00a0' ]\d{3})+|\d+)(\.\d+)?\s*(%|[$€£¥])?\)?$"
+    r"^\(?[+-]?\s*[$€£¥]?\s*[+-]?(\d{1,3}([,\u00a0' ]\d{3})+|\d+)(\.\d+)?\s*(%|[$€£¥])?\)?$".replace(
+        "\\u00a0", "\u00a0"
+    )
 )
+
+try:
+    import pyarrow  # noqa: F401
+
+    _HAS_PYARROW = True
+except ImportError:  # pragma: no cover - pyarrow is a dependency
+    _HAS_PYARROW = False
 
 TextClass = Literal["null-like", "number", "formatted-number", "text"]
 
 
 def classify_text(value: str) -> TextClass:
     """What a string cell holds: a null marker, a number, a formatted number or text."""
-    stripped = value.strip()
-    if stripped.lower() in NULL_LIKE_STRINGS:
-        return "null-like"
-    if _PLAIN_NUMBER.match(stripped):
-        return "number" if stripped == value else "formatted-number"
-    if _FORMATTED_NUMBER.match(stripped):
-        return "formatted-number"
-    return "text"
+    result: TextClass = classify_texts([value]).iloc[0]
+    return result
+
+
+def classify_texts(values: list[str]) -> pd.Series:
+    """:func:`classify_text` for many distinct values at once (index = value).
+
+    Vectorised through pandas string methods, which run in pyarrow's regex engine
+    when pandas uses pyarrow strings: a column of a million distinct ids or
+    free-text cells costs one pass in C++, not a million Python regex calls.
+    """
+    s = pd.Series(values, dtype="string[pyarrow]" if _HAS_PYARROW else "string")
+    stripped = s.str.strip()
+    null_like = stripped.str.lower().isin(NULL_LIKE_STRINGS)
+    plain = stripped.str.fullmatch(_PLAIN_NUMBER.pattern).fillna(False)
+    formatted = stripped.str.fullmatch(_FORMATTED_NUMBER.pattern).fillna(False)
+    exact = stripped == s
+    out = np.full(len(values), "text", dtype=object)
+    out[(plain | formatted).to_numpy(dtype=bool)] = "formatted-number"
+    out[(plain & exact).to_numpy(dtype=bool)] = "number"
+    out[null_like.to_numpy(dtype=bool)] = "null-like"
+    return pd.Series(out, index=pd.Index(values, dtype=object), dtype=object)
 
 
 def parse_formatted_number(value: str) -> float | None:
@@ -155,6 +179,27 @@ class ColumnProfile:
     def n_unique(self) -> int:
         return len(self.value_counts)
 
+    @cached_property
+    def dominant(self) -> tuple[object, int] | None:
+        """The value held by more than half of the non-null cells, with its count.
+
+        Numeric columns find it without hashing: a majority value must be the median,
+        so one vectorised comparison counts it (a value_counts of a million distinct
+        floats costs far more).
+        """
+        if self.n_present == 0:
+            return None
+        if self.kind in ("numeric", "boolean") and self.values.size:
+            if self.quantiles is None:  # only infinities
+                counts = self.value_counts
+                return (counts.index[0], int(counts.iloc[0])) if 2 * counts.iloc[0] > self.n_present else None
+            median = self.quantiles.q50  # shared with every check that reads quantiles
+            count = int(np.count_nonzero(self.values == median))
+        else:
+            counts = self.value_counts
+            median, count = counts.index[0], int(counts.iloc[0])
+        return (median, count) if 2 * count > self.n_present else None
+
     # ---- numeric --------------------------------------------------------------
     @cached_property
     def values(self) -> np.ndarray:
@@ -176,7 +221,8 @@ class ColumnProfile:
     @cached_property
     def finite(self) -> np.ndarray:
         v = self.values
-        return v[np.isfinite(v)]
+        finite: np.ndarray = v[np.isfinite(v)]
+        return finite
 
     @cached_property
     def is_integral(self) -> bool:
@@ -198,10 +244,13 @@ class ColumnProfile:
         if f.size == 0:
             return None
         mean = float(f.mean())
-        std = float(f.std())
+        centred = f - mean
+        squares = centred * centred
+        # Dot products instead of `** 3` temporaries: one pass each, in BLAS.
+        std = float(np.sqrt(squares.sum() / f.size))
         if std == 0.0 or f.size < 3:
             return mean, std, 0.0
-        skew = float(np.mean(((f - mean) / std) ** 3))
+        skew = float(np.dot(squares, centred) / f.size / std**3)
         return mean, std, skew
 
     @cached_property
@@ -219,7 +268,7 @@ class ColumnProfile:
         if self.kind not in ("string", "mixed", "categorical"):
             return pd.Series([], dtype=object)
         values = [v for v in self.value_counts.index if isinstance(v, str)]
-        return pd.Series([classify_text(v) for v in values], index=values, dtype=object)
+        return classify_texts(values)
 
     def text_class_counts(self) -> dict[str, int]:
         """Cells per text class (counting repeats)."""

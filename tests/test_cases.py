@@ -50,7 +50,10 @@ def _frame(case: dict[str, Any], tmp_path: Path) -> Any:
 def test_case(code: str, case: dict[str, Any], tmp_path: Path) -> None:
     source = _frame(case, tmp_path)
     dataset = load_dataset(
-        source, target=case.get("target"), id_columns=case.get("id_columns", ()), task=case.get("task", "auto")
+        source,
+        target=case.get("target"),
+        id_columns=case.get("id_columns", ()),
+        task=case.get("task", "auto"),
     )
     config = Config(target=case.get("target"), **case.get("config", {}))
     check = REGISTRY[code](case.get("options"))

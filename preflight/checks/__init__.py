@@ -7,7 +7,7 @@ this module must stay cheap (no sklearn, no cleanlab at import time).
 from __future__ import annotations
 
 from preflight.check import Check
-from preflight.checks import dq, sc
+from preflight.checks import cp, dq, ol, sc, sn, sp
 
 FAMILIES: dict[str, str] = {
     "DQ": "data quality",
@@ -19,4 +19,5 @@ FAMILIES: dict[str, str] = {
     "SP": "train/test split",
 }
 
-REGISTRY: dict[str, type[Check]] = {c.code: c for c in (*dq.CHECKS, *sc.CHECKS)}
+FAMILY_MODULES = (dq, sc, sn, ol, cp, sp)
+REGISTRY: dict[str, type[Check]] = {c.code: c for family in FAMILY_MODULES for c in family.CHECKS}

@@ -17,6 +17,11 @@ Renderer = Callable[..., str]
 FORMATS: dict[str, str] = {
     "text": "preflight.reporters.text:render",
     "json": "preflight.reporters.json:render",
+    "html": "preflight.reporters.html:render",
+    "markdown": "preflight.reporters.markdown:render",
+    "junit": "preflight.reporters.junit:render",
+    "sarif": "preflight.reporters.sarif:render",
+    "github": "preflight.reporters.github:render",
 }
 
 

@@ -16,7 +16,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2
 
 def safe(text: str) -> str:
     """Escape control and bidi characters so data cannot drive the terminal."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text)
+    return _CONTROL.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text
+    )
 
 
 def render(report: Report, *, color: bool = False, verbose: bool = False, **_: Any) -> str:
@@ -26,7 +28,10 @@ def render(report: Report, *, color: bool = False, verbose: bool = False, **_: A
     ds = report.dataset
     out: list[str] = []
     target = f" · target {ds.target!r} ({ds.task})" if ds.target else " · no target"
-    out.append(style(f"preflight · {safe(ds.path)}", bold=True) + f" · {ds.rows:,} rows × {ds.columns} columns{safe(target)}")
+    out.append(
+        style(f"preflight · {safe(ds.path)}", bold=True)
+        + f" · {ds.rows:,} rows × {ds.columns} columns{safe(target)}"
+    )
     if ds.sampled_rows:
         out.append(f"  model-based checks fitted on a sample of {ds.sampled_rows:,} rows")
     out.append("")
@@ -43,7 +48,10 @@ def render(report: Report, *, color: bool = False, verbose: bool = False, **_: A
             if f.rows:
                 shown = ", ".join(str(r) for r in f.rows[:10])
                 more = f" … ({f.flagged_rows:,} in all)" if f.flagged_rows > 10 else ""
-                out.append(style(f"      rows {shown}{more}", dim=True))
+                # Split checks list positions in the test (or valid) file, not in train.
+                file = f.evidence.get("rows_refer_to")
+                label = f"{file} rows" if isinstance(file, str) else "rows"
+                out.append(style(f"      {safe(label)} {shown}{more}", dim=True))
             if f.fix is not None:
                 out.append(f"      {style('fix:', fg='green')} {safe(f.fix.summary)}")
         out.append("")
@@ -51,11 +59,15 @@ def render(report: Report, *, color: bool = False, verbose: bool = False, **_: A
     steps = (report.preprocessing or {}).get("steps") or []
     if steps:
         out.append(style("suggested preprocessing", bold=True, underline=True))
+        from preflight.plan import describe_step
+
         for i, step in enumerate(steps, 1):
-            cols = ", ".join(safe(c) for c in step["columns"][:6])
-            more = f" +{len(step['columns']) - 6}" if len(step["columns"]) > 6 else ""
-            via = f" ({step['transformer'].rsplit('.', 1)[-1]})" if step.get("transformer") else ""
-            out.append(f"  {i}. {step['step']}{via}: {cols}{more}  [{step['reason']}]")
+            out.append(f"  {i}. {safe(describe_step(step))}  [{step['reason']}]")
+        code = (report.preprocessing or {}).get("code")
+        if code and verbose:
+            out.extend(["", *(safe(line) for line in code.splitlines())])
+        elif code:
+            out.append(style("  (-v prints the scikit-learn code; `preflight fix` applies it)", dim=True))
         out.append("")
 
     if report.errors:

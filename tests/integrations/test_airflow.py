@@ -48,6 +48,7 @@ with DAG(dag_id="soft_gate", schedule=None, start_date=datetime(2026, 1, 1, tzin
         paths=["{{ params.good }}", "{{ params.bad }}"],
         target="species",
         json_path="{{ params.reports }}/{stem}.json",
+        html_path="{{ params.reports }}/{stem}.html",
         soft_fail=True,
         options={"checks": {"DQ001": {"info-share": 0.05}}},
     )
@@ -157,7 +158,7 @@ def test_a_failing_gate_stops_training_without_retries(example_dag: Any, unlabel
     assert values["train"] is None
 
 
-def test_soft_fail_warns_and_json_paths_go_to_xcom(
+def test_soft_fail_warns_and_report_files_go_to_xcom(
     soft_gate_dag: Any, unlabelled_penguins: Path, tmp_path: Path
 ) -> None:
     good = EXAMPLES / "penguins.csv"
@@ -175,6 +176,10 @@ def test_soft_fail_warns_and_json_paths_go_to_xcom(
     good_report, bad_report = (json.loads(Path(p).read_text()) for p in values["preflight"])
     assert (good_report["status"], bad_report["status"]) == ("pass", "fail")
     assert bad_report["dataset"]["path"] == str(unlabelled_penguins)
+    # The HTML reports too, one per file, the bad one showing its finding.
+    html = (tmp_path / "penguins-unlabelled.html").read_text()
+    assert html.lstrip().lower().startswith("<!doctype html") and "DQ002" in html
+    assert "DQ002" not in (tmp_path / "penguins.html").read_text()
     # `options` reached the checks: with info-share 0.05, columns missing at most 5% of
     # their cells (all of them in penguins, by default warnings) are only info.
     missing = {f["columns"][0]: f["severity"] for f in good_report["findings"] if f["code"] == "DQ001"}

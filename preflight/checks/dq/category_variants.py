@@ -3,7 +3,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from difflib import SequenceMatcher
 
 from preflight.check import Check, Context, positions, quote_list
 from preflight.findings import Finding, Fix, Severity
@@ -11,6 +10,21 @@ from preflight.profile import ColumnProfile
 
 _PUNCT = re.compile(r"[\s_\-.,;:'\"]+")
 _DIGITS = re.compile(r"\d+")
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal-string-alignment distance: insertions, deletions, substitutions and
+    adjacent transpositions (the four commonest typing slips) cost 1 each."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[len(b)]
 
 
 def canonical_key(value: str) -> str:
@@ -24,8 +38,9 @@ class CategoryVariants(Check):
 
     **What it does.** In text columns of moderate cardinality, groups values that
     are equal after ignoring case, accents, whitespace and punctuation; and pairs a
-    rare value with a frequent, nearly identical one (a typo: similarity ratio at
-    or above ``similarity``, same digits, at most ``typo-share`` as frequent).
+    rare value with a frequent, nearly identical one (a typo: one slip — an inserted,
+    deleted, replaced or swapped letter — or two in values of 8+ letters, the same
+    digits, and at most ``typo-share`` as frequent).
 
     **Why it is bad.** Each spelling becomes its own one-hot column or embedding,
     splitting one category's examples across several inputs the model must learn
@@ -34,7 +49,7 @@ class CategoryVariants(Check):
     **Fix.** Map every variant to its most frequent spelling.
 
     **Options.** ``max-distinct`` (500): skip columns with more distinct values (free
-    text). ``similarity`` (0.85), ``typo-share`` (0.1): see above. ``min-length`` (4):
+    text). ``typo-share`` (0.1): see above. ``min-length`` (4):
     shorter values are never paired as typos (``"A"`` vs ``"B"``).
     """
 
@@ -43,7 +58,7 @@ class CategoryVariants(Check):
     category = "data-quality"
     cause = 1
     severity = Severity.WARNING
-    options = {"max_distinct": 500, "similarity": 0.85, "typo_share": 0.1, "min_length": 4}
+    options = {"max_distinct": 500, "typo_share": 0.1, "min_length": 4}
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         columns = list(ctx.profile.features())
@@ -59,9 +74,7 @@ class CategoryVariants(Check):
             groups: dict[str, list[str]] = {}
             for variant, canonical in mapping.items():
                 groups.setdefault(canonical, []).append(variant)
-            examples = "; ".join(
-                f"{quote_list(vs, 3)} -> {c!r}" for c, vs in list(groups.items())[:3]
-            )
+            examples = "; ".join(f"{quote_list(vs, 3)} -> {c!r}" for c, vs in list(groups.items())[:3])
             yield self.finding(
                 f"{col.name!r} spells {len(groups)} categor{'y' if len(groups) == 1 else 'ies'} "
                 f"several ways ({examples})",
@@ -98,8 +111,9 @@ class CategoryVariants(Check):
                     continue
                 if len(common) < self.opts["min_length"] or _DIGITS.findall(rare) != _DIGITS.findall(common):
                     continue
-                if SequenceMatcher(None, rare, common).ratio() >= self.opts["similarity"]:
+                allowed = 1 if min(len(rare), len(common)) < 8 else 2
+                if abs(len(rare) - len(common)) <= allowed and edit_distance(rare, common) <= allowed:
                     for variant in by_key[rare]:
-                        mapping[variant] = mapping.get(by_key[common][0], by_key[common][0])
+                        mapping[variant] = by_key[common][0]
                     break
         return mapping

@@ -35,8 +35,11 @@ class ConstantColumns(Check):
         for col in ctx.profile.features():
             if col.n_present == 0:
                 continue  # all-missing: DQ001 reports it
-            if col.n_unique == 1:
-                value = col.value_counts.index[0]
+            dominant = col.dominant
+            if dominant is None:
+                continue
+            value, top = dominant
+            if top == col.n_present:
                 note = f" (besides {col.n_missing} missing)" if col.n_missing else ""
                 yield self.finding(
                     f"{col.name!r} has one value, {value!r}, in every row{note}",
@@ -47,14 +50,12 @@ class ConstantColumns(Check):
                 continue
             if col.n < self.opts["min_rows"]:
                 continue
-            top = int(col.value_counts.iloc[0])
             share = top / col.n
             if share >= self.opts["near_share"]:
-                value = col.value_counts.index[0]
                 yield self.finding(
                     f"{col.name!r} is {value!r} in {share:.1%} of rows (near-constant)",
                     columns=[col.name],
-                    evidence={"value": str(value), "share": share, "distinct": col.n_unique},
+                    evidence={"value": str(value), "share": share},
                     fix=Fix(f"review {col.name!r}; drop it if the rare values are noise"),
                     severity=Severity.INFO,
                 )

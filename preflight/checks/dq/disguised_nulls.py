@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -9,8 +8,8 @@ from preflight.check import Check, Context, positions, quote_list
 from preflight.findings import Finding, Fix, Severity
 from preflight.profile import ColumnProfile
 
-# All-nines numbers (-999, 9999, ...) are the classic numeric stand-ins for "missing".
-_SENTINEL = re.compile(r"^-?9{2,}$")
+# All-nines numbers (-99, 999, -9999, ...) are the classic numeric stand-ins for "missing".
+_SENTINELS = np.array([s * (10**k - 1) for k in range(2, 10) for s in (1, -1)], dtype=float)
 
 
 class DisguisedNulls(Check):
@@ -56,28 +55,25 @@ class DisguisedNulls(Check):
 
     def _numeric_sentinels(self, col: ColumnProfile) -> list[float]:
         found: list[float] = []
-        counts = col.value_counts
-        for value, count in counts.items():
-            try:
-                number = float(value)  # type: ignore[arg-type]
-            except (TypeError, ValueError):
-                continue
-            if count < self.opts["min_count"] or not np.isfinite(number) or number != int(number):
-                continue
-            if not _SENTINEL.match(str(int(number))):
+        if col.min is None or col.max is None:
+            return found
+        # Only sentinels inside the column's range can occur: usually none or a few.
+        for number in _SENTINELS[(col.min <= _SENTINELS) & (col.max >= _SENTINELS)].tolist():
+            count = int(np.count_nonzero(col.finite == number))
+            if count < self.opts["min_count"]:
                 continue
             others = col.finite[col.finite != number]
             if others.size < 10:
                 continue
             q1, q3 = np.quantile(others, [0.25, 0.75])
             fence = self.opts["fence"] * max(q3 - q1, 1e-12)
-            if number < 0 and (others.min() >= 0 or number < q1 - fence):
-                found.append(number)
-            elif number > 0 and number > q3 + fence and number > others.max():
+            below = number < 0 and (others.min() >= 0 or number < q1 - fence)
+            above = number > 0 and number > q3 + fence and number > others.max()
+            if below or above:
                 found.append(number)
         return found
 
-    def _found(self, col: ColumnProfile, markers: list[object]) -> Finding:
+    def _found(self, col: ColumnProfile, markers: Sequence[object]) -> Finding:
         mask = col.series.isin(markers).to_numpy(dtype=bool, na_value=False)
         count = int(mask.sum())
         shown = quote_list([str(m) for m in markers])

@@ -9,12 +9,21 @@ from preflight.check import Check, Context
 from preflight.findings import Finding, Fix, Severity
 
 
+def row_hashes(frame: pd.DataFrame) -> pd.Series:
+    """One 64-bit hash per row over all columns (the index is not hashed).
+
+    Equal rows get equal hashes; equal hashes are only candidates, so callers confirm
+    on the values (the split checks reuse this to find test rows that repeat train rows).
+    """
+    try:
+        return pd.util.hash_pandas_object(frame, index=False)
+    except TypeError:  # unhashable cells (lists, dicts): hash their text form
+        return pd.util.hash_pandas_object(frame.astype(str), index=False)
+
+
 def duplicate_mask(frame: pd.DataFrame) -> np.ndarray:
     """True for every row that repeats an earlier row exactly (all columns)."""
-    try:
-        hashes = pd.util.hash_pandas_object(frame, index=False)
-    except TypeError:  # unhashable cells (lists, dicts): hash their text form
-        hashes = pd.util.hash_pandas_object(frame.astype(str), index=False)
+    hashes = row_hashes(frame)
     # Equal 64-bit hashes are a candidate; confirm on the rows themselves so a hash
     # collision can never report a false duplicate.
     candidate = hashes.duplicated(keep=False).to_numpy()

@@ -13,10 +13,16 @@ _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F
 _ID_NAME = re.compile(r"(^|[_\s.-])(id|uuid|guid|key|index|idx)$|^(id|uuid|guid|index|unnamed: ?0)$", re.I)
 
 
+def _sample_unique_share(values: np.ndarray, size: int = 5000) -> float:
+    """Distinct share of the first ``size`` values: a cheap screen before counting all."""
+    head = values[:size]
+    return len(np.unique(head)) / max(len(head), 1)
+
+
 class IdLikeColumns(Check):
     """Feature columns that identify rows instead of describing them.
 
-    **What it does.** Flags a feature column when every row has its own value and
+    **What it does.** Flags a feature column when (almost) every row has its own value and
     the values look like identifiers: integers that count up (a row number or a
     sequential key), short codes without spaces, UUIDs, or a unique column named
     like an id (``id``, ``user_id``, ``Unnamed: 0``). Continuous measurements, which
@@ -30,6 +36,9 @@ class IdLikeColumns(Check):
     it out of the features.
 
     **Options.** ``min-rows`` (20): judge only columns with at least this many values.
+    ``min-unique-share`` (0.98): the share of distinct values among present ones at
+    which a column counts as unique per row (below 1 so that a few duplicated rows
+    do not hide an id column).
     ``max-text-length`` (40): longer unique strings are free text, not ids.
     """
 
@@ -38,11 +47,17 @@ class IdLikeColumns(Check):
     category = "data-quality"
     cause = 1
     severity = Severity.WARNING
-    options = {"min_rows": 20, "max_text_length": 40}
+    options = {"min_rows": 20, "max_text_length": 40, "min_unique_share": 0.98}
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for col in ctx.profile.features():
-            if col.n_present < self.opts["min_rows"] or col.n_unique != col.n_present:
+            if col.n_present < self.opts["min_rows"]:
+                continue
+            if col.kind == "numeric" and not col.is_integral:
+                continue  # measurements, not keys (and no costly distinct count)
+            if col.kind == "numeric" and _sample_unique_share(col.finite) < 0.9:
+                continue  # repeats already in the first rows: not a key
+            if col.n_unique < self.opts["min_unique_share"] * col.n_present:
                 continue
             reason = self._reason(col)
             if reason is None:
@@ -62,10 +77,10 @@ class IdLikeColumns(Check):
             values = col.finite
             diffs = np.diff(values)
             if diffs.size and (np.all(diffs > 0) or np.all(diffs < 0)):
-                return "unique integers in increasing row order" if diffs[0] > 0 else "unique integers in decreasing row order"
-            span = values.max() - values.min() + 1
-            if span == values.size:
-                return "a shuffled run of consecutive integers"
+                order = "increasing" if diffs[0] > 0 else "decreasing"
+                return f"unique integers in {order} row order"
+            if values.max() - values.min() + 1 == col.n_unique:
+                return "a run of consecutive integers"
             return "unique integers, named like an id" if named else None
         if col.kind in ("string", "categorical"):
             strings = [v for v in col.value_counts.index if isinstance(v, str)]

@@ -1,0 +1,76 @@
+"""Speed of the audit without model-based checks, as a ratio of the raw read.
+
+1M rows x 50 mixed columns (parquet), generated with a fixed seed. Measured side by
+side in one run, each step in a fresh process:
+  read      pyarrow.parquet.read_table(...).to_pandas()           (the floor)
+  describe  read + DataFrame.describe(include="all")              (reference)
+  preflight the whole CLI: read + every non-model check + report
+
+Usage: python benchmarks/speed.py [--rows N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
+from _harness import DATA, dump, machine, measure  # noqa: E402
+
+
+def make_data(rows: int, path: Path) -> Path:
+    if path.exists():
+        return path
+    rng = np.random.default_rng(42)
+    cols: dict[str, object] = {}
+    for i in range(30):  # continuous measurements on various scales
+        cols[f"num_{i}"] = rng.normal(loc=i, scale=10.0 ** (i % 5), size=rows)
+    for i in range(8):  # counts
+        cols[f"int_{i}"] = rng.poisson(3 + i, size=rows)
+    for i in range(8):  # categoricals of growing cardinality
+        levels = np.array([f"level_{k}" for k in range(3 * (i + 1) ** 2)])
+        cols[f"cat_{i}"] = levels[rng.integers(0, len(levels), size=rows)]
+    cols["flag"] = rng.random(rows) < 0.3
+    cols["when"] = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 1500, rows), unit="D")
+    cols["with_missing"] = np.where(rng.random(rows) < 0.05, np.nan, rng.normal(size=rows))
+    cols["label"] = rng.choice(["a", "b", "c"], size=rows, p=[0.5, 0.3, 0.2])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(cols).to_parquet(path, index=False)
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    path = make_data(args.rows, DATA / f"mixed_{args.rows}x50.parquet")
+    from preflight.checks import REGISTRY
+
+    cheap = ",".join(sorted(code for code, c in REGISTRY.items() if not c.model_based))
+    read = f"import pyarrow.parquet as pq; pq.read_table({str(path)!r}).to_pandas()"
+    steps = {
+        "read": f"{read}",
+        "describe": f"{read}.describe(include='all')",
+        "preflight": (
+            "import sys; from preflight.cli import main; "
+            f"sys.argv=['preflight','check',{str(path)!r},'--target','label','--select',{cheap!r},'-q']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass"
+        ),
+    }
+    results = {name: measure(code, args.repeat) for name, code in steps.items()}
+    floor = results["read"]["seconds"]
+    print(f"machine: {machine()}")
+    print(f"data: {args.rows:,} rows x 50 columns, {path.stat().st_size / 2**20:.0f} MB parquet")
+    print(f"{'step':<10} {'seconds':>8} {'x read':>7} {'peak MB':>8}")
+    for name, r in results.items():
+        print(f"{name:<10} {r['seconds']:>8.2f} {r['seconds'] / floor:>7.2f} {r['peak_mb']:>8.0f}")
+    dump("speed", {"machine": machine(), "rows": args.rows, "results": results})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from preflight.check import Check, Context
+from preflight.checks.ol.column_model import column_models, column_scores, column_values, row_cap
+from preflight.findings import Finding, Fix, Severity
+
+# Rows whose values and scores are spelled out in the evidence (all rows are in ``rows``).
+EVIDENCE_ROWS = 100
+# Rows named in the message itself.
+MESSAGE_ROWS = 5
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.6g}"
+
+
+class ColumnOutliers(Check):
+    """Numeric values far outside the bulk of their column (per-column outliers).
+
+    **What it does.** Judges every numeric feature column on the scale where its
+    bulk is symmetric — a power or log transform picked from the column's 5%, 50%
+    and 95% quantiles, so a log-normal column is judged on the log scale — and
+    scores each value by its distance from the median in robust standard
+    deviations (from the quartiles and the 5%/95% quantiles, separately above and
+    below the median). Values beyond ``threshold`` are listed with their rows, their
+    values and how far out they lie. Columns with fewer than 20 values or at most
+    two distinct values are not judged, nor is a side of the median where a quarter
+    of the values or more equal the median (a zero-inflated column's rare non-zero
+    values are its nature).
+
+    **Why it is bad.** A value typed in the wrong unit (grams for kilograms, cents
+    for dollars) or with a slipped decimal point is a gross error: it dominates the
+    mean and variance used for scaling, and its gradient dominates the batches that
+    hold it, which is what makes people reach for gradient clipping. Clean the data
+    first.
+
+    **Fix.** Check the listed values and correct them at the source. Otherwise clip
+    (winsorize) the column to the fences given in the evidence, scale it with
+    ``RobustScaler``, or drop the rows with ``preflight fix`` (which keeps every
+    removed row in a separate file).
+
+    **Options.** ``threshold`` (6.0): robust standard deviations from the median
+    beyond which a value is an outlier (a normal column of a million rows has no
+    value beyond 6). ``max-share`` (0.001) and ``min-cap`` (20): a column flags at
+    most ``max(min-cap, max-share × rows)`` rows; when more values than that lie
+    beyond the fence, the column is long-tailed rather than contaminated, and the
+    finding only lists the most extreme ones, as info.
+    """
+
+    code = "OL001"
+    name = "outliers.column-outliers"
+    category = "outliers"
+    cause = 1
+    severity = Severity.WARNING
+    options = {"threshold": 6.0, "max_share": 0.001, "min_cap": 20}
+
+    def run(self, ctx: Context) -> Iterator[Finding]:
+        threshold = float(self.opts["threshold"])
+        for name, model in column_models(ctx).items():
+            scores = column_scores(ctx, name)
+            magnitude = np.abs(np.nan_to_num(scores, nan=0.0))
+            beyond = np.flatnonzero(magnitude > threshold)
+            if beyond.size == 0:
+                continue
+            col = ctx.profile[name]
+            cap = row_cap(col.n_present, float(self.opts["max_share"]), int(self.opts["min_cap"]))
+            # Most extreme first; ties by row position so the report is deterministic.
+            ranked = beyond[np.lexsort((beyond, -magnitude[beyond]))]
+            long_tailed = beyond.size > cap
+            listed = ranked[:cap]
+            values = column_values(col)
+            lower, upper = model.fences(threshold)
+            worst = float(magnitude[listed[0]])
+            on_scale = "" if model.family == "linear" else f", judged on the {model.scale_name} scale"
+            named = ", ".join(f"row {r} = {_fmt(values[r])}" for r in listed[:MESSAGE_ROWS])
+            more = f" and {listed.size - MESSAGE_ROWS} more" if listed.size > MESSAGE_ROWS else ""
+            if long_tailed:
+                message = (
+                    f"{name!r} has a long tail: {beyond.size} values ({beyond.size / col.n_present:.2%}) lie "
+                    f"beyond {threshold:g} robust SDs from the median{on_scale}; the {listed.size} most "
+                    f"extreme (up to {worst:.0f} SDs): {named}{more}"
+                )
+            else:
+                message = (
+                    f"{name!r} has {beyond.size} value{'s' if beyond.size > 1 else ''} far outside the bulk "
+                    f"(up to {worst:.0f} robust SDs from the median{on_scale}): {named}{more}"
+                )
+            shown = listed[:EVIDENCE_ROWS]
+            if lower is not None and upper is not None:
+                bounds = f"to [{_fmt(lower)}, {_fmt(upper)}]"
+            elif upper is not None:
+                bounds = f"at {_fmt(upper)}"
+            else:
+                bounds = f"from below at {_fmt(lower or 0.0)}"
+            yield self.finding(
+                message,
+                columns=[name],
+                rows=listed,
+                row_count=int(listed.size),
+                severity=Severity.INFO if long_tailed else None,
+                evidence={
+                    "scale": model.scale_name,
+                    "median": float(col.quantiles.q50) if col.quantiles else None,
+                    "lower_fence": lower,
+                    "upper_fence": upper,
+                    "threshold": threshold,
+                    "beyond_fence": int(beyond.size),
+                    "long_tailed": long_tailed,
+                    "values": {int(r): float(values[r]) for r in shown},
+                    # Robust SDs from the median (the value shows the side).
+                    "scores": {int(r): float(magnitude[r]) for r in shown},
+                },
+                fix=Fix(
+                    "check the listed values (a unit or typing error?) and correct them; otherwise clip "
+                    f"{name!r} {bounds} (winsorize), scale it with RobustScaler, "
+                    "or drop the rows with `preflight fix`",
+                    step="clip",
+                    params={"lower": lower, "upper": upper},
+                ),
+            )

@@ -1,0 +1,84 @@
+"""Out-of-fold predictions for a regression target: the shared regression artifact.
+
+The regression counterpart of :mod:`preflight.models.oof`: learnability (CP) and
+implausible-target checks (LB) read these predictions, so the cross-validated
+models are fitted once per run (``ctx.shared("out_of_fold_regression", ...)``).
+
+The model is a ridge regression on the shared encoded matrix with its penalty
+chosen by efficient leave-one-out inside each training fold: quick, deterministic,
+stable when features outnumber rows. On large data the folds are fitted on a
+seeded random sample (``--sample``, else :data:`DEFAULT_SAMPLE` rows); every row
+outside the sample is predicted by the average of the fold models, none of which
+saw it, so every prediction is out-of-sample.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from preflight.check import Context
+from preflight.features import encoded_features
+
+N_FOLDS = 5
+# Ridge is cheap (one SVD per fold), so the default fit sample is large.
+DEFAULT_SAMPLE = 200_000
+ALPHAS = tuple(float(a) for a in np.logspace(-3, 4, 15))
+
+
+@dataclass(frozen=True)
+class OutOfFoldRegression:
+    predictions: np.ndarray  # float, prediction for each row in positions, never from a model that saw it
+    targets: np.ndarray  # float, the target value of each row in positions
+    positions: np.ndarray  # 0-based row positions (rows whose target is a finite number)
+    method: str  # how the predictions were made, for the report
+    sampled_rows: int | None = None  # the fit sample size when the data was sampled
+
+
+def out_of_fold_regression(ctx: Context) -> OutOfFoldRegression:
+    """The run's out-of-fold predictions for a regression target (built once)."""
+    return ctx.shared("out_of_fold_regression", lambda: _compute(ctx))
+
+
+def _compute(ctx: Context) -> OutOfFoldRegression:
+    from sklearn.linear_model import RidgeCV
+    from sklearn.model_selection import KFold
+    from threadpoolctl import threadpool_limits
+
+    y_all = ctx.dataset.y.to_numpy(dtype=float, na_value=np.nan)
+    positions = np.flatnonzero(np.isfinite(y_all))
+    y = y_all[positions]
+    x = encoded_features(ctx).matrix[positions]
+    n = len(positions)
+    cap = ctx.config.sample or DEFAULT_SAMPLE
+    rng = np.random.default_rng(ctx.config.seed)
+    if n > cap:
+        fit_idx = np.sort(rng.choice(n, size=cap, replace=False))
+        sampled: int | None = cap
+    else:
+        fit_idx = np.arange(n)
+        sampled = None
+    predictions = np.full(n, float(y[fit_idx].mean()) if n else np.nan)
+    folds = min(N_FOLDS, len(fit_idx))
+    if folds >= 2 and x.shape[1] > 0:
+        rest = np.setdiff1d(np.arange(n), fit_idx)
+        rest_sum = np.zeros(len(rest))
+        splitter = KFold(n_splits=folds, shuffle=True, random_state=ctx.config.seed)
+        with threadpool_limits(limits=1):
+            for train, test in splitter.split(fit_idx):
+                model = RidgeCV(alphas=ALPHAS)
+                model.fit(x[fit_idx[train]], y[fit_idx[train]])
+                predictions[fit_idx[test]] = model.predict(x[fit_idx[test]])
+                if len(rest):
+                    rest_sum += model.predict(x[rest])
+        if len(rest):
+            predictions[rest] = rest_sum / folds
+    else:
+        folds = 0
+    method = f"ridge regression, {folds}-fold out-of-fold predictions"
+    if sampled is not None:
+        method += f" (fitted on a sample of {sampled} rows)"
+    return OutOfFoldRegression(
+        predictions=predictions, targets=y, positions=positions, method=method, sampled_rows=sampled
+    )

@@ -1,0 +1,246 @@
+"""OL001/OL002 on real data: planted gross errors are found, honest data stays quiet."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
+
+import preflight
+from preflight.check import Context
+from preflight.checks.ol.column_model import fit_column
+from preflight.config import Config
+from preflight.dataset import load_dataset
+from preflight.profile import Profile
+from tests.conftest import EXAMPLES, ROOT, run_cli
+
+
+def _outlier_findings(data: pd.DataFrame | str, select: str = "OL", **kw: object) -> list[preflight.Finding]:
+    report = preflight.check(data, select=select, **kw)  # type: ignore[arg-type]
+    assert not report.errors, report.errors
+    return [f for f in report.findings if f.code.startswith("OL")]
+
+
+def _flagged(findings: list[preflight.Finding], code: str | None = None) -> set[int]:
+    return {r for f in findings if code is None or f.code == code for r in f.rows}
+
+
+def plant_gross_errors(seed: int, n_rows: int = 10) -> tuple[pd.DataFrame, np.ndarray]:
+    """Breast-cancer data with 3 values of each of ``n_rows`` rows multiplied by 20-30."""
+    rng = np.random.default_rng(seed)
+    frame = load_breast_cancer(as_frame=True).frame
+    rows = rng.choice(len(frame), n_rows, replace=False)
+    for row in rows:
+        for col in rng.choice(frame.shape[1] - 1, 3, replace=False):
+            frame.iloc[row, col] *= rng.uniform(20, 30)
+    return frame, rows
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_planted_gross_errors_in_breast_cancer(seed: int) -> None:
+    frame, planted = plant_gross_errors(seed)
+    findings = _outlier_findings(frame, target="target")
+    for code in ("OL001", "OL002", None):
+        flagged = _flagged(findings, code)
+        hits = len(flagged & set(planted.tolist()))
+        assert hits / len(planted) >= 0.9, (code, sorted(flagged), sorted(planted))
+        assert hits / len(flagged) >= 0.5, (code, sorted(flagged), sorted(planted))
+    assert all(f.severity is preflight.Severity.WARNING for f in findings)
+
+
+def test_per_column_finding_names_rows_values_and_fences() -> None:
+    frame, planted = plant_gross_errors(0)
+    clean = load_breast_cancer(as_frame=True).frame
+    findings = [f for f in _outlier_findings(frame, target="target") if f.code == "OL001"]
+    for f in findings:
+        (col,) = f.columns
+        for row in f.rows:
+            assert row in planted
+            # The listed value is the planted (multiplied) one, far above the clean value.
+            assert f.evidence["values"][row] == frame.loc[row, col]
+            assert frame.loc[row, col] > 15 * clean.loc[row, col]
+            assert f.evidence["upper_fence"] < frame.loc[row, col]
+        assert f.fix is not None and f.fix.step == "clip"
+        assert f.fix.params["upper"] == f.evidence["upper_fence"]
+
+
+def test_row_finding_ranks_rows_and_names_contributing_columns() -> None:
+    frame, planted = plant_gross_errors(1)
+    (row_finding,) = [f for f in _outlier_findings(frame, target="target") if f.code == "OL002"]
+    scores = row_finding.evidence["scores"]
+    assert set(scores) == set(row_finding.rows)
+    assert all(s > 1.0 for s in scores.values())
+    # Ranked: the listed scores never increase.
+    listed = [scores[r] for r in sorted(scores, key=lambda r: -scores[r])]
+    assert listed == sorted(listed, reverse=True)
+    clean = load_breast_cancer(as_frame=True).frame
+    for row in planted:
+        # The column that sets a planted row apart most is one whose value was multiplied.
+        top = row_finding.evidence["contributors"][row][0]
+        assert frame.loc[row, top] > 15 * clean.loc[row, top]
+    assert row_finding.fix is not None
+    assert (row_finding.fix.step, row_finding.fix.params) == ("drop-rows", {"rows": "flagged"})
+
+
+@pytest.mark.parametrize("name", ["diabetes", "wine", "penguins", "penguins-raw"])
+def test_honest_real_data_gives_no_outlier_warning(name: str) -> None:
+    if name.startswith("penguins"):
+        data: pd.DataFrame | str = str(EXAMPLES / f"{name}.csv")
+        target = "species" if name == "penguins" else "Species"
+    else:
+        loader = {"diabetes": load_diabetes, "wine": load_wine}[name]
+        data, target = loader(as_frame=True).frame, "target"
+    findings = _outlier_findings(data, target=target)
+    assert [f for f in findings if f.severity >= preflight.Severity.WARNING] == []
+
+
+def test_clean_breast_cancer_rows_that_break_its_geometry() -> None:
+    """The bundled data hold rows whose values are each plausible but inconsistent:
+    row 376's perimeter error is 21x its radius error (median ratio 6.9, about 2 pi),
+    row 3's worst area is 0.81 of pi * worst radius^2 (median 0.976, sd 0.02)."""
+    frame = load_breast_cancer(as_frame=True).frame
+    findings = _outlier_findings(frame, target="target")
+    assert [f.code for f in findings] == ["OL002"]
+    (finding,) = findings
+    assert {376, 3} <= set(finding.rows) and len(finding.rows) <= 8
+    assert finding.evidence["kind"][376] == "relation"
+    assert {"perimeter error", "radius error"} <= set(finding.evidence["contributors"][376])
+    assert "worst area" in finding.evidence["contributors"][3]
+    ratio = frame["perimeter error"] / frame["radius error"]
+    assert ratio[376] > 2.5 * ratio.median()
+
+
+def test_impossible_combination_of_plausible_values() -> None:
+    rng = np.random.default_rng(8)
+    n = 3000
+    height = rng.normal(170, 10, n)
+    weight = 70 + 9 * (height - 170) / 10 + rng.normal(0, 4.4, n)
+    frame = pd.DataFrame({"height_cm": height, "weight_kg": weight, "age": rng.integers(18, 90, n)})
+    frame["city"] = rng.choice(["Oslo", "Lima", "Pune"], n)
+    planted = [5, 700, 2999]
+    # Tall and light: each value within 2.5 SD of its column, the pair impossible.
+    frame.loc[planted, "height_cm"] = [194.0, 195.0, 193.0]
+    frame.loc[planted, "weight_kg"] = [49.0, 50.0, 48.0]
+    findings = _outlier_findings(frame)
+    assert [f.code for f in findings] == ["OL002"]
+    (finding,) = findings
+    assert list(finding.rows) == planted
+    for row in planted:
+        assert set(finding.evidence["contributors"][row][:2]) == {"height_cm", "weight_kg"}
+
+
+def test_log_normal_and_skewed_columns_are_judged_on_their_own_scale() -> None:
+    rng = np.random.default_rng(4)
+    n = 20_000
+    frame = pd.DataFrame(
+        {
+            "income": rng.lognormal(10, 1, n),
+            "wait_s": rng.exponential(30, n),
+            "size": rng.gamma(2, 3, n),
+            "visits": rng.poisson(3, n),
+            "score": rng.normal(0, 1, n),
+            "group": rng.choice(["a", "b", "c"], n),
+        }
+    )
+    assert [f for f in _outlier_findings(frame) if f.severity >= preflight.Severity.WARNING] == []
+    ds = load_dataset(frame)
+    profile = Profile(ds)
+    income = fit_column(profile["income"])
+    assert income is not None and income.scale_name == "log"
+    score = fit_column(profile["score"])
+    assert score is not None and score.scale_name == "linear"
+
+
+def test_share_of_flagged_rows_is_bounded_on_heavy_tails() -> None:
+    # Student-t with 2 degrees of freedom: thousands of values beyond 6 robust SDs, none an error.
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({"returns": rng.standard_t(2, 100_000), "x": rng.normal(size=100_000)})
+    findings = [f for f in _outlier_findings(frame, select="OL001") if f.code == "OL001"]
+    (finding,) = findings
+    assert finding.severity is preflight.Severity.INFO
+    assert finding.evidence["long_tailed"] is True
+    assert finding.evidence["beyond_fence"] > 100
+    assert finding.flagged_rows == 100  # max(min-cap 20, 0.1% of 100,000)
+
+
+def test_options_change_threshold_and_cap() -> None:
+    frame, _ = plant_gross_errors(2)
+    loose = _outlier_findings(
+        frame, target="target", checks={"OL002": {"threshold": 50.0, "relation_threshold": 1000.0}}
+    )
+    assert not [f for f in loose if f.code == "OL002"]
+    capped = _outlier_findings(frame, target="target", checks={"OL002": {"min_cap": 3, "max_share": 0.0}})
+    (row_finding,) = [f for f in capped if f.code == "OL002"]
+    assert row_finding.flagged_rows == 3 and row_finding.severity is preflight.Severity.INFO
+
+
+def test_sampling_scores_every_row_and_is_deterministic() -> None:
+    rng = np.random.default_rng(6)
+    n = 6000
+    frame = pd.DataFrame(rng.normal(size=(n, 4)), columns=list("abcd"))
+    planted = [10, 2500, 5999]
+    frame.loc[planted, "a"] = 40.0
+    frame.loc[planted, "b"] = -35.0
+    first = preflight.check(frame, select="OL002", sample=500, seed=3)
+    second = preflight.check(frame, select="OL002", sample=500, seed=3)
+    assert first.dataset.sampled_rows == 500
+    (finding,) = first.findings
+    assert set(planted) <= set(finding.rows)
+    assert json.dumps(first.to_dict()) == json.dumps(second.to_dict())
+
+
+def test_too_small_or_text_only_tables_are_skipped() -> None:
+    tiny = pd.DataFrame({"a": [1.0, 2.0, 3.0, 1000.0]})
+    assert _outlier_findings(tiny) == []
+    text = pd.DataFrame({"name": [f"n{i}" for i in range(100)]})
+    assert _outlier_findings(text) == []
+
+
+def test_inputs_are_not_mutated_and_shared_matrix_untouched() -> None:
+    frame, _ = plant_gross_errors(0)
+    before = frame.copy()
+    ds = load_dataset(frame, target="target")
+    ctx = Context(ds, Profile(ds), Config(target="target"))
+    from preflight.checks.ol.row_outliers import RowOutliers
+    from preflight.features import encoded_features
+
+    matrix = encoded_features(ctx).matrix.copy()
+    list(RowOutliers().run(ctx))
+    pd.testing.assert_frame_equal(frame, before)
+    np.testing.assert_array_equal(encoded_features(ctx).matrix, matrix)
+
+
+@pytest.mark.slow
+def test_clean_gaussian_100k_rows_gives_no_outlier_finding() -> None:
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame(rng.normal(size=(100_000, 10)), columns=[f"x{i}" for i in range(10)])
+    frame["y"] = rng.integers(0, 2, len(frame))
+    assert _outlier_findings(frame, target="y") == []
+
+
+def test_cli_json_report_validates_and_fails_on_warning(tmp_path: Path) -> None:
+    import jsonschema
+
+    frame, planted = plant_gross_errors(3)
+    path = tmp_path / "cancer.csv"
+    frame.to_csv(path, index=False)
+    passed = run_cli("check", str(path), "--target", "target", "--select", "OL", "--format", "json")
+    assert passed.returncode == 0, passed.stderr  # warnings do not fail by default
+    report = json.loads(passed.stdout)
+    schema = json.loads((ROOT / "schemas" / "report.schema.json").read_text())
+    jsonschema.validate(report, schema)
+    codes = {f["code"] for f in report["findings"]}
+    assert codes == {"OL001", "OL002"}
+    (row_finding,) = [f for f in report["findings"] if f["code"] == "OL002"]
+    assert set(planted.tolist()) <= set(row_finding["rows"])
+    # JSON object keys are strings: row positions as text.
+    assert set(row_finding["evidence"]["scores"]) == {str(r) for r in row_finding["rows"]}
+    steps = {s["step"] for s in report["preprocessing"]["steps"]}
+    assert steps == {"clip", "drop-rows"}
+    failed = run_cli("check", str(path), "--target", "target", "--select", "OL", "--fail-on", "warning")
+    assert failed.returncode == 1
+    assert "OL001" in failed.stdout and "row " in failed.stdout
