@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 AIRFLOW_VENV ?= .venv-airflow
 AIRFLOW_STAMP := $(AIRFLOW_VENV)/.installed
 
-.PHONY: demo test test-integrations test-pre-commit test-airflow lint bench clean browser
+.PHONY: demo test test-unit test-integrations test-pre-commit test-airflow lint bench clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,11 @@ demo: $(STAMP)
 	@$(VENV)/bin/preflight check examples/penguins-raw.csv --target Species; \
 	  code=$$?; echo "(exit code $$code: 0 passed, 1 findings at or above --fail-on)"; [ $$code -le 1 ]
 
-## test: set up and run the test suite (the integration tests are `make test-integrations`)
-test: $(STAMP) browser
+## test: set up and run every test: the suite, then the real pre-commit and Airflow integrations
+test: test-unit test-integrations
+
+## test-unit: the suite without the integration tests (statistical `slow` ones included)
+test-unit: $(STAMP) browser
 	$(PY) -m pytest -n 2 -q -m "not integration"
 
 ## test-integrations: the pre-commit hook and the Airflow operator, with the real programs
@@ -41,6 +44,14 @@ $(AIRFLOW_STAMP): pyproject.toml
 ## test-airflow: the example DAG with dag.test() on a real Apache Airflow 3 (in .venv-airflow)
 test-airflow: $(AIRFLOW_STAMP)
 	PREFLIGHT_REQUIRE_AIRFLOW=1 $(AIRFLOW_VENV)/bin/python -m pytest -q -m integration tests/integrations/test_airflow.py
+
+## bench: speed, memory and detection-quality benchmarks (results: benchmarks/README.md)
+bench: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	$(PY) benchmarks/speed.py
+	$(PY) benchmarks/outliers.py
+	$(PY) benchmarks/label_noise.py
+	$(PY) benchmarks/mlp_wine.py
 
 ## lint: ruff and mypy (strict) on the package
 lint: $(STAMP)
