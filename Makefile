@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+AIRFLOW_VENV ?= .venv-airflow
+AIRFLOW_STAMP := $(AIRFLOW_VENV)/.installed
 
-.PHONY: demo test lint bench clean browser
+.PHONY: demo test test-unit test-integrations test-pre-commit test-airflow lint bench clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +20,38 @@ demo: $(STAMP)
 	@$(VENV)/bin/preflight check examples/penguins-raw.csv --target Species; \
 	  code=$$?; echo "(exit code $$code: 0 passed, 1 findings at or above --fail-on)"; [ $$code -le 1 ]
 
-## test: set up and run the whole test suite
-test: $(STAMP) browser
-	$(PY) -m pytest -n 2 -q
+## test: set up and run every test: the suite, then the real pre-commit and Airflow integrations
+test: test-unit test-integrations
+
+## test-unit: the suite without the integration tests (statistical `slow` ones included)
+test-unit: $(STAMP) browser
+	$(PY) -m pytest -n 2 -q -m "not integration"
+
+## test-integrations: the pre-commit hook and the Airflow operator, with the real programs
+test-integrations: test-pre-commit test-airflow
+
+## test-pre-commit: real `git commit`s running the real pre-commit hook (one hook install per run)
+test-pre-commit: $(STAMP)
+	$(PY) -m pytest -n 2 -q -m integration tests/integrations/test_pre_commit.py
+
+# Airflow has its own venv: it is heavy, and the project's venv must not depend on it.
+$(AIRFLOW_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(AIRFLOW_VENV)
+	$(AIRFLOW_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(AIRFLOW_VENV)/bin/python -m pip install --quiet -e '.[airflow]' 'pytest>=8.0'
+	touch $(AIRFLOW_STAMP)
+
+## test-airflow: the example DAG with dag.test() on a real Apache Airflow 3 (in .venv-airflow)
+test-airflow: $(AIRFLOW_STAMP)
+	PREFLIGHT_REQUIRE_AIRFLOW=1 $(AIRFLOW_VENV)/bin/python -m pytest -q -m integration tests/integrations/test_airflow.py
+
+## bench: speed, memory and detection-quality benchmarks (results: benchmarks/README.md)
+bench: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	$(PY) benchmarks/speed.py
+	$(PY) benchmarks/outliers.py
+	$(PY) benchmarks/label_noise.py
+	$(PY) benchmarks/mlp_wine.py
 
 ## lint: ruff and mypy (strict) on the package
 lint: $(STAMP)
@@ -29,7 +60,7 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(AIRFLOW_VENV) .pytest_cache .mypy_cache .ruff_cache
 
 ## browser: install Debian's headless Chromium (for the HTML report test) when it is missing
 browser:

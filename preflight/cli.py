@@ -97,6 +97,7 @@ def _codes_option(name: str, help_text: str) -> Callable[[F], F]:
     "--model-family", type=click.Choice(MODEL_FAMILIES), help="The model you will train (default: nn)."
 )
 @click.option("--sample", type=int, help="Fit model-based checks on at most N rows.")
+@click.option("--models/--no-models", default=None, help="Run or leave out model-based checks (default: on).")
 @click.option("--seed", type=int, help="Random seed (default 0).")
 @click.option("--engine", type=click.Choice(ENGINES), help="Execution engine (default: local).")
 @click.option("--scheduler", help="Dask scheduler address for --engine dask.")
@@ -104,6 +105,13 @@ def _codes_option(name: str, help_text: str) -> Callable[[F], F]:
 @click.option("--quiet", "-q", is_flag=True, help="Only the verdict line (and errors).")
 @click.option("--verbose", "-v", is_flag=True, help="List skipped checks; debug logging.")
 @click.option("--no-progress", is_flag=True, help="Never show the progress line.")
+@click.option(
+    "--pre-commit",
+    "pre_commit",
+    is_flag=True,
+    help="Run as the pre-commit hook: no model-based checks unless [tool.preflight.pre-commit] or --models "
+    "asks, Git LFS pointers skipped with a notice, full reports only for failing files.",
+)
 def check(
     paths: tuple[str, ...],
     fmt: str,
@@ -113,6 +121,7 @@ def check(
     quiet: bool,
     verbose: bool,
     no_progress: bool,
+    pre_commit: bool,
     **overrides: Any,
 ) -> int:
     """Check one or more data files (parquet, csv, jsonl, feather/arrow, or a directory/glob of parts)."""
@@ -124,21 +133,40 @@ def check(
         raise PreflightError(
             "with several inputs, --output needs {stem} in its name, e.g. reports/{stem}.json"
         )
-    config = _config(config_path, overrides)
-    progress = not no_progress and not quiet and sys.stderr.isatty()
+    config = _config(config_path, overrides, pre_commit=pre_commit)
+    # pre-commit runs hooks in a pseudo-terminal when colour is on: no progress line there.
+    progress = not no_progress and not quiet and not pre_commit and sys.stderr.isatty()
     exit_code = EXIT_OK
     for path in paths:
+        if pre_commit and _is_lfs_pointer(path):
+            click.echo(f"{_safe(path)}: skipped: a Git LFS pointer, not the data (`git lfs pull` fetches it)")
+            continue
         code = _check_one(
-            path, config, fmt, output, rows_out, quiet, verbose, progress, multiple=len(paths) > 1
-        )
+            path, config, fmt, output, rows_out, quiet, verbose, progress,
+            multiple=len(paths) > 1, verdict_if_passed=pre_commit,
+        )  # fmt: skip
         exit_code = max(exit_code, code)
     return exit_code
 
 
-def _config(config_path: str | None, overrides: dict[str, Any]) -> Config:
+def _is_lfs_pointer(path: str) -> bool:
+    from preflight.dataset import is_lfs_pointer
+
+    return is_lfs_pointer(path)
+
+
+def _safe(path: str) -> str:
+    from preflight.reporters.text import safe
+
+    return safe(path)
+
+
+def _config(config_path: str | None, overrides: dict[str, Any], *, pre_commit: bool = False) -> Config:
     from preflight.selection import parse_codes
 
     base = load_config(config_path)
+    if pre_commit:
+        base = base.for_pre_commit()
     select = parse_codes(overrides.pop("select"))
     ignore = parse_codes(overrides.pop("ignore"))
     extend = parse_codes(overrides.pop("extend_select"))
@@ -163,6 +191,7 @@ def _check_one(
     progress: bool,
     *,
     multiple: bool,
+    verdict_if_passed: bool = False,
 ) -> int:
     from preflight import engine
     from preflight.dataset import load_dataset
@@ -182,6 +211,8 @@ def _check_one(
         line.clear()
     stem = Path(path).stem
     color = sys.stdout.isatty()
+    # The hook shows whole reports only for the files that stop the commit.
+    quiet = quiet or (verdict_if_passed and report.exit_code == EXIT_OK and fmt == "text" and not output)
     if output:
         destination = Path(output.replace("{stem}", stem))
         text = render(report, fmt, color=False, verbose=verbose)

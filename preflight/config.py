@@ -46,6 +46,10 @@ class Config:
     per_column_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     targets: Mapping[str, str] = field(default_factory=dict)
     checks: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # False leaves out the checks that fit models (Check.model_based): the pre-commit default.
+    models: bool = True
+    # [tool.preflight.pre-commit]: overrides applied only when run as the pre-commit hook.
+    pre_commit: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def fail_severity(self) -> Severity | None:
@@ -55,6 +59,16 @@ class Config:
         """A copy with ``changes`` applied (None values are ignored) and validated."""
         clean = {k: v for k, v in changes.items() if v is not None}
         return validate(dataclasses.replace(self, **clean))
+
+    def for_pre_commit(self) -> Config:
+        """The configuration the pre-commit hook runs with.
+
+        Commit time must stay fast, so model-based checks are off unless
+        ``[tool.preflight.pre-commit]`` turns them back on (``models = true``); any
+        other key in that table overrides the top-level one for the hook only.
+        """
+        changes = {"models": False, **self.pre_commit, "pre_commit": {}}
+        return validate(dataclasses.replace(self, **changes))
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Config)}
@@ -85,6 +99,15 @@ def load_config(path: str | Path | None = None, *, start: Path | None = None) ->
 
 def from_mapping(raw: Mapping[str, Any], source: str = "config") -> Config:
     """Build a Config from kebab-case keys, rejecting unknown ones."""
+    try:
+        config = Config(**_values(raw, source))
+    except TypeError as exc:  # pragma: no cover - guarded by the key check in _values
+        raise PreflightError(f"{source}: {exc}") from exc
+    return validate(config, source)
+
+
+def _values(raw: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """Snake_case field values from a kebab-case table, each converted and type-checked."""
     values: dict[str, Any] = {}
     known = [k.replace("_", "-") for k in _FIELDS]
     for key, value in raw.items():
@@ -104,12 +127,18 @@ def from_mapping(raw: Mapping[str, Any], source: str = "config") -> Config:
             }
         elif name == "targets":
             value = {str(k): str(v) for k, v in _table(value, key, source).items()}
+        elif name == "pre_commit":
+            value = _pre_commit_table(_table(value, key, source), f"{source} [pre-commit]")
         values[name] = value
-    try:
-        config = Config(**values)
-    except TypeError as exc:  # pragma: no cover - guarded by the key check above
-        raise PreflightError(f"{source}: {exc}") from exc
-    return validate(config, source)
+    return values
+
+
+def _pre_commit_table(raw: Mapping[str, Any], source: str) -> dict[str, Any]:
+    if "pre-commit" in raw:
+        raise PreflightError(f"{source}: a pre-commit table cannot hold another one")
+    values = _values(raw, source)
+    validate(Config(**values), source)  # fail at load time, not at the first commit
+    return values
 
 
 def validate(config: Config, source: str = "options") -> Config:
@@ -127,6 +156,8 @@ def validate(config: Config, source: str = "options") -> Config:
     for name in ("seed", "max_rows"):
         if not isinstance(getattr(config, name), int) or getattr(config, name) < 0:
             raise PreflightError(f"{source}: {name.replace('_', '-')} must be a non-negative integer")
+    if not isinstance(config.models, bool):
+        raise PreflightError(f"{source}: models must be true or false")
     if config.valid is not None and config.test is None:
         # The split checks compare held-out files with train; a lone validation file
         # is simply the held-out file, so it belongs in --test.

@@ -191,6 +191,15 @@ def _expand(spec: str) -> list[str]:
     return [spec]
 
 
+def is_lfs_pointer(path: str | os.PathLike[str]) -> bool:
+    """True when ``path`` is a Git LFS pointer file: the data itself lives in LFS storage."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(_LFS_POINTER)) == _LFS_POINTER
+    except OSError:
+        return False
+
+
 def _detect_format(path: str) -> Format:
     size = os.path.getsize(path)
     if size == 0:

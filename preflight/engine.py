@@ -34,6 +34,8 @@ def selected_checks(config: Config, registry: Mapping[str, type[Check]] = REGIST
 
 
 def unmet_need(check: Check, dataset: Dataset, config: Config) -> str | None:
+    if check.model_based and not config.models:
+        return "model-based, left out (--no-models; the pre-commit hook's default)"
     for need in sorted(check.needs):
         met = {
             "target": dataset.target is not None,
