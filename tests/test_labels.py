@@ -349,3 +349,15 @@ def test_shared_linear_out_of_fold_samples_and_scores_every_row() -> None:
     ensemble = label_out_of_fold(ctx)
     assert ensemble.classes == linear.classes and np.array_equal(ensemble.labels, linear.labels)
     assert np.mean(ensemble.pred_probs.argmax(axis=1) == ensemble.labels) > 0.85
+
+
+@pytest.mark.slow
+def test_unlearnable_labels_are_not_called_wrong_labels() -> None:
+    # Random labels: confident learning flags a third of them, but the features do
+    # not predict the labels at all, so LB001 says so and does not fail the run.
+    df = _frame(datasets.load_breast_cancer)
+    df["target"] = np.random.default_rng(0).integers(0, 2, len(df))
+    [finding] = _check(df, "target", "LB001").findings
+    assert finding.severity.value == "warning"
+    assert "predict the labels only weakly" in finding.message
+    assert finding.evidence["model_skill"] < 0.2
