@@ -261,16 +261,18 @@ def test_planted_leaks_in_iris() -> None:
     df = _frame(datasets.load_iris)
     # Kaggle's iris has a row-number Id; the file is sorted by species.
     df.insert(0, "Id", np.arange(1, len(df) + 1))
+    df["sample_code"] = [f"S{i:04d}" for i in range(len(df))]
     df["species_code"] = df["target"].map({0: "se", 1: "ve", 2: "vi"})
     df["label_copy"] = df["target"]
     found = {f.columns[0]: f for f in _check(df, "target", "LB003").findings}
-    assert set(found) == {"Id", "species_code", "label_copy"}
+    assert set(found) == {"Id", "sample_code", "species_code", "label_copy"}
     assert found["label_copy"].severity.value == "error"
     assert "equals the target" in found["label_copy"].message
     assert found["species_code"].severity.value == "error"
     assert "recoding" in found["species_code"].message
-    assert found["Id"].severity.value == "warning"
-    assert "id or row number" in found["Id"].message
+    for name in ("Id", "sample_code"):
+        assert found[name].severity.value == "warning"
+        assert "id or row number" in found[name].message
 
 
 def test_near_perfect_feature_and_missingness_leaks() -> None:

@@ -279,29 +279,37 @@ def _equal_share(x: pd.Series, t: pd.Series) -> float:
 
 def _bin_codes(col: ColumnProfile, bins: int) -> np.ndarray | None:
     """One small integer per row: a quantile bin or a category; missing is its own code."""
-    n = col.n
-    missing = col.missing_mask
-    codes = np.zeros(n, dtype=np.int64)
     if col.kind in ("numeric", "boolean"):
         values = col.series.to_numpy(dtype=float, na_value=np.nan)
-        finite = np.isfinite(values)
-        if col.n_unique <= bins:
-            _, inv = np.unique(values[finite], return_inverse=True)
-            codes[finite] = inv
-        else:
-            edges = np.unique(np.quantile(values[finite], np.linspace(0, 1, bins + 1)[1:-1]))
-            codes[finite] = np.searchsorted(edges, values[finite], side="right")
-        codes[~finite] = codes.max(initial=0) + 1
-        return codes
-    if col.kind in ("string", "categorical", "mixed", "datetime"):
-        try:
-            c, _ = pd.factorize(col.series, use_na_sentinel=True)
-        except TypeError:
-            c, _ = pd.factorize(col.series.astype(str), use_na_sentinel=True)
+        return _quantile_codes(values, bins, few=col.n_unique <= bins)
+    if col.kind == "datetime":
+        stamps = pd.to_datetime(col.series, errors="coerce", utc=True)
+        seconds = (stamps - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
+        return _quantile_codes(seconds.to_numpy(dtype=float, na_value=np.nan), bins, few=col.n_unique <= bins)
+    if col.kind in ("string", "categorical", "mixed"):
+        text = col.series.astype(str).where(~col.missing_mask)
+        if col.n_unique > bins and col.n_unique > 0.5 * max(col.n_present, 1):
+            # Mostly unique text (codes, ids): its sort order is what can leak (a file
+            # sorted by label with ids counting up), so bin the rank, not the values.
+            return _quantile_codes(text.rank(method="dense").to_numpy(dtype=float, na_value=np.nan), bins)
+        c, _ = pd.factorize(text, use_na_sentinel=True)
         c = np.asarray(c, dtype=np.int64)
-        c[missing | (c < 0)] = c.max(initial=0) + 1
+        c[c < 0] = c.max(initial=0) + 1
         return c
     return None
+
+
+def _quantile_codes(values: np.ndarray, bins: int, few: bool = False) -> np.ndarray:
+    codes = np.zeros(values.size, dtype=np.int64)
+    finite = np.isfinite(values)
+    if few:
+        _, inv = np.unique(values[finite], return_inverse=True)
+        codes[finite] = inv
+    elif finite.any():
+        edges = np.unique(np.quantile(values[finite], np.linspace(0, 1, bins + 1)[1:-1]))
+        codes[finite] = np.searchsorted(edges, values[finite], side="right")
+    codes[~finite] = codes.max(initial=0) + 1
+    return codes
 
 
 def _one_feature_score(codes: np.ndarray, target: _Target, folds: np.ndarray) -> float:
