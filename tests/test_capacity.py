@@ -292,7 +292,9 @@ def test_rule_documents_threshold_and_reasoning(cli: Any) -> None:
 
 
 @pytest.mark.slow
-def test_learnability_judged_by_the_forest_when_a_singleton_class_blocks_the_shared_model() -> None:
+def test_a_singleton_class_does_not_block_the_learnability_judgement() -> None:
+    # The shared folds are stratified by hand, so a class with one row only sits in
+    # one fold: the quick model is still fitted and judges the (learnable) data.
     frame = _bundled("wine")
     frame["target"] = frame["target"].astype(str)
     frame.loc[0, "target"] = "singleton"
@@ -300,7 +302,7 @@ def test_learnability_judged_by_the_forest_when_a_singleton_class_blocks_the_sha
     assert found["CP002"].severity is Severity.ERROR and found["CP002"].rows == (0,)
     learn = found["CP004"]
     assert learn.severity is Severity.INFO
-    assert learn.evidence["method"].startswith("extremely randomised trees")
+    assert learn.evidence["method"].startswith("logistic regression")
 
 
 @pytest.mark.slow

@@ -6,7 +6,8 @@ artifacts, each built at most once per run (``ctx.shared``), same rows, labels a
 class order:
 
 - :func:`out_of_fold`: a K-fold logistic regression, the artifact the capacity
-  checks (learnability) are built on;
+  checks (learnability) are built on — the ensemble's own logistic member, so a
+  run that needs both fits it once (every member is memoised on one fold plan);
 - :func:`label_out_of_fold`: the label checks' ensemble, chosen by measurement
   (``benchmarks/label_noise.py``, ``benchmarks/README.md``): the average of three
   K-fold models on the shared encoded matrix — a logistic regression (smooth, well
@@ -22,10 +23,9 @@ class order:
 **Large data.** When more rows carry a target than the fit-sample cap
 (``--sample N``, default :data:`DEFAULT_SAMPLE`), the folds are built on a seeded,
 stratified sample of that size (``sampled_rows`` in the report). Every other row is
-scored in batches by models that never saw it — one fold model each, dealt
-round-robin, for the ensemble; the average of the fold models for the linear
-model — so every row still gets an out-of-sample probability and the label checks
-cover the whole file.
+scored in batches by a fold model that never saw it (rows are dealt round-robin
+to the folds), so every row still gets an out-of-sample probability and the label
+checks cover the whole file.
 
 **Your own model.** ``--pred-probs FILE`` (npy, parquet or csv; one row per data
 row, one column per class in sorted class order or named after the classes)
@@ -76,10 +76,14 @@ class OutOfFold:
 def out_of_fold(ctx: Context) -> OutOfFold:
     """The run's shared out-of-fold probabilities for a classification target (built once).
 
-    A K-fold logistic regression (the capacity checks judge learnability with it),
-    or your model's probabilities when ``--pred-probs`` is given.
+    The K-fold logistic regression (the capacity checks judge learnability with it),
+    or your model's probabilities when ``--pred-probs`` is given. It is the same
+    fitted member the label checks' ensemble averages, so a run that needs both
+    fits the logistic regression once.
     """
-    return ctx.shared("out_of_fold", lambda: _compute_linear(ctx))
+    if ctx.config.pred_probs is not None:
+        return ctx.shared("out_of_fold_user", lambda: _user(ctx, *encode_labels(ctx.dataset.y)))
+    return ctx.shared("out_of_fold", lambda: _combine(ctx, ("logistic",)))
 
 
 def label_out_of_fold(ctx: Context) -> OutOfFold:
@@ -89,14 +93,13 @@ def label_out_of_fold(ctx: Context) -> OutOfFold:
     on the same folds), or your model's probabilities when ``--pred-probs`` is given.
     Same :class:`OutOfFold` shape, rows and class order as :func:`out_of_fold`.
     """
-    return ctx.shared("out_of_fold_ensemble", lambda: _compute(ctx))
+    if ctx.config.pred_probs is not None:
+        return out_of_fold(ctx)
+    return ctx.shared("out_of_fold_ensemble", lambda: _combine(ctx, MEMBERS))
 
 
 def sample_cap(ctx: Context) -> int:
     return ctx.config.sample if ctx.config.sample is not None else DEFAULT_SAMPLE
-
-
-# ---- classification -----------------------------------------------------------
 
 
 def encode_labels(y: pd.Series) -> tuple[np.ndarray, np.ndarray, tuple[Any, ...]]:
@@ -135,93 +138,94 @@ def _user(ctx: Context, positions: np.ndarray, labels: np.ndarray, classes: tupl
     )
 
 
-def _compute_linear(ctx: Context) -> OutOfFold:
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold
+# ---- classification -----------------------------------------------------------
 
-    positions, labels, classes = encode_labels(ctx.dataset.y)
-    if ctx.config.pred_probs is not None:
-        return _user(ctx, positions, labels, classes)
-    x = encoded_features(ctx).matrix[positions]
-    k = len(classes)
-    counts = np.bincount(labels, minlength=k)
-    probs = np.tile(counts / max(len(labels), 1), (len(labels), 1))
-    fit, sampled = _fit_sample(labels, sample_cap(ctx), ctx.config.seed) if k > 1 else (np.arange(0), False)
-    fit_counts = np.bincount(labels[fit], minlength=k)
-    # StratifiedKFold needs every class in every fold: a class rarer than the folds
-    # leaves the probabilities at the class frequencies (the capacity checks then
-    # judge with their own model).
-    folds = int(min(N_FOLDS, fit_counts[fit_counts > 0].min())) if k > 1 else 0
-    if folds < 2 or x.shape[1] == 0:
-        return OutOfFold(probs, labels, classes, positions, "class frequencies (no model could be fitted)")
-    if sampled:
-        ctx.publish("sampled_rows", int(fit.size))
-    rest = np.setdiff1d(np.arange(labels.size), fit)
-    rest_probs = np.zeros((rest.size, k))
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=ctx.config.seed)
-    with _quiet_fitting():
-        for train, test in splitter.split(x[fit], labels[fit]):
-            model = LogisticRegression(max_iter=1000)
-            model.fit(x[fit[train]], labels[fit[train]])
-            cols = np.asarray(model.classes_, dtype=np.int64)
-            probs[fit[test]] = 0.0
-            probs[np.ix_(fit[test], cols)] = model.predict_proba(x[fit[test]])
-            for start, part in _batches(rest):
-                rest_probs[start : start + part.size][:, cols] += model.predict_proba(x[part]) / folds
-    if rest.size:
-        probs[rest] = rest_probs
-    method = f"logistic regression, {folds}-fold out-of-fold probabilities"
-    if sampled:
-        method += (
-            f" (fitted on a stratified sample of {fit.size:,} rows; the other rows scored by the fold models)"
+# The ensemble's members, in the order they are averaged.
+MEMBERS: tuple[str, ...] = ("logistic", "trees", "neighbours")
+_DESCRIPTION = {
+    "logistic": "logistic regression",
+    "trees": "extra trees",
+    "neighbours": "k-nearest neighbours",
+}
+
+
+@dataclass(frozen=True)
+class _Folds:
+    """The one fold plan every member is fitted on (memoised per run)."""
+
+    positions: np.ndarray
+    labels: np.ndarray
+    classes: tuple[Any, ...]
+    x: np.ndarray
+    fit: np.ndarray
+    sampled: bool
+    folds: int  # 0: no model can be fitted (one class, no features, too few rows)
+    plan: list[tuple[np.ndarray, np.ndarray]]
+
+
+def _shared_folds(ctx: Context) -> _Folds:
+    def build() -> _Folds:
+        positions, labels, classes = encode_labels(ctx.dataset.y)
+        x = encoded_features(ctx).matrix[positions]
+        counts = np.bincount(labels, minlength=len(classes))
+        empty = _Folds(positions, labels, classes, x, np.arange(0), False, 0, [])
+        if len(classes) < 2 or x.shape[1] == 0 or counts.max(initial=0) < 2:
+            return empty
+        fit, sampled = _fit_sample(labels, sample_cap(ctx), ctx.config.seed)
+        folds = int(min(N_FOLDS, fit.size // 2))
+        if folds < 2:
+            return empty
+        if sampled:
+            ctx.publish("sampled_rows", int(fit.size))
+        plan = _fold_plan(labels, fit, folds, ctx.config.seed)
+        return _Folds(positions, labels, classes, x, fit, sampled, folds, plan)
+
+    return ctx.shared("oof_folds", build)
+
+
+def _member(ctx: Context, name: str) -> np.ndarray:
+    """Out-of-fold probabilities of one ensemble member (memoised per member)."""
+
+    def build() -> np.ndarray:
+        f = _shared_folds(ctx)
+        k = len(f.classes)
+        probs = np.zeros((f.labels.size, k))
+        # Trees compute in float32 anyway, and float32 halves the cost of the kNN
+        # distance products, the largest cost on big files; the linear model keeps float64.
+        data = f.x if name == "logistic" else f.x.astype(np.float32)
+        with _quiet_fitting():
+            for train, score in f.plan:
+                probs[score] = _member_proba(name, data, f.labels, train, score, k, ctx.config.seed)
+        return probs
+
+    return ctx.shared(f"oof_member:{name}", build)
+
+
+def _combine(ctx: Context, members: tuple[str, ...]) -> OutOfFold:
+    f = _shared_folds(ctx)
+    k = len(f.classes)
+    if f.folds == 0:
+        counts = np.bincount(f.labels, minlength=k)
+        priors = np.tile(counts / max(f.labels.size, 1), (f.labels.size, 1))
+        return OutOfFold(
+            priors, f.labels, f.classes, f.positions, "class frequencies (no model could be fitted)"
         )
-    return OutOfFold(
-        pred_probs=probs,
-        labels=labels,
-        classes=classes,
-        positions=positions,
-        method=method,
-        sampled_rows=int(fit.size) if sampled else None,
-        folds=folds,
-    )
-
-
-def _compute(ctx: Context) -> OutOfFold:
-    positions, labels, classes = encode_labels(ctx.dataset.y)
-    k = len(classes)
-    if ctx.config.pred_probs is not None:
-        return _user(ctx, positions, labels, classes)
-    x = encoded_features(ctx).matrix[positions]
-    counts = np.bincount(labels, minlength=k)
-    probs = np.tile(counts / max(len(labels), 1), (len(labels), 1))
-    if k < 2 or x.shape[1] == 0 or counts.max(initial=0) < 2:
-        return OutOfFold(probs, labels, classes, positions, "class frequencies (no model could be fitted)")
-    fit, sampled = _fit_sample(labels, sample_cap(ctx), ctx.config.seed)
-    if sampled:
-        ctx.publish("sampled_rows", int(fit.size))
-    folds = int(min(N_FOLDS, fit.size // 2))
-    if folds < 2:
-        return OutOfFold(probs, labels, classes, positions, "class frequencies (too few rows to fit a model)")
-    plan = _fold_plan(labels, fit, folds, ctx.config.seed)
-    # Trees compute in float32 anyway, and float32 halves the cost of the kNN
-    # distance products, the largest cost on big files; the linear model keeps float64.
-    x32 = x.astype(np.float32)
-    with _quiet_fitting():
-        for train, score in plan:
-            probs[score] = _ensemble_proba(x, x32, labels, train, score, k, ctx.config.seed)
-    where = f"{folds}-fold out-of-fold probabilities"
-    if sampled:
+    probs = sum(_member(ctx, name) for name in members) / len(members)
+    models = [_DESCRIPTION[name] for name in members]
+    what = models[0] if len(models) == 1 else "average of " + ", ".join(models[:-1]) + " and " + models[-1]
+    where = f"{f.folds}-fold out-of-fold probabilities"
+    if f.sampled:
         where += (
-            f" (fitted on a stratified sample of {fit.size:,} rows; the other rows scored by fold models)"
+            f" (fitted on a stratified sample of {f.fit.size:,} rows; the other rows scored by fold models)"
         )
     return OutOfFold(
-        pred_probs=probs,
-        labels=labels,
-        classes=classes,
-        positions=positions,
-        method=f"average of logistic regression, extra trees and k-nearest neighbours, {where}",
-        sampled_rows=int(fit.size) if sampled else None,
-        folds=folds,
+        pred_probs=np.asarray(probs, dtype=np.float64),
+        labels=f.labels,
+        classes=f.classes,
+        positions=f.positions,
+        method=f"{what}, {where}",
+        sampled_rows=int(f.fit.size) if f.sampled else None,
+        folds=f.folds,
     )
 
 
@@ -235,17 +239,21 @@ def refit_without(ctx: Context, oof: OutOfFold, exclude: np.ndarray) -> OutOfFol
     """
 
     def build() -> OutOfFold:
-        x = encoded_features(ctx).matrix[oof.positions]
-        seed = ctx.config.seed
-        fit, _ = _fit_sample(oof.labels, sample_cap(ctx), seed)
+        f = _shared_folds(ctx)
         keep = np.ones(oof.labels.size, dtype=bool)
         keep[exclude] = False
         probs = oof.pred_probs.copy()
-        x32 = x.astype(np.float32)
+        k = len(oof.classes)
+        x32 = f.x.astype(np.float32)
         with _quiet_fitting():
-            for train, score in _fold_plan(oof.labels, fit, oof.folds, seed):
+            for train, score in f.plan:
                 used = train[keep[train]]
-                probs[score] = _ensemble_proba(x, x32, oof.labels, used, score, len(oof.classes), seed)
+                probs[score] = sum(
+                    _member_proba(
+                        name, f.x if name == "logistic" else x32, oof.labels, used, score, k, ctx.config.seed
+                    )
+                    for name in MEMBERS
+                ) / len(MEMBERS)
         method = f"{oof.method}, refitted without the {exclude.size:,} rows a first round flagged"
         return dataclasses.replace(oof, pred_probs=probs, method=method)
 
@@ -297,27 +305,28 @@ def _fold_plan(
     return [(np.flatnonzero(in_fit & (fold_of != f)), np.flatnonzero(fold_of == f)) for f in range(folds)]
 
 
-def _models(n_train: int, seed: int) -> list[Any]:
+def _model(name: str, n_train: int, seed: int) -> Any:
     from sklearn.ensemble import ExtraTreesClassifier
     from sklearn.linear_model import LogisticRegression
     from sklearn.neighbors import KNeighborsClassifier
 
-    return [
-        LogisticRegression(max_iter=500),
-        ExtraTreesClassifier(n_estimators=100, min_samples_leaf=5, random_state=seed, n_jobs=1),
-        KNeighborsClassifier(n_neighbors=min(15, n_train), weights="distance"),
-    ]
+    if name == "logistic":
+        return LogisticRegression(max_iter=500)
+    if name == "trees":
+        return ExtraTreesClassifier(n_estimators=100, min_samples_leaf=5, random_state=seed, n_jobs=1)
+    return KNeighborsClassifier(n_neighbors=min(15, n_train), weights="distance")
 
 
-def _ensemble_proba(
-    x: np.ndarray,
-    x32: np.ndarray,
+def _member_proba(
+    name: str,
+    data: np.ndarray,
     labels: np.ndarray,
     train: np.ndarray,
     score: np.ndarray,
     k: int,
     seed: int,
 ) -> np.ndarray:
+    """One member's probabilities for the ``score`` rows, fitted on the ``train`` rows."""
     out = np.zeros((score.size, k))
     y_train = labels[train]
     if y_train.size == 0:
@@ -325,14 +334,12 @@ def _ensemble_proba(
     if np.unique(y_train).size < 2:  # a fold with one class: predict it
         out[:, y_train[0]] = 1.0
         return out
-    members = _models(train.size, seed)
-    for i, model in enumerate(members):
-        data = x if i == 0 else x32
-        model.fit(data[train], y_train)
-        cols = np.asarray(model.classes_, dtype=np.int64)
-        for start, part in _batches(score):
-            out[start : start + part.size, cols] += model.predict_proba(data[part])
-    return out / len(members)
+    model = _model(name, train.size, seed)
+    model.fit(data[train], y_train)
+    cols = np.asarray(model.classes_, dtype=np.int64)
+    for start, part in _batches(score):
+        out[start : start + part.size, cols] = model.predict_proba(data[part])
+    return out
 
 
 @contextmanager
