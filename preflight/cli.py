@@ -431,6 +431,12 @@ def _same_file(a: str, b: str) -> bool:
 )
 @click.option("--drop-duplicates", is_flag=True, help="Also remove rows that repeat an earlier row.")
 @click.option(
+    "--test",
+    "test",
+    type=click.Path(),
+    help="A test file: drop its rows that repeat training rows, preprocess the rest (STEM.test.SUFFIX).",
+)
+@click.option(
     "--drop-rows",
     "drop_codes",
     metavar="CODES",
@@ -480,6 +486,12 @@ def fix_command(
     click.echo(f"  removed rows: {removed:,}{detail} → {safe(str(result.removed_file))}")
     click.echo(f"  fitted pipeline → {safe(str(result.pipeline_file))}")
     click.echo(f"  plan code → {safe(str(result.code_file))}")
+    if result.test is not None:
+        t = result.test
+        click.echo(
+            f"  test file: {t.leaked:,} of {t.rows_in:,} rows repeat training rows (SP001)"
+            f" → {safe(str(t.removed_file))}; the other {t.rows_out:,} preprocessed → {safe(str(t.output))}"
+        )
     for note in result.notes:
         click.echo(f"  note: {safe(note)}")
     return EXIT_OK

@@ -13,6 +13,11 @@ The input file is only read. The run writes, each atomically:
 Rows are removed when their label is missing (always: nothing can be learnt from
 them), when they repeat an earlier row (``drop_duplicates``) and when a check
 listed in ``drop_codes`` flagged them.
+
+With a test file (``--test``), its rows that repeat a training row (SP001, the leak
+that makes test loss lie) are removed into ``OUT-stem.test.removed.SUFFIX`` and the
+other test rows go through the pipeline fitted on the training rows into
+``OUT-stem.test.SUFFIX`` — never fitted on test data. The test file is only read.
 """
 
 from __future__ import annotations
@@ -55,6 +60,26 @@ class FixResult:
     removed: dict[str, int] = field(default_factory=dict)  # code -> rows it removed
     steps: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    test: TestFixResult | None = None
+
+
+@dataclass
+class TestFixResult:
+    """What ``fix`` did to the test file: leaked rows out, the rest preprocessed."""
+
+    output: Path
+    removed_file: Path
+    rows_in: int
+    rows_out: int
+    leaked: int
+
+
+def test_files(output: Path) -> tuple[Path, Path]:
+    """The preprocessed test file and its removed (leaked) rows, beside ``output``."""
+    stem = output.name[: -len(output.suffix)] if output.suffix else output.name
+    return output.with_name(f"{stem}.test{output.suffix}"), output.with_name(
+        f"{stem}.test.removed{output.suffix}"
+    )
 
 
 def side_files(output: Path) -> tuple[Path, Path, Path]:
@@ -81,7 +106,10 @@ def fix(
     out = Path(output)
     out_format = _output_format(path, out)
     removed_file, pipeline_file, code_file = side_files(out)
-    _refuse_overwriting_input(path, [out, removed_file, pipeline_file, code_file])
+    outputs = [out, removed_file, pipeline_file, code_file]
+    _refuse_overwriting_input(path, outputs + list(test_files(out)))
+    if config.test is not None:
+        _refuse_overwriting_input(config.test, outputs + list(test_files(out)))
 
     dataset = load_dataset(path, target=config.target, id_columns=config.id_columns, task=config.task)
     report = engine.run(dataset, config)
@@ -118,6 +146,7 @@ def fix(
     _write_frame(removed_file, removed, out_format)
     write_atomic(pipeline_file, lambda tmp: _dump(pipeline, tmp))
     write_text_atomic(code_file, code)
+    test_result = _fix_test(config.test, dataset, pipeline, out, out_format) if config.test else None
 
     counts: dict[str, int] = {}
     for codes in reasons.values():
@@ -145,7 +174,45 @@ def fix(
         removed=dict(sorted(counts.items())),
         steps=list(plan["steps"]),
         notes=notes,
+        test=test_result,
     )
+
+
+def _fix_test(path: str, train: Dataset, pipeline: Any, out: Path, fmt: Format) -> TestFixResult:
+    """Drop the test rows that repeat a training row; preprocess the rest with ``pipeline``."""
+    from threadpoolctl import threadpool_limits
+
+    from preflight.split import drop_leaked_rows, load_heldout
+
+    held = load_heldout(path, train).dataset
+    missing = [c for c in train.features if c not in held.frame.columns]
+    if missing:
+        raise PreflightError(f"test file {path}: lacks the features {missing[:5]}; cannot preprocess it")
+    # The original training rows, as SP001 compares them (a duplicate removed from
+    # train is still a row the model has seen in spirit).
+    leaked = drop_leaked_rows(train, held)
+    removed = leaked.removed.copy()
+    removed.insert(0, REASON_COLUMN, "SP001")
+    removed.insert(0, ROW_COLUMN, leaked.positions)
+    kept = leaked.kept.reset_index(drop=True)
+    if kept.empty:
+        raise PreflightError(f"test file {path}: every row repeats a training row; nothing to write")
+    try:
+        with threadpool_limits(limits=1):
+            transformed = pipeline.transform(kept[list(train.features)])
+    except (ValueError, TypeError) as exc:
+        raise PreflightError(f"test file {path}: the training pipeline cannot transform it: {exc}") from exc
+    if not isinstance(transformed, pd.DataFrame):  # pragma: no cover - set_output is pandas
+        transformed = pd.DataFrame(transformed)
+    keep_cols = [c for c in held.id_columns if c not in transformed.columns]
+    parts = [kept[keep_cols], transformed.reset_index(drop=True)]
+    if held.target is not None:
+        parts.append(kept[[held.target]])
+    result = pd.concat(parts, axis=1)
+    test_out, test_removed = test_files(out)
+    _write_frame(test_out, result, fmt)
+    _write_frame(test_removed, removed, fmt)
+    return TestFixResult(test_out, test_removed, held.n_rows, len(result), int(leaked.positions.size))
 
 
 def _rows_to_remove(

@@ -422,3 +422,29 @@ def test_cli_without_test_skips_the_split_checks(tmp_path: Path) -> None:
     skipped = json.loads(out.read_text())["skipped"]
     assert {s["code"] for s in skipped} == {c for c in REGISTRY if c.startswith("SP")}
     assert {s["reason"] for s in skipped} == {"needs --test"}
+
+
+def test_fix_drops_leaked_test_rows_into_a_separate_file(tmp_path: Path) -> None:
+    train, test = _honest_split(_frame(load_breast_cancer))
+    leaky, planted = _with_copies(train, test, 90)
+    train_path, test_path = tmp_path / "train.csv", tmp_path / "test.csv"
+    train.to_csv(train_path, index=False)
+    leaky.to_csv(test_path, index=False)
+    before = (train_path.read_bytes(), test_path.read_bytes())
+    out = tmp_path / "out" / "clean.csv"
+    proc = run_cli("fix", str(train_path), "--target", "target", "-o", str(out), "--test", str(test_path))
+    assert proc.returncode == 0, proc.stderr
+    assert "90 of" in proc.stdout
+    removed = pd.read_csv(out.with_name("clean.test.removed.csv"))
+    assert removed["preflight_row"].tolist() == planted.tolist()  # exactly the 90 copies
+    assert set(removed["preflight_reason"]) == {"SP001"}
+    kept = pd.read_csv(out.with_name("clean.test.csv"))
+    clean = pd.read_csv(out)
+    assert len(kept) == len(leaky) - 90
+    assert list(kept.columns) == list(clean.columns)  # the same preprocessing as train
+    # Nothing of the held-out rows went into fitting: the training output is the same
+    # with or without --test.
+    alone = tmp_path / "alone" / "clean.csv"
+    assert run_cli("fix", str(train_path), "--target", "target", "-o", str(alone)).returncode == 0
+    pd.testing.assert_frame_equal(pd.read_csv(alone), clean)
+    assert (train_path.read_bytes(), test_path.read_bytes()) == before
