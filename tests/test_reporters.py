@@ -395,3 +395,12 @@ def test_a_check_without_documentation_still_makes_valid_sarif_and_junit() -> No
     case = ET.fromstring(render(report, "junit", rules={})).find("testsuite/testcase")
     assert case is not None and case.get("name") == "XX001 x.new-check"
     assert "beyond the four causes" in render(report, "markdown")
+
+
+def test_html_draws_the_learning_curve_from_cp007_evidence() -> None:
+    report = preflight.check(ROOT / "examples" / "penguins.csv", target="species", select="CP007")
+    curve = next(f for f in report.findings if f.code == "CP007").evidence["curve"]
+    html = render(report, "html")
+    assert 'aria-label="learning curve"' in html
+    assert html.count("<circle") >= len(curve)  # one marker per point of the curve
+    assert f"{curve[-1]['rows']:,} training rows" in html
