@@ -443,49 +443,50 @@ def _learning_curve(findings: Iterable[Finding]) -> dict[str, Any] | None:
     """Held-out (and training) score against training rows, from CP007's ``curve``
     evidence: ``[{"fraction", "rows", "score", "train_score"?}, ...]``. The x axis is
     logarithmic in rows, as each point doubles the data or more."""
-    for f in findings:
-        if f.code != "CP007" or not isinstance(f.evidence.get("curve"), list):
-            continue
-        points = [
-            p for p in f.evidence["curve"] if isinstance(p, Mapping) and _number(p.get("score")) is not None
-        ]
-        points = [p for p in points if (_number(p.get("rows")) or 0) > 0]
-        if len(points) < 2:
-            return None
-        rows = [math.log10(float(p["rows"])) for p in points]
-        scores = [float(p["score"]) for p in points]
-        train = [_number(p.get("train_score")) for p in points]
-        values = scores + [t for t in train if t is not None]
-        low, high = min(0.0, *values), max(1.0, *values)
-        x_span = (max(rows) - min(rows)) or 1.0
-        width, height = PLOT_W - 2 * CURVE_PAD, CURVE_H - 2 * CURVE_PAD
+    f = next((f for f in findings if f.code == "CP007" and isinstance(f.evidence.get("curve"), list)), None)
+    if f is None:
+        return None
+    points = [
+        p
+        for p in f.evidence["curve"]
+        if isinstance(p, Mapping)
+        and _number(p.get("score")) is not None
+        and (_number(p.get("rows")) or 0) > 0
+    ]
+    if len(points) < 2:
+        return None
+    rows = [math.log10(float(p["rows"])) for p in points]
+    scores = [float(p["score"]) for p in points]
+    train = [_number(p.get("train_score")) for p in points]
+    values = scores + [t for t in train if t is not None]
+    low, high = min(0.0, *values), max(1.0, *values)
+    x_span = (max(rows) - min(rows)) or 1.0
+    width, height = PLOT_W - 2 * CURVE_PAD, CURVE_H - 2 * CURVE_PAD
 
-        def xy(log_rows: float, value: float) -> tuple[float, float]:
-            x = CURVE_PAD + (log_rows - min(rows)) / x_span * width
-            y = CURVE_PAD + (high - value) / (high - low) * height
-            return round(x, 1), round(y, 1)
+    def xy(log_rows: float, value: float) -> tuple[float, float]:
+        x = CURVE_PAD + (log_rows - min(rows)) / x_span * width
+        y = CURVE_PAD + (high - value) / (high - low) * height
+        return round(x, 1), round(y, 1)
 
-        held = [xy(r, s) for r, s in zip(rows, scores, strict=True)]
-        fitted = [xy(r, t) for r, t in zip(rows, train, strict=True) if t is not None]
-        return {
-            "message": f.message,
-            "metric": str(f.evidence.get("metric", "score")),
-            "held": held,
-            "held_points": " ".join(f"{x},{y}" for x, y in held),
-            "train_points": " ".join(f"{x},{y}" for x, y in fitted) if len(fitted) == len(held) else None,
-            "labels": [
-                {"x": x, "y": y, "rows": int(float(p["rows"])), "score": float(p["score"])}
-                for (x, y), p in zip(held, points, strict=True)
-            ],
-            "y_top": xy(min(rows), high)[1],
-            "y_bottom": xy(min(rows), low)[1],
-            "high": high,
-            "low": low,
-            "x0": CURVE_PAD,
-            "x1": CURVE_PAD + width,
-            "height": CURVE_H,
-        }
-    return None
+    held = [xy(r, v) for r, v in zip(rows, scores, strict=True)]
+    fitted = [xy(r, t) for r, t in zip(rows, train, strict=True) if t is not None]
+    return {
+        "message": f.message,
+        "metric": str(f.evidence.get("metric", "score")),
+        "held_points": " ".join(f"{x},{y}" for x, y in held),
+        "train_points": " ".join(f"{x},{y}" for x, y in fitted) if len(fitted) == len(held) else None,
+        "labels": [
+            {"x": x, "y": y, "rows": int(float(p["rows"])), "score": float(p["score"])}
+            for (x, y), p in zip(held, points, strict=True)
+        ],
+        "y_top": xy(min(rows), high)[1],
+        "y_bottom": xy(min(rows), low)[1],
+        "high": high,
+        "low": low,
+        "x0": CURVE_PAD,
+        "x1": CURVE_PAD + width,
+        "height": CURVE_H,
+    }
 
 
 def _score_pairs(scores: Any) -> list[tuple[int, float]]:
