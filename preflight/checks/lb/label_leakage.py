@@ -107,7 +107,7 @@ class LabelLeakage(Check):
         x = col.series[both]
         t = y[both]
         fix = Fix(f"drop {col.name!r}: it is the label in disguise", step="drop-columns")
-        same = _equal_share(x, t)
+        same = 0.0 if _cannot_equal(col, t, target, int(both.sum())) else _equal_share(x, t)
         if same >= 0.999:
             return self.finding(
                 f"{col.name!r} equals the target{'' if same == 1 else f' in {same:.1%} of rows'}",
@@ -259,11 +259,34 @@ def _encode_target(y: pd.Series, classification: bool) -> _Target:
 
 
 def _hashable(s: pd.Series) -> pd.Series:
+    if s.dtype != object:
+        return s  # typed columns (numbers, strings, categories) hold hashable values
     try:
         s.map(hash)
         return s
     except TypeError:
         return s.astype(str)
+
+
+def _cannot_equal(col: ColumnProfile, t: pd.Series, target: _Target, rows: int) -> bool:
+    """Whether a numeric column surely equals the text target in under 99.9% of ``rows``.
+
+    Comparing a numeric column with a text target means formatting every number as
+    text (seconds per column at a million rows). Distinct numbers format to distinct
+    strings, so at most ``target.k`` of the column's distinct values can match a
+    label: when even the commonest ``k`` of them cover under 99.9% of the rows, the
+    column cannot be a copy and the formatting is skipped. Exact, since only the
+    ``>= 0.999`` verdict depends on the share; limited to string-typed targets, whose
+    distinct values are distinct strings.
+    """
+    dtype = col.series.dtype
+    if not target.classification or not isinstance(t.dtype, pd.StringDtype):
+        return False
+    if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        return False
+    # Counts over all rows bound the counts over the ``rows`` that have both values.
+    best = int(col.value_counts.iloc[: target.k].sum())
+    return best < 0.999 * rows
 
 
 def _equal_share(x: pd.Series, t: pd.Series) -> float:
@@ -320,18 +343,26 @@ def _one_feature_score(codes: np.ndarray, target: _Target, folds: np.ndarray) ->
     if target.classification:
         y = target.codes[rows]
         k = target.k
-        pred = np.empty(rows.size, dtype=np.int64)
+        # One contingency table per fold in a single bincount; a fold's training table
+        # is the total minus its own (integer counts: exact, and one pass, not five).
+        per_fold = np.bincount((f * nb + codes) * k + y, minlength=N_FOLDS * nb * k).reshape(N_FOLDS, nb, k)
+        total = per_fold.sum(axis=0)
+        labels_total = total.sum(axis=0)
+        fold_rows = per_fold.sum(axis=(1, 2))
+        best_per_fold = np.zeros((N_FOLDS, nb), dtype=np.int64)
         for fold in range(N_FOLDS):
-            test = f == fold
-            train = ~test
-            if not test.any() or not train.any():
-                continue
-            table = np.bincount(codes[train] * k + y[train], minlength=nb * k).reshape(nb, k)
-            majority = int(np.bincount(y[train], minlength=k).argmax())
+            if fold_rows[fold] == 0 or fold_rows[fold] == rows.size:
+                continue  # no test rows, or no training rows
+            table = total - per_fold[fold]
+            majority = int((labels_total - per_fold[fold].sum(axis=0)).argmax())
             best = table.argmax(axis=1)
             best[table.sum(axis=1) == 0] = majority
-            pred[test] = best[codes[test]]
-        recalls = [float(np.mean(pred[y == c] == c)) for c in range(k) if (y == c).any()]
+            best_per_fold[fold] = best
+        pred = best_per_fold[f, codes]
+        # Recall per class present: correct predictions over the class's rows.
+        class_rows = np.bincount(y, minlength=k)
+        correct = np.bincount(y[pred == y], minlength=k)
+        recalls = [float(correct[c] / class_rows[c]) for c in range(k) if class_rows[c]]
         return float(np.mean(recalls))
     yv = target.values[rows]
     predv = np.empty(rows.size)
