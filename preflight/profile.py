@@ -44,6 +44,9 @@ try:
 except ImportError:  # pragma: no cover - pyarrow is a dependency
     _HAS_PYARROW = False
 
+# Rows looked at first when a bound on the distinct count can settle a question.
+_PREFIX_ROWS = 5000
+
 TextClass = Literal["null-like", "number", "formatted-number", "text"]
 
 
@@ -178,6 +181,34 @@ class ColumnProfile:
     @cached_property
     def n_unique(self) -> int:
         return len(self.value_counts)
+
+    def distinct_exceeds(self, m: int) -> bool:
+        """Whether the column has more than ``m`` distinct non-null values (``n_unique > m``).
+
+        Exact, and cheap on continuous columns: a prefix of the rows holding more than
+        ``m`` distinct values settles it without counting a million floats; only when
+        the prefix does not do the full :attr:`value_counts` run.
+        """
+        if "value_counts" in self.__dict__ or self.n <= _PREFIX_ROWS:
+            return self.n_unique > m
+        head = self.series.iloc[:_PREFIX_ROWS].dropna()
+        try:
+            if len(pd.unique(head)) > m:  # a subset's distinct values are the column's
+                return True
+        except TypeError:  # unhashable cells: value_counts counts their text form
+            pass
+        return self.n_unique > m
+
+    def top_count_exceeds(self, limit: float) -> bool:
+        """Whether the commonest non-null value is held by more than ``limit`` cells.
+
+        From :attr:`dominant` (no distinct count) when ``limit`` is at least half the
+        non-null cells: only a majority value can exceed it.
+        """
+        if 2 * limit >= self.n_present and "value_counts" not in self.__dict__:
+            dominant = self.dominant
+            return dominant is not None and dominant[1] > limit
+        return self.n_present > 0 and int(self.value_counts.iloc[0]) > limit
 
     @cached_property
     def dominant(self) -> tuple[object, int] | None:

@@ -11,6 +11,8 @@ from preflight.findings import Finding, Fix, Severity
 from preflight.profile import ColumnProfile
 
 N_FOLDS = 5
+# Rows looked at first when a distinct count can settle a question cheaply.
+_PREFIX = 20_000
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,7 @@ class LabelLeakage(Check):
         x = col.series[both]
         t = y[both]
         fix = Fix(f"drop {col.name!r}: it is the label in disguise", step="drop-columns")
-        same = 0.0 if _cannot_equal(col, t, target, int(both.sum())) else _equal_share(x, t)
+        same = 0.0 if _cannot_equal(col, x, t, target, int(both.sum())) else _equal_share(x, t)
         if same >= 0.999:
             return self.finding(
                 f"{col.name!r} equals the target{'' if same == 1 else f' in {same:.1%} of rows'}",
@@ -115,7 +117,7 @@ class LabelLeakage(Check):
                 evidence={"reason": "equal to the target", "equal_share": same},
                 fix=fix,
             )
-        if target.classification and col.n_unique == target.k and col.n_unique > 1:
+        if target.classification and not col.distinct_exceeds(target.k) and col.n_unique == target.k > 1:
             pairs = pd.DataFrame({"x": _hashable(x), "t": _hashable(t)})
             if pairs.groupby("x")["t"].nunique().max() == 1 and pairs.groupby("t")["x"].nunique().max() == 1:
                 mapping = pairs.drop_duplicates().head(10)
@@ -128,7 +130,7 @@ class LabelLeakage(Check):
                     },
                     fix=fix,
                 )
-        if col.kind == "numeric" and not target.classification and col.n_unique > 2:
+        if col.kind == "numeric" and not target.classification and col.distinct_exceeds(2):
             xv = x.to_numpy(dtype=float, na_value=np.nan)
             tv = target.values[both]
             ok = np.isfinite(xv) & np.isfinite(tv)
@@ -162,9 +164,9 @@ class LabelLeakage(Check):
             return None
         score = _one_feature_score(codes, target, folds)
         metric = "balanced accuracy" if target.classification else "R²"
-        unique_per_row = col.n_unique == col.n_present and col.n_present >= self.opts["min_rows"]
-        id_like = unique_per_row and (col.kind in ("string", "categorical") or col.is_integral)
-        if id_like and score >= self.opts["id_score"]:
+        # Whether the column is unique per row (an id) is asked only of a high score:
+        # counting a million distinct floats is the dear part.
+        if score >= self.opts["id_score"] and self._id_like(col):
             return self.finding(
                 f"{col.name!r} is unique per row (an id or row number) yet predicts the target "
                 f"({metric} {score:.3f}): the rows are ordered or grouped by label",
@@ -197,6 +199,14 @@ class LabelLeakage(Check):
                 severity=Severity.WARNING,
             )
         return None
+
+    def _id_like(self, col: ColumnProfile) -> bool:
+        """A column unique per row (an id or row number)."""
+        if col.n_present < self.opts["min_rows"]:
+            return False
+        if not (col.kind in ("string", "categorical") or col.is_integral):
+            return False
+        return col.n_unique == col.n_present
 
     # ---- missingness ------------------------------------------------------------
     def _missingness(
@@ -268,7 +278,7 @@ def _hashable(s: pd.Series) -> pd.Series:
         return s.astype(str)
 
 
-def _cannot_equal(col: ColumnProfile, t: pd.Series, target: _Target, rows: int) -> bool:
+def _cannot_equal(col: ColumnProfile, x: pd.Series, t: pd.Series, target: _Target, rows: int) -> bool:
     """Whether a numeric column surely equals the text target in under 99.9% of ``rows``.
 
     Comparing a numeric column with a text target means formatting every number as
@@ -284,6 +294,11 @@ def _cannot_equal(col: ColumnProfile, t: pd.Series, target: _Target, rows: int) 
         return False
     if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
         return False
+    # Each distinct value beyond the k that may match holds a row that does not: more
+    # than k + 0.1% of rows distinct values (in a prefix, which is cheap) settle it.
+    head = x.iloc[:_PREFIX].to_numpy()
+    if len(pd.unique(head)) > target.k + 0.001 * rows:
+        return True
     # Counts over all rows bound the counts over the ``rows`` that have both values.
     best = int(col.value_counts.iloc[: target.k].sum())
     return best < 0.999 * rows
@@ -304,11 +319,12 @@ def _bin_codes(col: ColumnProfile, bins: int) -> np.ndarray | None:
     """One small integer per row: a quantile bin or a category; missing is its own code."""
     if col.kind in ("numeric", "boolean"):
         values = col.series.to_numpy(dtype=float, na_value=np.nan)
-        return _quantile_codes(values, bins, few=col.n_unique <= bins)
+        return _quantile_codes(values, bins, few=not col.distinct_exceeds(bins))
     if col.kind == "datetime":
         stamps = pd.to_datetime(col.series, errors="coerce", utc=True)
         seconds = (stamps - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
-        return _quantile_codes(seconds.to_numpy(dtype=float, na_value=np.nan), bins, few=col.n_unique <= bins)
+        few = not col.distinct_exceeds(bins)
+        return _quantile_codes(seconds.to_numpy(dtype=float, na_value=np.nan), bins, few=few)
     if col.kind in ("string", "categorical", "mixed"):
         text = col.series.astype(str).where(~col.missing_mask)
         if col.n_unique > bins and col.n_unique > 0.5 * max(col.n_present, 1):
