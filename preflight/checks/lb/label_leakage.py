@@ -354,14 +354,18 @@ def _quantile_codes(values: np.ndarray, bins: int, few: bool = False) -> np.ndar
 def _one_feature_score(codes: np.ndarray, target: _Target, folds: np.ndarray) -> float:
     """Out-of-fold score of predicting the target from ``codes`` alone (bin majority or mean)."""
     rows = np.flatnonzero(target.present)
-    codes, f = codes[rows], folds[rows]
+    if rows.size < codes.size:  # every row has a target: no copies needed
+        codes, f = codes[rows], folds[rows]
+    else:
+        f = folds
     nb = int(codes.max(initial=0)) + 1
     if target.classification:
-        y = target.codes[rows]
+        y = target.codes[rows] if rows.size < target.codes.size else target.codes
         k = target.k
         # One contingency table per fold in a single bincount; a fold's training table
         # is the total minus its own (integer counts: exact, and one pass, not five).
-        per_fold = np.bincount((f * nb + codes) * k + y, minlength=N_FOLDS * nb * k).reshape(N_FOLDS, nb, k)
+        index = codes * (N_FOLDS * k) + (f * k + y)
+        per_fold = np.bincount(index, minlength=nb * N_FOLDS * k).reshape(nb, N_FOLDS, k).transpose(1, 0, 2)
         total = per_fold.sum(axis=0)
         labels_total = total.sum(axis=0)
         fold_rows = per_fold.sum(axis=(1, 2))
@@ -374,11 +378,11 @@ def _one_feature_score(codes: np.ndarray, target: _Target, folds: np.ndarray) ->
             best = table.argmax(axis=1)
             best[table.sum(axis=1) == 0] = majority
             best_per_fold[fold] = best
-        pred = best_per_fold[f, codes]
-        # Recall per class present: correct predictions over the class's rows.
-        class_rows = np.bincount(y, minlength=k)
-        correct = np.bincount(y[pred == y], minlength=k)
-        recalls = [float(correct[c] / class_rows[c]) for c in range(k) if class_rows[c]]
+        # Correct predictions per class, read off the tables: a test row of bin b in
+        # a fold is right when its label is that fold's best label for b.
+        hits = np.take_along_axis(per_fold, best_per_fold[:, :, None], axis=2)[:, :, 0]
+        correct = np.bincount(best_per_fold.ravel(), weights=hits.ravel(), minlength=k)
+        recalls = [float(correct[c] / labels_total[c]) for c in range(k) if labels_total[c]]
         return float(np.mean(recalls))
     yv = target.values[rows]
     predv = np.empty(rows.size)
