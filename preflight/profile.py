@@ -238,6 +238,8 @@ class ColumnProfile:
         if self.kind not in ("numeric", "boolean"):
             return np.empty(0)
         s = self.series
+        if self.n_missing == 0:  # no mask to apply: skip the filtered copy of the Series
+            return np.asarray(s.to_numpy(dtype=float, na_value=np.nan), float)
         return np.asarray(s[~self.missing_mask].to_numpy(dtype=float, na_value=np.nan), float)
 
     @cached_property
@@ -252,7 +254,10 @@ class ColumnProfile:
     @cached_property
     def finite(self) -> np.ndarray:
         v = self.values
-        finite: np.ndarray = v[np.isfinite(v)]
+        mask = np.isfinite(v)
+        if mask.all():
+            return v  # the common case: no second copy of the column
+        finite: np.ndarray = v[mask]
         return finite
 
     @cached_property
