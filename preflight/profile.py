@@ -44,6 +44,12 @@ try:
 except ImportError:  # pragma: no cover - pyarrow is a dependency
     _HAS_PYARROW = False
 
+# Quantiles computed together per numeric column: the summary percentiles of
+# :class:`Quantiles` and every 1/32 (LB003's default bin edges).
+QUANTILE_GRID: tuple[float, ...] = tuple(
+    sorted({0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99} | {i / 32 for i in range(1, 32)})
+)
+
 # Rows looked at first when a bound on the distinct count can settle a question.
 _PREFIX_ROWS = 5000
 
@@ -266,12 +272,32 @@ class ColumnProfile:
         return f.size > 0 and bool(np.all(f == np.round(f)))
 
     @cached_property
-    def quantiles(self) -> Quantiles | None:
+    def quantile_grid(self) -> dict[float, float]:
+        """Quantiles of the finite values at :data:`QUANTILE_GRID` (empty if none).
+
+        One partition serves them all: each quantile is the same whichever others are
+        asked with it, and a partition for 38 costs little more than one for 7.
+        """
         f = self.finite
         if f.size == 0:
+            return {}
+        return {p: float(q) for p, q in zip(QUANTILE_GRID, np.quantile(f, QUANTILE_GRID), strict=True)}
+
+    def quantiles_at(self, probabilities: np.ndarray) -> np.ndarray | None:
+        """Quantiles of the finite values (None if there are none), from the grid when it has them."""
+        if self.finite.size == 0:
             return None
-        qs = np.quantile(f, [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99])
-        return Quantiles(*(float(q) for q in qs))
+        grid = self.quantile_grid
+        if all(float(p) in grid for p in probabilities):
+            return np.array([grid[float(p)] for p in probabilities])
+        return np.asarray(np.quantile(self.finite, probabilities), dtype=float)
+
+    @cached_property
+    def quantiles(self) -> Quantiles | None:
+        grid = self.quantile_grid
+        if not grid:
+            return None
+        return Quantiles(*(grid[p] for p in (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)))
 
     @cached_property
     def moments(self) -> tuple[float, float, float] | None:

@@ -343,7 +343,9 @@ def _bin_codes(col: ColumnProfile, bins: int) -> np.ndarray | None:
     """One small integer per row: a quantile bin or a category; missing is its own code."""
     if col.kind in ("numeric", "boolean"):
         values = col.series.to_numpy(dtype=float, na_value=np.nan)
-        return _quantile_codes(values, bins, few=not col.distinct_exceeds(bins))
+        # The finite values are the profile's: its quantile grid holds the default edges.
+        edges = col.quantiles_at(np.linspace(0, 1, bins + 1)[1:-1])
+        return _quantile_codes(values, bins, few=not col.distinct_exceeds(bins), edges=edges)
     if col.kind == "datetime":
         stamps = pd.to_datetime(col.series, errors="coerce", utc=True)
         seconds = (stamps - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
@@ -362,7 +364,10 @@ def _bin_codes(col: ColumnProfile, bins: int) -> np.ndarray | None:
     return None
 
 
-def _quantile_codes(values: np.ndarray, bins: int, few: bool = False) -> np.ndarray:
+def _quantile_codes(
+    values: np.ndarray, bins: int, few: bool = False, edges: np.ndarray | None = None
+) -> np.ndarray:
+    """Bin codes of ``values`` at its ``bins`` quantiles (``edges``: those quantiles, if known)."""
     codes = np.zeros(values.size, dtype=np.int64)
     finite = np.isfinite(values)
     if few:
@@ -370,8 +375,10 @@ def _quantile_codes(values: np.ndarray, bins: int, few: bool = False) -> np.ndar
         codes[finite] = inv
     elif finite.any():
         # values[finite] is a temporary: let np.quantile partition it in place (no copy).
-        probabilities = np.linspace(0, 1, bins + 1)[1:-1]
-        edges = np.unique(np.quantile(values[finite], probabilities, overwrite_input=True))
+        if edges is None:
+            probabilities = np.linspace(0, 1, bins + 1)[1:-1]
+            edges = np.quantile(values[finite], probabilities, overwrite_input=True)
+        edges = np.unique(edges)
         codes[finite] = np.searchsorted(edges, values[finite], side="right")
     codes[~finite] = codes.max(initial=0) + 1
     return codes
