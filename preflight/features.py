@@ -41,6 +41,70 @@ def encoded_features(ctx: Context) -> EncodedFeatures:
     return ctx.shared("encoded_features", lambda: encode(ctx.dataset, ctx.profile))
 
 
+@dataclass(frozen=True)
+class FeatureLayout:
+    """The encoded matrix's columns without the matrix (what counting checks need)."""
+
+    names: tuple[str, ...]
+    sources: tuple[str, ...]
+
+    @property
+    def n_features(self) -> int:
+        return len(self.names)
+
+
+def encoded_layout(ctx: Context) -> FeatureLayout:
+    """The columns :func:`encoded_features` has (or would have), without building it.
+
+    Checks that only count encoded features (CP001) ask for this: the matrix costs
+    n_rows x n_encoded floats, the layout a few profile statistics. When a model-based
+    check has already built the matrix, its layout is read off it.
+    """
+
+    def build() -> FeatureLayout:
+        if "encoded_features" in ctx._cache:
+            built = encoded_features(ctx)
+            return FeatureLayout(names=built.names, sources=built.sources)
+        names: list[str] = []
+        sources: list[str] = []
+        for col in ctx.profile.features():
+            column_names = _column_names(col, ctx.dataset.n_rows)
+            names.extend(column_names)
+            sources.extend([col.name] * len(column_names))
+        return FeatureLayout(names=tuple(names), sources=tuple(sources))
+
+    return ctx.shared("encoded_layout", build)
+
+
+def _column_names(col: ColumnProfile, n: int) -> list[str]:
+    """The names :func:`_encode_column` gives ``col``'s block ([] when it is left out)."""
+    if col.n_present == 0:
+        return []
+    if col.kind in ("numeric", "boolean"):
+        # Mirrors _numeric_block: no finite value, or a zero robust scale and a zero
+        # std, leaves the column out; a non-finite cell adds the missing indicator.
+        finite = col.finite
+        if finite.size == 0 or col.quantiles is None:
+            return []
+        if col.quantiles.iqr / 1.349 == 0.0 and float(finite.std()) == 0.0:
+            return []
+        return [col.name, f"{col.name}__missing"] if finite.size < n else [col.name]
+    if col.kind in ("string", "categorical", "mixed"):
+        top = _category_levels(col)
+        return [] if top is None else [f"{col.name}={v}" for v in top]
+    encoded = _encode_column(col, n)  # datetimes: as cheap to encode as to reason about
+    return [] if encoded is None else encoded[1]
+
+
+def _category_levels(col: ColumnProfile) -> list[object] | None:
+    """The one-hot levels of a text column, or None when it is left out."""
+    if col.n_unique == 1 and col.n_missing == 0:
+        return None  # a constant carries nothing
+    if col.n_unique > MAX_CATEGORIES and col.n_unique > MAX_DISTINCT_SHARE * col.n_present:
+        return None
+    return [v for v in col.value_counts.index[:MAX_CATEGORIES]]
+
+
 def encode(dataset: Dataset, profile: Profile) -> EncodedFeatures:
     blocks: list[np.ndarray] = []
     names: list[str] = []
@@ -76,11 +140,9 @@ def _encode_column(col: ColumnProfile, n: int) -> tuple[np.ndarray, list[str]] |
         x = (stamps - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy(dtype=float, na_value=np.nan)
         return _numeric_block(np.asarray(x, dtype=float) / 86400.0, col.name)
     if col.kind in ("string", "categorical", "mixed"):
-        if col.n_unique == 1 and col.n_missing == 0:
-            return None  # a constant carries nothing
-        if col.n_unique > MAX_CATEGORIES and col.n_unique > MAX_DISTINCT_SHARE * col.n_present:
+        top = _category_levels(col)
+        if top is None:
             return None
-        top = [v for v in col.value_counts.index[:MAX_CATEGORIES]]
         values = col.series.astype(object).to_numpy()
         block = np.column_stack([(values == v).astype(float) for v in top])
         return block, [f"{col.name}={v}" for v in top]

@@ -44,6 +44,15 @@ try:
 except ImportError:  # pragma: no cover - pyarrow is a dependency
     _HAS_PYARROW = False
 
+# Quantiles computed together per numeric column: the summary percentiles of
+# :class:`Quantiles` and every 1/32 (LB003's default bin edges).
+QUANTILE_GRID: tuple[float, ...] = tuple(
+    sorted({0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99} | {i / 32 for i in range(1, 32)})
+)
+
+# Rows looked at first when a bound on the distinct count can settle a question.
+_PREFIX_ROWS = 5000
+
 TextClass = Literal["null-like", "number", "formatted-number", "text"]
 
 
@@ -179,6 +188,34 @@ class ColumnProfile:
     def n_unique(self) -> int:
         return len(self.value_counts)
 
+    def distinct_exceeds(self, m: int) -> bool:
+        """Whether the column has more than ``m`` distinct non-null values (``n_unique > m``).
+
+        Exact, and cheap on continuous columns: a prefix of the rows holding more than
+        ``m`` distinct values settles it without counting a million floats; only when
+        the prefix does not do the full :attr:`value_counts` run.
+        """
+        if "value_counts" in self.__dict__ or self.n <= _PREFIX_ROWS:
+            return self.n_unique > m
+        head = self.series.iloc[:_PREFIX_ROWS].dropna()
+        try:
+            if len(pd.unique(head)) > m:  # a subset's distinct values are the column's
+                return True
+        except TypeError:  # unhashable cells: value_counts counts their text form
+            pass
+        return self.n_unique > m
+
+    def top_count_exceeds(self, limit: float) -> bool:
+        """Whether the commonest non-null value is held by more than ``limit`` cells.
+
+        From :attr:`dominant` (no distinct count) when ``limit`` is at least half the
+        non-null cells: only a majority value can exceed it.
+        """
+        if 2 * limit >= self.n_present and "value_counts" not in self.__dict__:
+            dominant = self.dominant
+            return dominant is not None and dominant[1] > limit
+        return self.n_present > 0 and int(self.value_counts.iloc[0]) > limit
+
     @cached_property
     def dominant(self) -> tuple[object, int] | None:
         """The value held by more than half of the non-null cells, with its count.
@@ -207,6 +244,8 @@ class ColumnProfile:
         if self.kind not in ("numeric", "boolean"):
             return np.empty(0)
         s = self.series
+        if self.n_missing == 0:  # no mask to apply: skip the filtered copy of the Series
+            return np.asarray(s.to_numpy(dtype=float, na_value=np.nan), float)
         return np.asarray(s[~self.missing_mask].to_numpy(dtype=float, na_value=np.nan), float)
 
     @cached_property
@@ -221,7 +260,10 @@ class ColumnProfile:
     @cached_property
     def finite(self) -> np.ndarray:
         v = self.values
-        finite: np.ndarray = v[np.isfinite(v)]
+        mask = np.isfinite(v)
+        if mask.all():
+            return v  # the common case: no second copy of the column
+        finite: np.ndarray = v[mask]
         return finite
 
     @cached_property
@@ -230,12 +272,32 @@ class ColumnProfile:
         return f.size > 0 and bool(np.all(f == np.round(f)))
 
     @cached_property
-    def quantiles(self) -> Quantiles | None:
+    def quantile_grid(self) -> dict[float, float]:
+        """Quantiles of the finite values at :data:`QUANTILE_GRID` (empty if none).
+
+        One partition serves them all: each quantile is the same whichever others are
+        asked with it, and a partition for 38 costs little more than one for 7.
+        """
         f = self.finite
         if f.size == 0:
+            return {}
+        return {p: float(q) for p, q in zip(QUANTILE_GRID, np.quantile(f, QUANTILE_GRID), strict=True)}
+
+    def quantiles_at(self, probabilities: np.ndarray) -> np.ndarray | None:
+        """Quantiles of the finite values (None if there are none), from the grid when it has them."""
+        if self.finite.size == 0:
             return None
-        qs = np.quantile(f, [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99])
-        return Quantiles(*(float(q) for q in qs))
+        grid = self.quantile_grid
+        if all(float(p) in grid for p in probabilities):
+            return np.array([grid[float(p)] for p in probabilities])
+        return np.asarray(np.quantile(self.finite, probabilities), dtype=float)
+
+    @cached_property
+    def quantiles(self) -> Quantiles | None:
+        grid = self.quantile_grid
+        if not grid:
+            return None
+        return Quantiles(*(grid[p] for p in (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)))
 
     @cached_property
     def moments(self) -> tuple[float, float, float] | None:

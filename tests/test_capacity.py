@@ -19,6 +19,7 @@ from preflight import engine
 from preflight.check import Context
 from preflight.config import Config
 from preflight.dataset import load_dataset
+from preflight.features import encode, encoded_layout
 from preflight.findings import Finding, Severity
 from preflight.models import conflicts
 from preflight.models.conflicts import conflict_groups
@@ -332,3 +333,36 @@ def test_large_clean_regression_has_nothing_above_info() -> None:
     found = _by_code(findings)
     assert found["CP004"].evidence["metric"] == "R²" and found["CP004"].evidence["skill"] > 0.5
     assert "CP006" not in found  # enough rows: no overfitting gap
+
+
+@pytest.mark.parametrize("source", ["penguins", "penguins-raw", "planted"])
+def test_encoded_layout_matches_the_matrix(source: str) -> None:
+    """CP001 counts features from the layout alone: it must name exactly the matrix's columns."""
+    if source == "planted":
+        rng = np.random.default_rng(3)
+        n = 400
+        frame = pd.DataFrame(
+            {
+                "normal": rng.normal(size=n),
+                "constant": np.full(n, 0.1),  # std of repeated 0.1 is not exactly 0
+                "mostly_one": np.where(rng.random(n) < 0.9, 1.0, rng.normal(size=n)),
+                "with_inf": np.where(rng.random(n) < 0.05, np.inf, rng.normal(size=n)),
+                "with_nan": np.where(rng.random(n) < 0.1, np.nan, rng.normal(size=n)),
+                "all_nan": np.full(n, np.nan),
+                "flag": rng.random(n) < 0.5,
+                "const_text": ["x"] * n,
+                "ids": [f"id{i}" for i in range(n)],
+                "colour": rng.choice(["red", "green", None], size=n),
+                "when": pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 99, n), unit="D"),
+                "y": rng.choice(["a", "b"], size=n),
+            }
+        )
+        ctx = _context(frame, "y")
+    else:
+        ctx = _context(
+            pd.read_csv(ROOT / "examples" / f"{source}.csv"), "species" if source == "penguins" else "Species"
+        )
+    layout = encoded_layout(ctx)
+    matrix = encode(ctx.dataset, Profile(ctx.dataset))
+    assert layout.names == matrix.names
+    assert layout.sources == matrix.sources

@@ -11,6 +11,8 @@ from preflight.findings import Finding, Fix, Severity
 from preflight.profile import ColumnProfile
 
 N_FOLDS = 5
+# Rows looked at first when a distinct count can settle a question cheaply.
+_PREFIX = 20_000
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,7 @@ class LabelLeakage(Check):
         x = col.series[both]
         t = y[both]
         fix = Fix(f"drop {col.name!r}: it is the label in disguise", step="drop-columns")
-        same = _equal_share(x, t)
+        same = 0.0 if _cannot_equal(col, x, t, target, int(both.sum())) else _equal_share(x, t)
         if same >= 0.999:
             return self.finding(
                 f"{col.name!r} equals the target{'' if same == 1 else f' in {same:.1%} of rows'}",
@@ -115,7 +117,7 @@ class LabelLeakage(Check):
                 evidence={"reason": "equal to the target", "equal_share": same},
                 fix=fix,
             )
-        if target.classification and col.n_unique == target.k and col.n_unique > 1:
+        if target.classification and not col.distinct_exceeds(target.k) and col.n_unique == target.k > 1:
             pairs = pd.DataFrame({"x": _hashable(x), "t": _hashable(t)})
             if pairs.groupby("x")["t"].nunique().max() == 1 and pairs.groupby("t")["x"].nunique().max() == 1:
                 mapping = pairs.drop_duplicates().head(10)
@@ -128,7 +130,7 @@ class LabelLeakage(Check):
                     },
                     fix=fix,
                 )
-        if col.kind == "numeric" and not target.classification and col.n_unique > 2:
+        if col.kind == "numeric" and not target.classification and col.distinct_exceeds(2):
             xv = x.to_numpy(dtype=float, na_value=np.nan)
             tv = target.values[both]
             ok = np.isfinite(xv) & np.isfinite(tv)
@@ -162,9 +164,9 @@ class LabelLeakage(Check):
             return None
         score = _one_feature_score(codes, target, folds)
         metric = "balanced accuracy" if target.classification else "R²"
-        unique_per_row = col.n_unique == col.n_present and col.n_present >= self.opts["min_rows"]
-        id_like = unique_per_row and (col.kind in ("string", "categorical") or col.is_integral)
-        if id_like and score >= self.opts["id_score"]:
+        # Whether the column is unique per row (an id) is asked only of a high score:
+        # counting a million distinct floats is the dear part.
+        if score >= self.opts["id_score"] and self._id_like(col):
             return self.finding(
                 f"{col.name!r} is unique per row (an id or row number) yet predicts the target "
                 f"({metric} {score:.3f}): the rows are ordered or grouped by label",
@@ -197,6 +199,14 @@ class LabelLeakage(Check):
                 severity=Severity.WARNING,
             )
         return None
+
+    def _id_like(self, col: ColumnProfile) -> bool:
+        """A column unique per row (an id or row number)."""
+        if col.n_present < self.opts["min_rows"]:
+            return False
+        if not (col.kind in ("string", "categorical") or col.is_integral):
+            return False
+        return col.n_unique == col.n_present
 
     # ---- missingness ------------------------------------------------------------
     def _missingness(
@@ -259,6 +269,8 @@ def _encode_target(y: pd.Series, classification: bool) -> _Target:
 
 
 def _hashable(s: pd.Series) -> pd.Series:
+    if s.dtype != object:
+        return s  # typed columns (numbers, strings, categories) hold hashable values
     try:
         s.map(hash)
         return s
@@ -266,10 +278,38 @@ def _hashable(s: pd.Series) -> pd.Series:
         return s.astype(str)
 
 
+def _cannot_equal(col: ColumnProfile, x: pd.Series, t: pd.Series, target: _Target, rows: int) -> bool:
+    """Whether a numeric column surely equals the text target in under 99.9% of ``rows``.
+
+    Comparing a numeric column with a text target means formatting every number as
+    text (seconds per column at a million rows). Distinct numbers format to distinct
+    strings, so at most ``target.k`` of the column's distinct values can match a
+    label: when even the commonest ``k`` of them cover under 99.9% of the rows, the
+    column cannot be a copy and the formatting is skipped. Exact, since only the
+    ``>= 0.999`` verdict depends on the share; limited to string-typed targets, whose
+    distinct values are distinct strings.
+    """
+    dtype = col.series.dtype
+    if not target.classification or not isinstance(t.dtype, pd.StringDtype):
+        return False
+    if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        return False
+    # Each distinct value beyond the k that may match holds a row that does not: more
+    # than k + 0.1% of rows distinct values (in a prefix, which is cheap) settle it.
+    head = x.iloc[:_PREFIX].to_numpy()
+    if len(pd.unique(head)) > target.k + 0.001 * rows:
+        return True
+    # Counts over all rows bound the counts over the ``rows`` that have both values.
+    best = int(col.value_counts.iloc[: target.k].sum())
+    return best < 0.999 * rows
+
+
 def _equal_share(x: pd.Series, t: pd.Series) -> float:
     try:
         if pd.api.types.is_numeric_dtype(x) and pd.api.types.is_numeric_dtype(t):
             eq = x.to_numpy(dtype=float, na_value=np.nan) == t.to_numpy(dtype=float, na_value=np.nan)
+        elif x.dtype != object and t.dtype != object and len(x):
+            return _equal_share_by_pairs(x, t)
         else:
             eq = x.astype(str).str.strip().to_numpy() == t.astype(str).str.strip().to_numpy()
     except (TypeError, ValueError):
@@ -277,15 +317,40 @@ def _equal_share(x: pd.Series, t: pd.Series) -> float:
     return float(np.mean(eq)) if len(eq) else 0.0
 
 
+def _equal_share_by_pairs(x: pd.Series, t: pd.Series) -> float:
+    """:func:`_equal_share` of two typed columns, formatting each distinct pair once.
+
+    Whether a row's two cells are equal as text depends only on the pair of values,
+    so the text comparison runs on the distinct (value, label) pairs, weighted by
+    their counts: a few hundred strings instead of a million. Typed columns only:
+    in an object column, values that hash alike (1, 1.0, True) format differently.
+    """
+    xc, xu = pd.factorize(x)
+    tc, tu = pd.factorize(t)
+    pairs = np.asarray(xc, dtype=np.int64) * len(tu) + np.asarray(tc, dtype=np.int64)
+    if len(xu) * len(tu) <= 4 * len(pairs):
+        counts = np.bincount(pairs, minlength=len(xu) * len(tu))
+        present = np.flatnonzero(counts)
+        counts = counts[present]
+    else:
+        present, counts = np.unique(pairs, return_counts=True)
+    xs = pd.Series(xu).astype(str).str.strip().to_numpy()[present // len(tu)]
+    ts = pd.Series(tu).astype(str).str.strip().to_numpy()[present % len(tu)]
+    return float(counts[xs == ts].sum() / len(pairs))
+
+
 def _bin_codes(col: ColumnProfile, bins: int) -> np.ndarray | None:
     """One small integer per row: a quantile bin or a category; missing is its own code."""
     if col.kind in ("numeric", "boolean"):
         values = col.series.to_numpy(dtype=float, na_value=np.nan)
-        return _quantile_codes(values, bins, few=col.n_unique <= bins)
+        # The finite values are the profile's: its quantile grid holds the default edges.
+        edges = col.quantiles_at(np.linspace(0, 1, bins + 1)[1:-1])
+        return _quantile_codes(values, bins, few=not col.distinct_exceeds(bins), edges=edges)
     if col.kind == "datetime":
         stamps = pd.to_datetime(col.series, errors="coerce", utc=True)
         seconds = (stamps - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
-        return _quantile_codes(seconds.to_numpy(dtype=float, na_value=np.nan), bins, few=col.n_unique <= bins)
+        few = not col.distinct_exceeds(bins)
+        return _quantile_codes(seconds.to_numpy(dtype=float, na_value=np.nan), bins, few=few)
     if col.kind in ("string", "categorical", "mixed"):
         text = col.series.astype(str).where(~col.missing_mask)
         if col.n_unique > bins and col.n_unique > 0.5 * max(col.n_present, 1):
@@ -299,14 +364,21 @@ def _bin_codes(col: ColumnProfile, bins: int) -> np.ndarray | None:
     return None
 
 
-def _quantile_codes(values: np.ndarray, bins: int, few: bool = False) -> np.ndarray:
+def _quantile_codes(
+    values: np.ndarray, bins: int, few: bool = False, edges: np.ndarray | None = None
+) -> np.ndarray:
+    """Bin codes of ``values`` at its ``bins`` quantiles (``edges``: those quantiles, if known)."""
     codes = np.zeros(values.size, dtype=np.int64)
     finite = np.isfinite(values)
     if few:
         _, inv = np.unique(values[finite], return_inverse=True)
         codes[finite] = inv
     elif finite.any():
-        edges = np.unique(np.quantile(values[finite], np.linspace(0, 1, bins + 1)[1:-1]))
+        # values[finite] is a temporary: let np.quantile partition it in place (no copy).
+        if edges is None:
+            probabilities = np.linspace(0, 1, bins + 1)[1:-1]
+            edges = np.quantile(values[finite], probabilities, overwrite_input=True)
+        edges = np.unique(edges)
         codes[finite] = np.searchsorted(edges, values[finite], side="right")
     codes[~finite] = codes.max(initial=0) + 1
     return codes
@@ -315,23 +387,35 @@ def _quantile_codes(values: np.ndarray, bins: int, few: bool = False) -> np.ndar
 def _one_feature_score(codes: np.ndarray, target: _Target, folds: np.ndarray) -> float:
     """Out-of-fold score of predicting the target from ``codes`` alone (bin majority or mean)."""
     rows = np.flatnonzero(target.present)
-    codes, f = codes[rows], folds[rows]
+    if rows.size < codes.size:  # every row has a target: no copies needed
+        codes, f = codes[rows], folds[rows]
+    else:
+        f = folds
     nb = int(codes.max(initial=0)) + 1
     if target.classification:
-        y = target.codes[rows]
+        y = target.codes[rows] if rows.size < target.codes.size else target.codes
         k = target.k
-        pred = np.empty(rows.size, dtype=np.int64)
+        # One contingency table per fold in a single bincount; a fold's training table
+        # is the total minus its own (integer counts: exact, and one pass, not five).
+        index = codes * (N_FOLDS * k) + (f * k + y)
+        per_fold = np.bincount(index, minlength=nb * N_FOLDS * k).reshape(nb, N_FOLDS, k).transpose(1, 0, 2)
+        total = per_fold.sum(axis=0)
+        labels_total = total.sum(axis=0)
+        fold_rows = per_fold.sum(axis=(1, 2))
+        best_per_fold = np.zeros((N_FOLDS, nb), dtype=np.int64)
         for fold in range(N_FOLDS):
-            test = f == fold
-            train = ~test
-            if not test.any() or not train.any():
-                continue
-            table = np.bincount(codes[train] * k + y[train], minlength=nb * k).reshape(nb, k)
-            majority = int(np.bincount(y[train], minlength=k).argmax())
+            if fold_rows[fold] == 0 or fold_rows[fold] == rows.size:
+                continue  # no test rows, or no training rows
+            table = total - per_fold[fold]
+            majority = int((labels_total - per_fold[fold].sum(axis=0)).argmax())
             best = table.argmax(axis=1)
             best[table.sum(axis=1) == 0] = majority
-            pred[test] = best[codes[test]]
-        recalls = [float(np.mean(pred[y == c] == c)) for c in range(k) if (y == c).any()]
+            best_per_fold[fold] = best
+        # Correct predictions per class, read off the tables: a test row of bin b in
+        # a fold is right when its label is that fold's best label for b.
+        hits = np.take_along_axis(per_fold, best_per_fold[:, :, None], axis=2)[:, :, 0]
+        correct = np.bincount(best_per_fold.ravel(), weights=hits.ravel(), minlength=k)
+        recalls = [float(correct[c] / labels_total[c]) for c in range(k) if labels_total[c]]
         return float(np.mean(recalls))
     yv = target.values[rows]
     predv = np.empty(rows.size)

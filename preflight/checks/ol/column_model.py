@@ -120,7 +120,7 @@ def _side_scale(center: float, quantiles: tuple[float, float]) -> float:
 
 def fit_column(col: ColumnProfile) -> ColumnModel | None:
     """The robust model of a numeric column, or None if it cannot be judged."""
-    if col.kind != "numeric" or col.finite.size < MIN_VALUES or col.n_unique <= 2:
+    if col.kind != "numeric" or col.finite.size < MIN_VALUES or not col.distinct_exceeds(2):
         return None
     q = col.quantiles
     if q is None:

@@ -32,6 +32,10 @@ def numeric_role(col: ColumnProfile, ordinal_max_levels: int) -> NumericRole | N
     """
     if col.kind != "numeric":
         return None
+    # More distinct values than any ordinal has (+2 for the infinities, which are not
+    # levels) is continuous, settled from a prefix without counting every value.
+    if col.distinct_exceeds(max(ordinal_max_levels, 2) + 2):
+        return "continuous"
     # value_counts is cached and shared with other checks; infinities are not levels.
     index = col.value_counts.index.to_numpy(dtype=float, na_value=np.nan)
     distinct = int(np.isfinite(index).sum())

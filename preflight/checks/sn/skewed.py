@@ -91,7 +91,7 @@ class Skewed(Check):
         q, moments = col.quantiles, col.moments
         if q is None or moments is None or col.finite.size < self.opts["min_rows"]:
             return None
-        if int(col.value_counts.iloc[0]) > self.opts["max_mode_share"] * col.n_present:
+        if col.top_count_exceeds(self.opts["max_mode_share"] * col.n_present):
             return None
         skew = moments[2]
         width = q.q95 - q.q05
