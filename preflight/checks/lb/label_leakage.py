@@ -9,6 +9,7 @@ import pandas as pd
 from preflight.check import Check, Context
 from preflight.findings import Finding, Fix, Severity
 from preflight.profile import ColumnProfile
+from preflight.text import as_text
 
 N_FOLDS = 5
 
@@ -263,7 +264,7 @@ def _hashable(s: pd.Series) -> pd.Series:
         s.map(hash)
         return s
     except TypeError:
-        return s.astype(str)
+        return as_text(s)
 
 
 def _equal_share(x: pd.Series, t: pd.Series) -> float:
@@ -271,7 +272,7 @@ def _equal_share(x: pd.Series, t: pd.Series) -> float:
         if pd.api.types.is_numeric_dtype(x) and pd.api.types.is_numeric_dtype(t):
             eq = x.to_numpy(dtype=float, na_value=np.nan) == t.to_numpy(dtype=float, na_value=np.nan)
         else:
-            eq = x.astype(str).str.strip().to_numpy() == t.astype(str).str.strip().to_numpy()
+            eq = as_text(x).str.strip().to_numpy() == as_text(t).str.strip().to_numpy()
     except (TypeError, ValueError):
         return 0.0
     return float(np.mean(eq)) if len(eq) else 0.0
@@ -287,7 +288,7 @@ def _bin_codes(col: ColumnProfile, bins: int) -> np.ndarray | None:
         seconds = (stamps - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
         return _quantile_codes(seconds.to_numpy(dtype=float, na_value=np.nan), bins, few=col.n_unique <= bins)
     if col.kind in ("string", "categorical", "mixed"):
-        text = col.series.astype(str).where(~col.missing_mask)
+        text = as_text(col.series).where(~col.missing_mask)
         if col.n_unique > bins and col.n_unique > 0.5 * max(col.n_present, 1):
             # Mostly unique text (codes, ids): its sort order is what can leak (a file
             # sorted by label with ids counting up), so bin the rank, not the values.
