@@ -66,7 +66,7 @@ def find_conflict_groups(dataset: Dataset) -> list[np.ndarray]:
 def _row_hashes(frame: pd.DataFrame) -> pd.Series:
     try:
         return pd.util.hash_pandas_object(frame, index=False)
-    except TypeError:  # unhashable cells (lists, dicts): hash their text form
+    except (TypeError, UnicodeDecodeError):  # unhashable cells, or raw bytes: hash their text form
         return pd.util.hash_pandas_object(as_text(frame), index=False)
 
 

@@ -18,7 +18,7 @@ def row_hashes(frame: pd.DataFrame) -> pd.Series:
     """
     try:
         return pd.util.hash_pandas_object(frame, index=False)
-    except TypeError:  # unhashable cells (lists, dicts): hash their text form
+    except (TypeError, UnicodeDecodeError):  # unhashable cells, or raw bytes: hash their text form
         return pd.util.hash_pandas_object(as_text(frame), index=False)
 
 
