@@ -46,9 +46,22 @@ texts = st.one_of(
 stamps = st.datetimes(
     min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2200, 1, 1), timezones=st.just(dt.UTC)
 )
-objects = st.one_of(st.none(), st.integers(-(2**70), 2**70), floats, texts, st.binary(max_size=3), st.booleans())
+objects = st.one_of(
+    st.none(), st.integers(-(2**70), 2**70), floats, texts, st.binary(max_size=3), st.booleans()
+)
 
-KINDS = ("float", "int", "nullable_int", "bool", "text", "category", "datetime", "object", "all_null", "constant")
+KINDS = (
+    "float",
+    "int",
+    "nullable_int",
+    "bool",
+    "text",
+    "category",
+    "datetime",
+    "object",
+    "all_null",
+    "constant",
+)
 
 
 def _column(draw: st.DrawFn, kind: str, n: int) -> Any:
@@ -64,7 +77,9 @@ def _column(draw: st.DrawFn, kind: str, n: int) -> Any:
     if kind == "text":
         return pd.array(draw(st.lists(st.one_of(st.none(), texts), min_size=n, max_size=n)), dtype="str")
     if kind == "category":
-        values = draw(st.lists(st.one_of(st.none(), st.sampled_from(["u", "v", "w"])), min_size=n, max_size=n))
+        values = draw(
+            st.lists(st.one_of(st.none(), st.sampled_from(["u", "v", "w"])), min_size=n, max_size=n)
+        )
         return pd.Categorical(values)
     if kind == "datetime":
         values = draw(st.lists(st.one_of(st.none(), stamps), min_size=n, max_size=n))
@@ -76,7 +91,9 @@ def _column(draw: st.DrawFn, kind: str, n: int) -> Any:
     return np.full(n, draw(st.sampled_from([0.0, 7.0])))
 
 
-names = st.one_of(st.sampled_from(["x", "x", "", "0", "名前", "<b>", "a|b", "line\nbreak"]), st.text(max_size=4))
+names = st.one_of(
+    st.sampled_from(["x", "x", "", "0", "名前", "<b>", "a|b", "line\nbreak"]), st.text(max_size=4)
+)
 
 
 @st.composite
@@ -136,4 +153,3 @@ def test_cheap_checks_survive_generated_tables(case: tuple[pd.DataFrame, str | N
 def test_model_checks_survive_generated_tables(case: tuple[pd.DataFrame, str | None]) -> None:
     frame, target = case
     _check(frame, target, models=True)
-
