@@ -22,6 +22,14 @@ from preflight.profile import ColumnProfile, Profile
 MAX_CATEGORIES = 20
 # Text columns whose distinct values exceed this share of rows are free text or ids.
 MAX_DISTINCT_SHARE = 0.5
+# Standardised values are clipped to this magnitude: a value near the float limit
+# (1e308) next to a tight bulk would otherwise give inf, or overflow the float32 that
+# tree models convert to. Anything this far out is an extreme outlier either way.
+MAX_ABS_Z = 1e12
+# Columns whose largest magnitude exceeds this are divided by it before the median,
+# quantiles and std are taken, so q75 - q25 and x - median cannot overflow to inf.
+# Standardising is scale-free, so this changes nothing else.
+_RESCALE_ABOVE = 1e100
 
 
 @dataclass(frozen=True)
@@ -155,6 +163,9 @@ def _numeric_block(x: np.ndarray, name: str) -> tuple[np.ndarray, list[str]] | N
     present = x[~missing]
     if present.size == 0:
         return None
+    peak = float(np.max(np.abs(present)))
+    if peak > _RESCALE_ABOVE:
+        x, present = x / peak, present / peak
     median = float(np.median(present))
     q25, q75 = np.quantile(present, [0.25, 0.75])
     # Robust scale: IQR of a normal is 1.349 sigma. Fall back to the std when more
@@ -162,9 +173,9 @@ def _numeric_block(x: np.ndarray, name: str) -> tuple[np.ndarray, list[str]] | N
     scale = float(q75 - q25) / 1.349
     if scale == 0.0:
         scale = float(present.std())
-    if scale == 0.0:
+    if not np.isfinite(scale) or scale == 0.0:
         return None
-    z = (np.where(missing, median, x) - median) / scale
+    z = np.clip((np.where(missing, median, x) - median) / scale, -MAX_ABS_Z, MAX_ABS_Z)
     if missing.any():
         return np.column_stack([z, missing.astype(float)]), [name, f"{name}__missing"]
     return z[:, None], [name]

@@ -20,6 +20,10 @@ from preflight.dataset import Dataset
 
 Kind = Literal["numeric", "boolean", "datetime", "categorical", "string", "mixed", "other"]
 
+# Python types of cells that hold a structure or raw bytes, not a value: parquet
+# list/struct/map/binary columns arrive as these. A column of only these is "other".
+_CONTAINER_TYPES = frozenset({"list", "tuple", "dict", "set", "ndarray", "bytes", "bytearray", "memoryview"})
+
 # Strings that mean "no value" when they appear as data (compared case-insensitively,
 # after stripping). CSV readers already turn some of them into nulls; see Dataset.
 NULL_LIKE_STRINGS: frozenset[str] = frozenset(
@@ -134,6 +138,8 @@ class ColumnProfile:
             return "datetime"
         if pd.api.types.is_string_dtype(dtype):
             types = self.python_types
+            if types and types <= _CONTAINER_TYPES:
+                return "other"  # lists, structs, raw bytes: no check models these cells
             if not types or types == {"str"}:
                 return "string"
             if types <= {"bool"}:

@@ -42,6 +42,7 @@ from preflight.checks.dq.duplicate_rows import row_hashes
 from preflight.dataset import Dataset, load_dataset
 from preflight.errors import PreflightError
 from preflight.profile import Profile
+from preflight.text import as_text
 
 Role = Literal["test", "valid"]
 
@@ -428,13 +429,13 @@ def binned_counts(
     else:
         ref = pd.Series(reference, dtype=object)
         oth = pd.Series(other, dtype=object)
-        top = ref.dropna().astype(str).value_counts().index[: bins - 1]
+        top = as_text(ref.dropna()).value_counts().index[: bins - 1]
         other_bin, missing_bin = len(top), len(top) + 1
 
         lookup = {v: i for i, v in enumerate(top)}
 
         def codes_text(s: pd.Series) -> np.ndarray:
-            codes = s.astype(str).map(lookup).fillna(other_bin).to_numpy(dtype=np.int64)
+            codes = as_text(s).map(lookup).fillna(other_bin).to_numpy(dtype=np.int64)
             return np.where(s.isna().to_numpy(), missing_bin, codes)
 
         ca, cb = codes_text(ref), codes_text(oth)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from preflight.check import Context
 from preflight.dataset import Dataset
+from preflight.text import as_text
 
 
 def conflict_groups(ctx: Context) -> list[np.ndarray]:
@@ -65,8 +66,8 @@ def find_conflict_groups(dataset: Dataset) -> list[np.ndarray]:
 def _row_hashes(frame: pd.DataFrame) -> pd.Series:
     try:
         return pd.util.hash_pandas_object(frame, index=False)
-    except TypeError:  # unhashable cells (lists, dicts): hash their text form
-        return pd.util.hash_pandas_object(frame.astype(str), index=False)
+    except (TypeError, UnicodeDecodeError):  # unhashable cells, or raw bytes: hash their text form
+        return pd.util.hash_pandas_object(as_text(frame), index=False)
 
 
 def _equal_row_ids(frame: pd.DataFrame) -> np.ndarray:
@@ -75,7 +76,7 @@ def _equal_row_ids(frame: pd.DataFrame) -> np.ndarray:
         grouped = frame.groupby(list(frame.columns), dropna=False, sort=False, observed=True)
         return np.asarray(grouped.ngroup().to_numpy(), dtype=np.int64)
     except TypeError:  # unhashable cells: compare their text form
-        text = frame.astype(str)
+        text = as_text(frame)
         return np.asarray(text.groupby(list(text.columns), dropna=False, sort=False).ngroup().to_numpy())
 
 

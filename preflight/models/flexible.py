@@ -28,12 +28,16 @@ import numpy as np
 from preflight.check import Context
 from preflight.features import encoded_features
 from preflight.findings import Task
+from preflight.text import as_text
 
 N_FOLDS = 5
 FRACTIONS: tuple[float, ...] = (0.1, 0.25, 0.5, 1.0)
 # Forty trees on 5,000 rows cost about a second per fold on one core.
 DEFAULT_SAMPLE = 5_000
 N_TREES = 40
+# Regression targets larger than this in magnitude are divided by their peak before
+# fitting (see _regression); smaller ones are fitted as they are.
+_RESCALE_ABOVE = 1e100
 MIN_SAMPLES_LEAF = 1
 
 
@@ -91,7 +95,7 @@ def _classification(
 
     y_all = ctx.dataset.y
     present = np.flatnonzero(~y_all.isna().to_numpy())
-    _, labels = np.unique(y_all.iloc[present].astype(str).to_numpy(), return_inverse=True)
+    _, labels = np.unique(as_text(y_all.iloc[present]).to_numpy(), return_inverse=True)
     counts = np.bincount(labels)
     # Classes too rare to appear in every fold cannot be cross-validated; CP002
     # reports them, and the scores here cover the other classes.
@@ -157,7 +161,12 @@ def _regression(ctx: Context, x_all: np.ndarray, rng: np.random.Generator, cap: 
             n_jobs=1,
         )
 
-    points, predictions = _curve(x, y, list(splitter.split(x)), make, r2_score, rng, stratify=False)
+    # R² is scale-free, but its sums of squares overflow to inf for targets near the
+    # float limit (1e308): fit and score on y / peak, then scale the predictions back.
+    peak = float(np.max(np.abs(y)))
+    unit = peak if peak > _RESCALE_ABOVE else 1.0
+    points, predictions = _curve(x, y / unit, list(splitter.split(x)), make, r2_score, rng, stratify=False)
+    predictions = predictions * unit
     return FlexibleFit(
         task="regression",
         metric="R²",

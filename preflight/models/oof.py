@@ -48,6 +48,7 @@ import pandas as pd
 from preflight.check import Context
 from preflight.errors import PreflightError
 from preflight.features import encoded_features
+from preflight.text import as_text
 
 N_FOLDS = 5
 # Fit-sample cap: above this many labelled rows the models are fitted on a seeded
@@ -115,7 +116,7 @@ def encode_labels(y: pd.Series) -> tuple[np.ndarray, np.ndarray, tuple[Any, ...]
         codes, uniques = pd.factorize(values, sort=True)
         classes = tuple(uniques.tolist())
     except TypeError:  # mixed types that cannot be ordered: order by their text
-        text = values.astype(str)
+        text = as_text(values)
         codes, uniques_text = pd.factorize(text, sort=True)
         first = {t: v for t, v in zip(text.to_numpy(), values.to_numpy(), strict=True)}
         classes = tuple(first[t] for t in uniques_text)

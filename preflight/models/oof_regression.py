@@ -24,6 +24,8 @@ from preflight.features import encoded_features
 N_FOLDS = 5
 # Ridge is cheap (one SVD per fold), so the default fit sample is large.
 DEFAULT_SAMPLE = 200_000
+# Targets larger than this in magnitude are fitted as y / peak (see _compute).
+RESCALE_ABOVE = 1e100
 ALPHAS = tuple(float(a) for a in np.logspace(-3, 4, 15))
 
 
@@ -49,6 +51,11 @@ def _compute(ctx: Context) -> OutOfFoldRegression:
     y_all = ctx.dataset.y.to_numpy(dtype=float, na_value=np.nan)
     positions = np.flatnonzero(np.isfinite(y_all))
     y = y_all[positions]
+    # Targets near the float limit (1e308) overflow the ridge's sums of squares: fit on
+    # y / peak and scale the predictions back (ridge predictions are equivariant).
+    peak = float(np.max(np.abs(y))) if len(y) else 0.0
+    unit = peak if peak > RESCALE_ABOVE else 1.0
+    y_fit = y / unit
     x = encoded_features(ctx).matrix[positions]
     n = len(positions)
     cap = ctx.config.sample or DEFAULT_SAMPLE
@@ -59,7 +66,7 @@ def _compute(ctx: Context) -> OutOfFoldRegression:
     else:
         fit_idx = np.arange(n)
         sampled = None
-    predictions = np.full(n, float(y[fit_idx].mean()) if n else np.nan)
+    predictions = np.full(n, float(y_fit[fit_idx].mean()) if n else np.nan)
     folds = min(N_FOLDS, len(fit_idx))
     if folds >= 2 and x.shape[1] > 0:
         rest = np.setdiff1d(np.arange(n), fit_idx)
@@ -68,7 +75,7 @@ def _compute(ctx: Context) -> OutOfFoldRegression:
         with threadpool_limits(limits=1):
             for train, test in splitter.split(fit_idx):
                 model = RidgeCV(alphas=ALPHAS)
-                model.fit(x[fit_idx[train]], y[fit_idx[train]])
+                model.fit(x[fit_idx[train]], y_fit[fit_idx[train]])
                 predictions[fit_idx[test]] = model.predict(x[fit_idx[test]])
                 if len(rest):
                     rest_sum += model.predict(x[rest])
@@ -76,6 +83,7 @@ def _compute(ctx: Context) -> OutOfFoldRegression:
             predictions[rest] = rest_sum / folds
     else:
         folds = 0
+    predictions = predictions * unit
     method = f"ridge regression, {folds}-fold out-of-fold predictions"
     if sampled is not None:
         method += f" (fitted on a sample of {sampled} rows)"

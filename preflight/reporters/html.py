@@ -217,7 +217,11 @@ def _scale_plot(profile: Mapping[str, Any], flagged: set[str]) -> dict[str, Any]
         r["y"] = 30 + i * ROW_H
         r["x_magnitude"] = x(r["magnitude"])
         r["x_spread"] = x(r["spread"])
-    ticks = [{"x": x(10.0**p), "label": _power_label(p)} for p in range(lo, hi + 1)]
+    # Placed by exponent: 10.0**309 would overflow for values near the float limit.
+    ticks = [
+        {"x": round(LABEL_W + (p - lo) / (hi - lo) * BAR_W, 1), "label": _power_label(p)}
+        for p in range(lo, hi + 1)
+    ]
     height = 30 + len(rows) * ROW_H + 10
     return {
         "rows": rows,

@@ -9,6 +9,7 @@ import pandas as pd
 from preflight.check import Check, Context
 from preflight.findings import Finding, Fix, Severity
 from preflight.models.conflicts import conflict_groups
+from preflight.text import as_text
 
 
 class FitCeiling(Check):
@@ -75,7 +76,7 @@ class FitCeiling(Check):
             pairs = pd.DataFrame(
                 {
                     "group": np.repeat(np.arange(len(groups)), sizes),
-                    "label": y.iloc[rows].astype(str).to_numpy(),
+                    "label": as_text(y.iloc[rows]).to_numpy(),
                 }
             )
             top = pairs.groupby(["group", "label"]).size().groupby(level="group").max()

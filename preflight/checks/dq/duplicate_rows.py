@@ -7,6 +7,7 @@ import pandas as pd
 
 from preflight.check import Check, Context
 from preflight.findings import Finding, Fix, Severity
+from preflight.text import as_text
 
 
 def row_hashes(frame: pd.DataFrame) -> pd.Series:
@@ -17,8 +18,8 @@ def row_hashes(frame: pd.DataFrame) -> pd.Series:
     """
     try:
         return pd.util.hash_pandas_object(frame, index=False)
-    except TypeError:  # unhashable cells (lists, dicts): hash their text form
-        return pd.util.hash_pandas_object(frame.astype(str), index=False)
+    except (TypeError, UnicodeDecodeError):  # unhashable cells, or raw bytes: hash their text form
+        return pd.util.hash_pandas_object(as_text(frame), index=False)
 
 
 def duplicate_mask(frame: pd.DataFrame) -> np.ndarray:
@@ -33,7 +34,7 @@ def duplicate_mask(frame: pd.DataFrame) -> np.ndarray:
         try:
             dup = sub.duplicated(keep="first")
         except TypeError:
-            dup = sub.astype(str).duplicated(keep="first")
+            dup = as_text(sub).duplicated(keep="first")
         mask[np.flatnonzero(candidate)[dup.to_numpy()]] = True
     return mask
 

@@ -7,6 +7,7 @@ import numpy as np
 
 from preflight.check import Check, Context
 from preflight.findings import Finding, Fix, Severity
+from preflight.text import as_text
 
 
 class ConflictingLabels(Check):
@@ -51,7 +52,7 @@ class ConflictingLabels(Check):
         described: list[dict[str, Any]] = []
         unavoidable = 0
         for rows in groups:
-            counts = y.iloc[rows].astype(str).value_counts(sort=True)
+            counts = as_text(y.iloc[rows]).value_counts(sort=True)
             unavoidable += int(len(rows) - counts.iloc[0])
             first = {str(v): v for v in y.iloc[rows].tolist()}
             described.append({"rows": rows.tolist(), "labels": [first[t] for t in counts.index]})

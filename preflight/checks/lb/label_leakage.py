@@ -9,6 +9,7 @@ import pandas as pd
 from preflight.check import Check, Context
 from preflight.findings import Finding, Fix, Severity
 from preflight.profile import ColumnProfile
+from preflight.text import as_text
 
 N_FOLDS = 5
 # Rows looked at first when a distinct count can settle a question cheaply.
@@ -275,7 +276,7 @@ def _hashable(s: pd.Series) -> pd.Series:
         s.map(hash)
         return s
     except TypeError:
-        return s.astype(str)
+        return as_text(s)
 
 
 def _cannot_equal(col: ColumnProfile, x: pd.Series, t: pd.Series, target: _Target, rows: int) -> bool:
@@ -311,7 +312,7 @@ def _equal_share(x: pd.Series, t: pd.Series) -> float:
         elif x.dtype != object and t.dtype != object and len(x):
             return _equal_share_by_pairs(x, t)
         else:
-            eq = x.astype(str).str.strip().to_numpy() == t.astype(str).str.strip().to_numpy()
+            eq = as_text(x).str.strip().to_numpy() == as_text(t).str.strip().to_numpy()
     except (TypeError, ValueError):
         return 0.0
     return float(np.mean(eq)) if len(eq) else 0.0
@@ -352,7 +353,7 @@ def _bin_codes(col: ColumnProfile, bins: int) -> np.ndarray | None:
         few = not col.distinct_exceeds(bins)
         return _quantile_codes(seconds.to_numpy(dtype=float, na_value=np.nan), bins, few=few)
     if col.kind in ("string", "categorical", "mixed"):
-        text = col.series.astype(str).where(~col.missing_mask)
+        text = as_text(col.series).where(~col.missing_mask)
         if col.n_unique > bins and col.n_unique > 0.5 * max(col.n_present, 1):
             # Mostly unique text (codes, ids): its sort order is what can leak (a file
             # sorted by label with ids counting up), so bin the rank, not the values.

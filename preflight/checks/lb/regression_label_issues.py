@@ -7,10 +7,12 @@ import numpy as np
 
 from preflight.check import Check, Context
 from preflight.findings import Finding, Fix, Severity
+from preflight.models.oof_regression import RESCALE_ABOVE
 
 # 1.4826 * MAD estimates the standard deviation of normal residuals, unmoved by the
 # very targets we are looking for.
 _MAD_TO_SD = 1.4826
+_FLOAT_MAX = float(np.finfo(float).max)
 
 
 class RegressionLabelIssues(Check):
@@ -54,7 +56,11 @@ class RegressionLabelIssues(Check):
         # Constant predictions mean no model could be fitted (too few rows, no features).
         if oof.targets.size < self.opts["min_rows"] or np.ptp(oof.predictions) == 0:
             return
-        residual = oof.targets - oof.predictions
+        # In units of the largest target when it is near the float limit, so that the
+        # difference cannot overflow to inf; robust z is scale-free.
+        peak = float(np.max(np.abs(oof.targets)))
+        unit = peak if peak > RESCALE_ABOVE else 1.0
+        residual = oof.targets / unit - oof.predictions / unit
         z = robust_z(residual)
         quality = _tail_probability(z)
         flagged = np.flatnonzero(np.abs(z) >= self.opts["max_z"])
@@ -86,7 +92,7 @@ class RegressionLabelIssues(Check):
                 "suggested_labels": {str(r["row"]): r["suggested"] for r in listed},
                 "label_quality": {str(r["row"]): r["quality"] for r in listed},
                 "noise_matrix": None,
-                "residual_scale": float(_scale(residual)),
+                "residual_scale": min(float(_scale(residual)) * unit, _FLOAT_MAX),
             },
         )
         if flagged.size == 0:
