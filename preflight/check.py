@@ -134,6 +134,15 @@ def _same_type(default: Any, value: Any) -> bool:
     return isinstance(value, type(default))
 
 
+def severity_at(value: float, *, error_at: float, warn_at: float) -> Severity:
+    """ERROR at or above ``error_at``, WARNING at or above ``warn_at``, else INFO."""
+    if value >= error_at:
+        return Severity.ERROR
+    if value >= warn_at:
+        return Severity.WARNING
+    return Severity.INFO
+
+
 def positions(mask: np.ndarray) -> np.ndarray:
     """0-based row positions where ``mask`` is true."""
     return np.flatnonzero(np.asarray(mask, dtype=bool))

@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from preflight.check import Check, Context
+from preflight.check import Check, Context, severity_at
 from preflight.findings import Finding, Fix, Severity
 from preflight.models.oof import OutOfFold
 
@@ -127,12 +127,7 @@ class LabelIssues(Check):
         ctx.publish("label_health", health)
         if issue_rows.size == 0:
             return
-        if rate >= self.opts["error_rate"]:
-            severity = Severity.ERROR
-        elif rate >= self.opts["warn_rate"]:
-            severity = Severity.WARNING
-        else:
-            severity = Severity.INFO
+        severity = severity_at(rate, error_at=self.opts["error_rate"], warn_at=self.opts["warn_rate"])
         skill = _skill(oof)
         weak = skill < self.opts["min_skill"]
         if weak and severity is Severity.ERROR:

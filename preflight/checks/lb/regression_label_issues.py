@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from preflight.check import Check, Context
+from preflight.check import Check, Context, severity_at
 from preflight.findings import Finding, Fix, Severity
 from preflight.models.oof_regression import RESCALE_ABOVE
 
@@ -97,12 +97,7 @@ class RegressionLabelIssues(Check):
         )
         if flagged.size == 0:
             return
-        if rate >= self.opts["error_rate"]:
-            severity = Severity.ERROR
-        elif rate >= self.opts["warn_rate"]:
-            severity = Severity.WARNING
-        else:
-            severity = Severity.INFO
+        severity = severity_at(rate, error_at=self.opts["error_rate"], warn_at=self.opts["warn_rate"])
         target = ctx.dataset.target
         assert target is not None
         yield self.finding(
