@@ -45,13 +45,17 @@ $(AIRFLOW_STAMP): pyproject.toml
 test-airflow: $(AIRFLOW_STAMP)
 	PREFLIGHT_REQUIRE_AIRFLOW=1 $(AIRFLOW_VENV)/bin/python -m pytest -q -m integration tests/integrations/test_airflow.py
 
-## bench: speed, memory and detection-quality benchmarks (results: benchmarks/README.md)
+## bench: speed, memory and detection-quality benchmarks, about 25 minutes on 2 cores
+## (figures: benchmarks/results/*.json; scale.py writes the issue-9 summary into benchmarks/README.md).
+## BENCH_OUTLIERS=--datalab-100k adds Datalab's outlier arm on 100k rows (~4 min more).
+BENCH_OUTLIERS ?=
 bench: $(STAMP)
-	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	$(PY) -m pip install --quiet -e '.[dev,bench,dask]'
 	$(PY) benchmarks/speed.py
-	$(PY) benchmarks/outliers.py
-	$(PY) benchmarks/label_noise.py
+	$(PY) benchmarks/outliers.py $(BENCH_OUTLIERS)
+	$(PY) benchmarks/label_noise.py --json benchmarks/results/label_noise.json
 	$(PY) benchmarks/mlp_wine.py
+	$(PY) benchmarks/scale.py
 
 ## lint: ruff and mypy (strict) on the package
 lint: $(STAMP)

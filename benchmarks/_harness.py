@@ -63,3 +63,110 @@ def dump(name: str, payload: dict[str, object]) -> Path:
     path = out / f"{name}.json"
     path.write_text(json.dumps(payload, indent=2) + "\n")
     return path
+
+
+# Appended to each program run by run_step: the exit code the CLI chose, the process's
+# own peak RSS and the peak RSS of its largest descendant that has exited and been
+# waited for (dask workers, via their nannies), both in KB.
+_PRINT_TREE = (
+    "\nimport resource, sys\n"
+    "print('EXIT', _exit_code, file=sys.stderr)\n"
+    "print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+    "print('PEAKCHILD', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
+)
+
+
+def _failure(stderr: str) -> str:
+    """The line a user would read first: the first one naming an error, else the first one."""
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip() and not ln.startswith(("PEAK", "EXIT"))]
+    for line in lines:
+        if "error" in line.lower():
+            return line[:200]
+    return lines[0][:200] if lines else "no output"
+
+
+def run_step(code: str, repeat: int = 1, interval: float = 0.05, timeout: float = 3600.0) -> dict[str, object]:
+    """Like measure(), but tolerant and tree-aware: run ``code`` (which must set
+    ``_exit_code``) in ``repeat`` fresh interpreters and return the median wall
+    seconds, the process's own peak RSS, the largest descendant's peak RSS, and the
+    peak of the summed RSS of the whole process tree (sampled with psutil every
+    ``interval`` s; shared library pages count once per process, so it is an upper
+    bound, and spikes shorter than the interval can be missed). A run that exits
+    with code >= 2 (usage/input error, crashed check) or without its report line
+    is recorded as ``{"failed": <first error line of stderr>}`` and not repeated; so is
+    one still running after ``timeout`` seconds (its process tree is killed)."""
+    import psutil
+
+    wrapped = code + _PRINT_TREE
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    walls: list[float] = []
+    selfs: list[float] = []
+    children: list[float] = []
+    trees: list[float] = []
+    procs_seen = 0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "-c", wrapped],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        # stderr is drained by a thread so a chatty child cannot block on a full pipe.
+        import threading
+
+        chunks: list[str] = []
+        reader = threading.Thread(target=lambda: chunks.append(proc.stderr.read() if proc.stderr else ""))
+        reader.start()
+        root = psutil.Process(proc.pid)
+        tree_peak = 0
+        while True:
+            try:
+                proc.wait(timeout=interval)
+                break
+            except subprocess.TimeoutExpired:
+                pass
+            if time.perf_counter() - start > timeout:
+                for member in [*root.children(recursive=True), root]:
+                    try:
+                        member.kill()
+                    except psutil.NoSuchProcess:
+                        pass
+                proc.wait()
+                reader.join()
+                return {"failed": f"timed out after {timeout:.0f} s", "exit": "killed", "seconds": round(timeout)}
+            total = 0
+            try:
+                members = [root, *root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                continue
+            procs_seen = max(procs_seen, len(members))
+            for member in members:
+                try:
+                    total += member.memory_info().rss
+                except psutil.NoSuchProcess:
+                    pass
+            tree_peak = max(tree_peak, total)
+        walls.append(time.perf_counter() - start)
+        reader.join()
+        stderr = "".join(chunks)
+        values = {
+            line.split()[0]: line.split()[1]
+            for line in stderr.splitlines()
+            if line.startswith(("PEAK", "EXIT")) and len(line.split()) == 2
+        }
+        exit_code = values.get("EXIT", "None")
+        if "PEAK" not in values or (exit_code not in ("0", "1", "None")):
+            return {"failed": _failure(stderr), "exit": exit_code, "seconds": round(walls[-1], 3)}
+        selfs.append(int(values["PEAK"]) / 1024)
+        children.append(int(values["PEAKCHILD"]) / 1024)
+        trees.append(max(tree_peak / 2**20, selfs[-1]))
+    walls.sort()
+    return {
+        "seconds": round(walls[len(walls) // 2], 3),
+        "peak_mb": round(max(selfs), 1),
+        "child_peak_mb": round(max(children), 1),
+        "tree_peak_mb": round(max(trees), 1),
+        "processes": procs_seen,
+    }

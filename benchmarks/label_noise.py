@@ -281,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
                             flush=True,
                         )
     if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps([asdict(r) for r in rows], indent=1))
     print()
     print(summary(rows))

@@ -7,13 +7,24 @@ list and wall time; then the time preflight takes to score 1M rows x 30 columns.
 
     /work/venv/bin/python benchmarks/outliers.py            # everything (a few minutes)
     /work/venv/bin/python benchmarks/outliers.py --no-large  # skip the 1M-row timing
+    /work/venv/bin/python benchmarks/outliers.py --datalab-100k  # + Datalab on the 100k case (~4 min more)
+
+The 100k-row case (issue 9) uses label_noise.py's ``synth_100k`` features (the same
+100,000 x 20 table as the label-noise benchmark) with 100 planted rows whose values in 3
+columns are moved 8-12 standard deviations; each arm runs in its own fresh process
+(peak RSS is that arm's). Datalab's kNN graph on 100k rows takes minutes, so its arm is
+opt-in (``--datalab-100k``); preflight's arm always runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import resource
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -209,16 +220,90 @@ def large_timing(n: int) -> None:
     )
 
 
+def gross_errors_100k(n: int = 100_000, n_rows: int = 100, seed: int = 0) -> tuple[pd.DataFrame, set[int]]:
+    """label_noise.py's synthetic table (make_classification, 20 features, 4 classes,
+    seed 0) with ``n_rows`` rows whose values in 3 random columns are moved 8-12 SD."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from label_noise import synthetic
+
+    features, y = synthetic(n)
+    frame = features.copy()
+    rng = np.random.default_rng(seed)
+    rows = rng.choice(n, n_rows, replace=False)
+    sd = frame.std().to_numpy()
+    values = frame.to_numpy(dtype=float, copy=True)
+    for row in rows:
+        for col in rng.choice(frame.shape[1], 3, replace=False):
+            values[row, col] += rng.choice([-1.0, 1.0]) * rng.uniform(8, 12) * sd[col]
+    frame = pd.DataFrame(values, columns=frame.columns)
+    frame["label"] = y
+    return frame, {int(r) for r in rows}
+
+
+def _arm_100k(method: str, n: int) -> dict[str, float | str | int]:
+    """One arm of the 100k case, run in a fresh process (its peak RSS is the arm's)."""
+    frame, truth = gross_errors_100k(n)
+    if method == "preflight":
+        flagged, seconds = run_preflight(frame, "label")
+        got = flagged["OL001+OL002"]
+    else:
+        got, seconds = run_datalab(frame, "label")
+    recall, precision = score(got, truth)
+    f1 = 2 * precision * recall / (precision + recall) if got and precision + recall else 0.0
+    return {
+        "method": method,
+        "rows": n,
+        "planted": len(truth),
+        "flagged": len(got),
+        "recall": round(recall, 4),
+        "precision": round(precision, 4),
+        "f1": round(f1, 4),
+        "seconds": round(seconds, 2),
+        # Linux reports ru_maxrss in KB; the frame itself is 100k x 21 floats (17 MB).
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def comparison_100k(n: int, datalab: bool) -> None:
+    methods = ["preflight", "datalab"] if datalab else ["preflight"]
+    results = []
+    for method in methods:
+        # spawn + one task per child: each arm starts from a fresh interpreter.
+        with ProcessPoolExecutor(1, mp_context=get_context("spawn"), max_tasks_per_child=1) as pool:
+            results.append(pool.submit(_arm_100k, method, n).result())
+    print(f"\n{n:,} rows x 20 features (label_noise.py synth_100k), 100 rows x 3 values moved 8-12 SD")
+    print(f"{'method':12s} {'recall':>7s} {'precision':>9s} {'F1':>6s} {'flagged':>8s} {'time s':>7s} {'peak MB':>8s}")
+    for r in results:
+        print(
+            f"{r['method']!s:12s} {r['recall']:7.3f} {r['precision']:9.3f} {r['f1']:6.3f} {r['flagged']:8d}"
+            f" {r['seconds']:7.1f} {r['peak_mb']:8.0f}"
+        )
+    out = Path(__file__).resolve().parent / "results"
+    out.mkdir(exist_ok=True)
+    path = out / "outliers_100k.json"
+    # Keep a Datalab figure measured by an earlier --datalab-100k run when this one skipped it.
+    previous = json.loads(path.read_text()) if path.exists() else {}
+    kept = [r for r in previous.get("results", []) if r["method"] not in methods and r.get("rows") == n]
+    path.write_text(json.dumps({"results": results + kept}, indent=2) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--no-large", action="store_true")
     parser.add_argument("--clean-rows", type=int, default=20_000)
+    parser.add_argument("--datalab-100k", action="store_true", help="also run Datalab on the 100k case")
+    parser.add_argument("--only-100k", action="store_true", help="run only the 100k case")
+    parser.add_argument("--rows-100k", type=int, default=100_000)
     args = parser.parse_args()
+    if args.only_100k:
+        comparison_100k(args.rows_100k, args.datalab_100k)
+        return
     planted_table()
     combination_table()
     detector_choice()
     clean_bc()
     clean_table(args.clean_rows)
+    comparison_100k(args.rows_100k, args.datalab_100k)
     if not args.no_large:
         large_timing(1_000_000)
 
