@@ -20,11 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import numpy as np
 import pandas as pd
 
 from preflight.config import Config
 from preflight.dataset import Dataset, _first_line
-from preflight.engines.scan import FileScan, merge, scan_batch
+from preflight.engines.scan import FileScan, merge, sample_threshold, scan_batch
 from preflight.engines.stream import (
     RowsHook,
     _names,
@@ -56,11 +57,16 @@ class Partition:
     start: int
     rows: int
 
-    def read(self) -> tuple[Any, pd.DataFrame]:
+    def read(self, columns: list[str] | None = None) -> tuple[Any, pd.DataFrame]:
         import pyarrow.parquet as pq
 
         pf = pq.ParquetFile(self.path)
-        table = pf.read_row_group(self.row_group).rename_columns(_names(pf.schema_arrow.names))
+        names = _names(pf.schema_arrow.names)
+        if columns is None:
+            table = pf.read_row_group(self.row_group).rename_columns(names)
+        else:
+            raw = [pf.schema_arrow.names[names.index(c)] for c in columns]
+            table = pf.read_row_group(self.row_group, columns=raw).rename_columns(columns)
         return table, batch_frame(table, self.start)
 
 
@@ -104,13 +110,13 @@ def client_for(scheduler: str | None) -> Client:
     return client
 
 
-def _scan_partition(part: Partition, seed: int, k: int) -> FileScan:
+def _scan_partition(part: Partition, seed: int, k: int, threshold: np.uint64) -> FileScan:
     table, frame = part.read()
-    return scan_batch(table, frame, part.start, seed=seed, k=k)
+    return scan_batch(table, frame, part.start, seed=seed, k=k, threshold=threshold)
 
 
-def _apply(part: Partition, fn: Callable[[pd.DataFrame], T]) -> T:
-    _, frame = part.read()
+def _apply(part: Partition, fn: Callable[[pd.DataFrame], T], columns: list[str] | None) -> T:
+    _, frame = part.read(columns)
     return fn(frame)
 
 
@@ -121,8 +127,8 @@ class DaskBatches:
         self.client = client
         self.parts = parts
 
-    def map(self, fn: Callable[[pd.DataFrame], T]) -> list[T]:
-        futures = self.client.map(_apply, self.parts, fn=fn, pure=False)
+    def map(self, fn: Callable[[pd.DataFrame], T], columns: list[str] | None = None) -> list[T]:
+        futures = self.client.map(_apply, self.parts, fn=fn, columns=columns, pure=False)
         results: list[T] = self.client.gather(futures)
         return results
 
@@ -132,7 +138,8 @@ def scan_on_dask(
 ) -> FileScan:
     from distributed import as_completed
 
-    leaves = client.map(_scan_partition, parts, seed=seed, k=k, pure=False)
+    threshold = sample_threshold(k, sum(p.rows for p in parts))
+    leaves = client.map(_scan_partition, parts, seed=seed, k=k, threshold=threshold, pure=False)
     if progress is not None:
         total = sum(p.rows for p in parts)
         done = 0
@@ -147,7 +154,8 @@ def scan_on_dask(
         if len(level) % 2:
             nxt.append(level[-1])
         level = nxt
-    scan: FileScan = level[0].result()
+    # Settled on a worker: the row hashes never travel to this process.
+    scan: FileScan = client.submit(FileScan.finish, level[0], pure=False).result()
     return scan
 
 

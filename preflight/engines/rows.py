@@ -18,9 +18,10 @@ T = TypeVar("T")
 
 
 class RowBatches(Protocol):
-    def map(self, fn: Callable[[pd.DataFrame], T]) -> list[T]:
+    def map(self, fn: Callable[[pd.DataFrame], T], columns: list[str] | None = None) -> list[T]:
         """``fn`` applied to every batch, results in row order. ``fn`` must be picklable
-        (a module-level function or a dataclass instance) for the Dask engine."""
+        (a module-level function or a dataclass instance) for the Dask engine. With
+        ``columns``, the batches hold only those columns (fewer bytes read)."""
         ...
 
 
@@ -30,5 +31,5 @@ class InMemory:
     def __init__(self, frame: pd.DataFrame) -> None:
         self.frame = frame
 
-    def map(self, fn: Callable[[pd.DataFrame], T]) -> list[T]:
+    def map(self, fn: Callable[[pd.DataFrame], T], columns: list[str] | None = None) -> list[T]:
         return [fn(self.frame)]

@@ -135,16 +135,54 @@ class FileScan:
     sample: pa.Table | None  # the run's candidate sample rows, with a "__pos" column
     sample_keys: np.ndarray  # their position hashes, in the same order
     k: int
+    # Packed repeated-row bits, set by finish() (the hashes are dropped then).
+    duplicates: np.ndarray | None = None
 
-    def row_hashes(self) -> np.ndarray:
-        return np.concatenate(self.hashes) if self.hashes else np.zeros(0, dtype=np.uint64)
+    def finish(self) -> FileScan:
+        """Settle the duplicate rows and drop the row hashes (8 bytes per row) once the
+        whole file is scanned; what is kept is one bit per row."""
+        if self.duplicates is None:
+            self.duplicates = np.packbits(self._repeated_rows())
+            self.hashes = []
+        return self
 
     def duplicate_mask(self) -> np.ndarray:
         """True for every row whose whole-row hash repeats an earlier row's.
 
         Without the rows at hand a collision cannot be ruled out; with 64-bit hashes
-        its chance is about rows² / 2⁶⁵ (3 in a million for 10 million rows)."""
-        return np.asarray(pd.Series(self.row_hashes()).duplicated(keep="first").to_numpy(), dtype=bool)
+        its chance is about rows² / 2⁶⁵ (3 in a million for 10 million rows).
+        """
+        self.finish()
+        assert self.duplicates is not None
+        return np.unpackbits(self.duplicates, count=self.n_rows).astype(bool)
+
+    def _repeated_rows(self) -> np.ndarray:
+        # Sorting finds the repeated values with no hash table over every row (which
+        # would cost several times the hashes' own 8 bytes per row); sorting one
+        # sixteenth of the hashes at a time (by their top bits) keeps the copy small.
+        found: list[np.ndarray] = []
+        for bucket in range(16):
+            part = np.concatenate(
+                [h[(h >> np.uint64(60)) == bucket] for h in self.hashes] or [np.zeros(0, np.uint64)]
+            )
+            part.sort()
+            found.append(part[1:][part[1:] == part[:-1]])
+        repeated = np.unique(np.concatenate(found))
+        mask = np.zeros(self.n_rows, dtype=bool)
+        if repeated.size == 0:
+            return mask
+        start = 0
+        rows: list[np.ndarray] = []
+        values: list[np.ndarray] = []
+        for part in self.hashes:
+            local = np.flatnonzero(np.isin(part, repeated))
+            rows.append(start + local)
+            values.append(part[local])
+            start += part.size
+        # Among rows sharing a hash, every one after the first is a repeat.
+        later = pd.Series(np.concatenate(values)).duplicated().to_numpy()
+        mask[np.concatenate(rows)[later]] = True
+        return mask
 
     def sample_frame(self) -> tuple[pd.DataFrame, np.ndarray]:
         """The sample as a DataFrame in file order, and the file position of each row."""
@@ -158,21 +196,42 @@ class FileScan:
         return frame, positions
 
 
-def scan_batch(batch: pa.Table, frame: pd.DataFrame, start: int, *, seed: int, k: int) -> FileScan:
+def sample_threshold(k: int, total_rows: int) -> np.uint64:
+    """Keys below this are sample candidates: about ``k`` rows plus a margin of six
+    standard deviations, so the ``k`` smallest keys are almost surely among them
+    (and when not, the sample is a few rows short, never different between runs)."""
+    expected = 1.02 * k + 6.0 * np.sqrt(k) + 100.0
+    if expected >= total_rows:
+        return np.uint64(np.iinfo(np.uint64).max)
+    return np.uint64(int(expected / total_rows * float(np.iinfo(np.uint64).max)))
+
+
+def scan_batch(
+    batch: pa.Table,
+    frame: pd.DataFrame,
+    start: int,
+    *,
+    seed: int,
+    k: int,
+    threshold: np.uint64,
+    uncounted: frozenset[str] = frozenset(),
+) -> FileScan:
     """The scan of one batch of rows starting at file position ``start``.
 
     ``batch`` is the Arrow form (kept for the sample, so dictionary columns and types
-    survive) and ``frame`` its pandas form with the run's column names.
+    survive) and ``frame`` its pandas form with the run's column names. Rows whose
+    position key is below ``threshold`` are sample candidates (:func:`sample_threshold`).
+    Columns in ``uncounted`` already passed the distinct cap: their values are not counted.
     """
     import pyarrow as pa
 
     from preflight.checks.dq.duplicate_rows import row_hashes
 
     n = len(frame)
-    columns = {name: _scan_column(frame[name]) for name in frame.columns}
+    columns = {name: _scan_column(frame[name], count=name not in uncounted) for name in frame.columns}
     positions = np.arange(start, start + n, dtype=np.int64)
     keys = position_hash(positions, seed)
-    take = np.argsort(keys, kind="stable")[:k] if n > k else np.arange(n)
+    take = np.flatnonzero(keys < threshold)
     sample = batch.take(pa.array(take)).append_column("__pos", pa.array(positions[take]))
     return FileScan(
         start=start,
@@ -189,6 +248,8 @@ def merge(a: FileScan, b: FileScan) -> FileScan:
     """The scan of run ``a`` followed by run ``b`` (``a`` is reused)."""
     import pyarrow as pa
 
+    if a.duplicates is not None or b.duplicates is not None:
+        raise ValueError("a finished scan cannot be merged")
     if a.start + a.n_rows != b.start:
         raise ValueError(f"scans are not adjacent: {a.start}+{a.n_rows} then {b.start}")
     for name, col in b.columns.items():
@@ -205,7 +266,7 @@ def merge(a: FileScan, b: FileScan) -> FileScan:
     return a
 
 
-def _scan_column(s: pd.Series) -> ColumnScan:
+def _scan_column(s: pd.Series, *, count: bool = True) -> ColumnScan:
     missing = np.asarray(s.isna().to_numpy(), dtype=bool)
     scan = ColumnScan(n=len(s), n_missing=int(missing.sum()))
     scan.missing_bits.append(np.packbits(missing))
@@ -224,9 +285,11 @@ def _scan_column(s: pd.Series) -> ColumnScan:
             centred = finite - scan.mean
             squares = centred * centred
             scan.m2 = float(squares.sum())
-            scan.m3 = float(np.dot(squares, centred))
+            # A plain product-sum: np.dot goes through BLAS, whose thread start-up cost
+            # more than the arithmetic on a 64k-row batch (measured 11 ms against 0.1).
+            scan.m3 = float(np.sum(squares * centred))
             scan.min, scan.max = float(finite.min()), float(finite.max())
-    scan.counts = _counts(s)
+    scan.counts = _counts(s) if count else None
     return scan
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from preflight.dataset import Dataset, _expand, _first_line, _normalise_columns, _to_pandas, assign_roles
-from preflight.engines.scan import FileScan, merge, scan_batch
+from preflight.engines.scan import FileScan, merge, sample_threshold, scan_batch
 from preflight.errors import PreflightError
 
 if TYPE_CHECKING:
@@ -87,21 +87,28 @@ class ParquetBatches:
     def __init__(self, files: list[str]) -> None:
         self.files = files
 
-    def map(self, fn: Callable[[pd.DataFrame], T]) -> list[T]:
-        return [fn(batch_frame(table, start)) for start, table in iter_batches(self.files)]
+    def map(self, fn: Callable[[pd.DataFrame], T], columns: list[str] | None = None) -> list[T]:
+        return [fn(batch_frame(table, start)) for start, table in iter_batches(self.files, columns)]
 
 
 def scan_file(files: list[str], *, seed: int, k: int, progress: RowsHook | None = None) -> FileScan:
     total = total_rows(files)
+    threshold = sample_threshold(k, total)
     scan: FileScan | None = None
     for start, table in iter_batches(files):
-        part = scan_batch(table, batch_frame(table, start), start, seed=seed, k=k)
+        # Columns past the distinct cap stay past it: no need to count their values again.
+        uncounted = (
+            frozenset() if scan is None else frozenset(n for n, c in scan.columns.items() if c.counts is None)
+        )
+        part = scan_batch(
+            table, batch_frame(table, start), start, seed=seed, k=k, threshold=threshold, uncounted=uncounted
+        )
         scan = part if scan is None else merge(scan, part)
         if progress is not None:
             progress(start + table.num_rows, total)
     if scan is None:
         raise PreflightError(f"{files[0]}: no data rows (only a header or an empty table)")
-    return scan
+    return scan.finish()
 
 
 def renamed_columns(files: list[str]) -> dict[str, str]:

@@ -96,7 +96,8 @@ class ColumnOutliers(Check):
         models = dict(column_models(ctx))
         # Every row of the file is scored (batch by batch when streaming); only the
         # cells beyond the fence come back.
-        hits = _gather(ctx.batches.map(BeyondFence(models, threshold)), list(models))
+        names = list(models)
+        hits = _gather(ctx.batches.map(BeyondFence(models, threshold), columns=names), names) if names else {}
         for name, model in models.items():
             rows, magnitudes, raw = hits[name]
             if rows.size == 0:
