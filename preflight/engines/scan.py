@@ -138,9 +138,18 @@ class FileScan:
     # Packed repeated-row bits, set by finish() (the hashes are dropped then).
     duplicates: np.ndarray | None = None
 
+    def trim_sample(self) -> None:
+        """Keep the ``k`` candidates with the smallest keys."""
+        import pyarrow as pa
+
+        if self.sample is not None and len(self.sample_keys) > self.k:
+            keep = np.argsort(self.sample_keys, kind="stable")[: self.k]
+            self.sample, self.sample_keys = self.sample.take(pa.array(keep)), self.sample_keys[keep]
+
     def finish(self) -> FileScan:
         """Settle the duplicate rows and drop the row hashes (8 bytes per row) once the
         whole file is scanned; what is kept is one bit per row."""
+        self.trim_sample()
         if self.duplicates is None:
             self.duplicates = np.packbits(self._repeated_rows())
             self.hashes = []
@@ -257,12 +266,9 @@ def merge(a: FileScan, b: FileScan) -> FileScan:
     a.hashes.extend(b.hashes)
     a.n_rows += b.n_rows
     assert a.sample is not None and b.sample is not None
-    table = pa.concat_tables([a.sample, b.sample], promote_options="permissive")
-    keys = np.concatenate([a.sample_keys, b.sample_keys])
-    if len(keys) > a.k:
-        keep = np.argsort(keys, kind="stable")[: a.k]
-        table, keys = table.take(pa.array(keep)), keys[keep]
-    a.sample, a.sample_keys = table, keys
+    a.sample = pa.concat_tables([a.sample, b.sample], promote_options="permissive")
+    a.sample_keys = np.concatenate([a.sample_keys, b.sample_keys])
+    a.trim_sample()
     return a
 
 
