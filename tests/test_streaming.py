@@ -109,6 +109,9 @@ def test_streaming_is_deterministic_and_sample_rows_are_file_rows(planted: Path)
     assert all(0 <= r < 30_003 for r in health["issue_rows"])
     # Model-based rows come from the sample, given as file positions (not 0..1999).
     assert max(health["issue_rows"]) >= 2000
+    # OL002 fits on the sample and scores every row of the file, batch by batch.
+    row_outliers = [f for f in first["findings"] if f["code"] == "OL002"]
+    assert row_outliers and PLANTED_OUTLIER_ROW in row_outliers[0]["rows"]
 
 
 def test_auto_mode_streams_parquet_that_would_not_fit(planted: Path, monkeypatch: pytest.MonkeyPatch) -> None:

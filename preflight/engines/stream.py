@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from preflight.dataset import Dataset, _expand, _first_line, _normalise_columns, _to_pandas, assign_roles
+from preflight.engines.rows import BATCH_ROWS
 from preflight.engines.scan import FileScan, merge, sample_threshold, scan_batch
 from preflight.errors import PreflightError
 
@@ -23,9 +24,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-# Rows per record batch: large enough that per-batch overhead is noise, small enough
-# that a batch of 20 float columns is ~10 MB (DESIGN.md §5 measured this setting).
-BATCH_ROWS = 65_536
 
 # Called with the rows read so far and the total (None when unknown).
 RowsHook = Callable[[int, int | None], None]
