@@ -8,7 +8,9 @@ all read this one matrix, so it is built once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -33,11 +35,49 @@ _RESCALE_ABOVE = 1e100
 
 
 @dataclass(frozen=True)
+class ColumnCode:
+    """How one feature column becomes encoded columns: fitted on ``Dataset.frame``,
+    applicable to any batch of rows (so a check fitted on a sample can score every row
+    of a streamed file). Picklable, for the Dask engine."""
+
+    name: str
+    kind: Literal["numeric", "datetime", "onehot"]
+    names: tuple[str, ...]
+    peak: float = 0.0  # values are divided by it first when it is set (near-float-limit columns)
+    median: float = 0.0
+    scale: float = 1.0
+    levels: tuple[object, ...] = ()
+
+    def apply(self, series: pd.Series) -> np.ndarray:
+        """The encoded block of ``series`` (rows x len(names))."""
+        if self.kind == "onehot":
+            values = series.astype(object).to_numpy()
+            return np.column_stack([(values == v).astype(float) for v in self.levels])
+        x = _as_numbers(series, self.kind)
+        x = np.where(np.isfinite(x), x, np.nan)
+        if self.peak:
+            x = x / self.peak
+        missing = np.isnan(x)
+        z = np.clip((np.where(missing, self.median, x) - self.median) / self.scale, -MAX_ABS_Z, MAX_ABS_Z)
+        if len(self.names) == 2:
+            return np.column_stack([z, missing.astype(float)])
+        return z[:, None]
+
+
+def transform(codes: Sequence[ColumnCode], frame: pd.DataFrame) -> np.ndarray:
+    """The encoded matrix of ``frame``'s rows under fitted ``codes``."""
+    blocks = [code.apply(frame[code.name]) for code in codes]
+    matrix = np.column_stack(blocks) if blocks else np.zeros((len(frame), 0))
+    return np.ascontiguousarray(matrix, dtype=np.float64)
+
+
+@dataclass(frozen=True)
 class EncodedFeatures:
     matrix: np.ndarray  # float64, shape (n_rows, n_encoded), no NaN or inf
     names: tuple[str, ...]  # encoded column names, e.g. "island=Biscoe", "bill_mm"
     sources: tuple[str, ...]  # the source feature column of each encoded column
     skipped: tuple[str, ...]  # feature columns left out (free text, all missing, other types)
+    codes: tuple[ColumnCode, ...] = ()  # how to encode other rows the same way
 
     @property
     def n_features(self) -> int:
@@ -89,7 +129,7 @@ def _column_names(col: ColumnProfile, n: int) -> list[str]:
     if col.n_present == 0:
         return []
     if col.kind in ("numeric", "boolean"):
-        # Mirrors _numeric_block: no finite value, or a zero robust scale and a zero
+        # Mirrors _fit_numeric: no finite value, or a zero robust scale and a zero
         # std, leaves the column out; a non-finite cell adds the missing indicator.
         finite = col.finite
         if finite.size == 0 or col.quantiles is None:
@@ -101,7 +141,7 @@ def _column_names(col: ColumnProfile, n: int) -> list[str]:
         top = _category_levels(col)
         return [] if top is None else [f"{col.name}={v}" for v in top]
     encoded = _encode_column(col, n)  # datetimes: as cheap to encode as to reason about
-    return [] if encoded is None else encoded[1]
+    return [] if encoded is None else list(encoded[0].names)
 
 
 def _category_levels(col: ColumnProfile) -> list[object] | None:
@@ -115,7 +155,7 @@ def _category_levels(col: ColumnProfile) -> list[object] | None:
 
 def encode(dataset: Dataset, profile: Profile) -> EncodedFeatures:
     blocks: list[np.ndarray] = []
-    names: list[str] = []
+    codes: list[ColumnCode] = []
     sources: list[str] = []
     skipped: list[str] = []
     n = dataset.n_rows
@@ -124,40 +164,47 @@ def encode(dataset: Dataset, profile: Profile) -> EncodedFeatures:
         if encoded is None:
             skipped.append(col.name)
             continue
-        block, block_names = encoded
+        code, block = encoded
         blocks.append(block)
-        names.extend(block_names)
-        sources.extend([col.name] * len(block_names))
+        codes.append(code)
+        sources.extend([col.name] * len(code.names))
     matrix = np.column_stack(blocks) if blocks else np.zeros((n, 0))
     return EncodedFeatures(
         matrix=np.ascontiguousarray(matrix, dtype=np.float64),
-        names=tuple(names),
+        names=tuple(name for code in codes for name in code.names),
         sources=tuple(sources),
         skipped=tuple(skipped),
+        codes=tuple(codes),
     )
 
 
-def _encode_column(col: ColumnProfile, n: int) -> tuple[np.ndarray, list[str]] | None:
+def _as_numbers(series: pd.Series, kind: str) -> np.ndarray:
+    """A numeric or datetime column as float64 (datetimes in days since 1970), NaN where missing."""
+    if kind == "datetime":
+        stamps = pd.to_datetime(series, errors="coerce", utc=True)
+        seconds = (stamps - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
+        return np.asarray(seconds.to_numpy(dtype=float, na_value=np.nan), dtype=float) / 86400.0
+    return np.asarray(series.to_numpy(dtype=float, na_value=np.nan), dtype=float)
+
+
+def _encode_column(col: ColumnProfile, n: int) -> tuple[ColumnCode, np.ndarray] | None:
+    """The fitted code of ``col`` and its encoded block, or None when it is left out."""
     if col.n_present == 0:
         return None
-    if col.kind in ("numeric", "boolean"):
-        x = col.series.to_numpy(dtype=float, na_value=np.nan)
-        return _numeric_block(np.asarray(x, dtype=float), col.name)
-    if col.kind == "datetime":
-        stamps = pd.to_datetime(col.series, errors="coerce", utc=True)
-        x = (stamps - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy(dtype=float, na_value=np.nan)
-        return _numeric_block(np.asarray(x, dtype=float) / 86400.0, col.name)
+    if col.kind in ("numeric", "boolean", "datetime"):
+        kind: Literal["numeric", "datetime"] = "datetime" if col.kind == "datetime" else "numeric"
+        code = _fit_numeric(_as_numbers(col.series, kind), col.name, kind)
+        return None if code is None else (code, code.apply(col.series))
     if col.kind in ("string", "categorical", "mixed"):
         top = _category_levels(col)
         if top is None:
             return None
-        values = col.series.astype(object).to_numpy()
-        block = np.column_stack([(values == v).astype(float) for v in top])
-        return block, [f"{col.name}={v}" for v in top]
+        code = ColumnCode(col.name, "onehot", tuple(f"{col.name}={v}" for v in top), levels=tuple(top))
+        return code, code.apply(col.series)
     return None
 
 
-def _numeric_block(x: np.ndarray, name: str) -> tuple[np.ndarray, list[str]] | None:
+def _fit_numeric(x: np.ndarray, name: str, kind: Literal["numeric", "datetime"]) -> ColumnCode | None:
     x = np.where(np.isfinite(x), x, np.nan)
     missing = np.isnan(x)
     present = x[~missing]
@@ -165,7 +212,9 @@ def _numeric_block(x: np.ndarray, name: str) -> tuple[np.ndarray, list[str]] | N
         return None
     peak = float(np.max(np.abs(present)))
     if peak > _RESCALE_ABOVE:
-        x, present = x / peak, present / peak
+        present = present / peak
+    else:
+        peak = 0.0
     median = float(np.median(present))
     q25, q75 = np.quantile(present, [0.25, 0.75])
     # Robust scale: IQR of a normal is 1.349 sigma. Fall back to the std when more
@@ -175,7 +224,5 @@ def _numeric_block(x: np.ndarray, name: str) -> tuple[np.ndarray, list[str]] | N
         scale = float(present.std())
     if not np.isfinite(scale) or scale == 0.0:
         return None
-    z = np.clip((np.where(missing, median, x) - median) / scale, -MAX_ABS_Z, MAX_ABS_Z)
-    if missing.any():
-        return np.column_stack([z, missing.astype(float)]), [name, f"{name}__missing"]
-    return z[:, None], [name]
+    names = (name, f"{name}__missing") if missing.any() else (name,)
+    return ColumnCode(name, kind, names, peak=peak, median=median, scale=scale)

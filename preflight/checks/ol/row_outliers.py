@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from preflight.check import Check, Context
-from preflight.checks.ol.column_model import column_models, column_scores, row_cap
-from preflight.features import encoded_features
+from preflight.checks.ol.column_model import ColumnModel, column_models, column_scores, row_cap
+from preflight.features import ColumnCode, encoded_features, transform
 from preflight.findings import Finding, Fix, Severity
 
 # Fit-sample size when the run sets no --sample: the reference rows every row is
@@ -98,22 +100,11 @@ def _fit_relations(matrix: np.ndarray, numeric: np.ndarray, reference: np.ndarra
     return Relations(numeric[keep], mean, std, coef[:, keep], q50[keep], upper[keep], lower[keep], leverage)
 
 
-@dataclass(frozen=True)
-class RowScores:
-    distance: np.ndarray  # calibrated neighbour-distance score of every row (0 typical, 1 = 95th percentile)
-    relation: np.ndarray  # largest |robust z| of a broken relation, every row (0 if none fitted)
-    matrix: np.ndarray  # the feature matrix scored (rows x features)
-    reference: np.ndarray  # row positions of the fit sample
-    sources: tuple[str, ...]  # source column of each matrix column
-    k: int
-    project: np.ndarray  # whitening matrix (features x features)
-    relations: Relations | None
-
-
-def _feature_matrix(ctx: Context) -> tuple[np.ndarray, tuple[str, ...], np.ndarray]:
+def _feature_matrix(ctx: Context) -> tuple[np.ndarray, tuple[str, ...], np.ndarray, FeatureMap]:
     """The shared encoded matrix, with each numeric column replaced by its signed
     skew-aware robust score (OL001's model), so a log-normal column is measured on
-    the log scale here too. Missing cells score 0 (the median), as in the encoding."""
+    the log scale here too. Missing cells score 0 (the median), as in the encoding.
+    Also returns how to build the same matrix for any other batch of rows."""
     enc = encoded_features(ctx)
     models = column_models(ctx)
     # Missing indicators are left out: a rare missing pattern is DQ001's finding,
@@ -122,6 +113,8 @@ def _feature_matrix(ctx: Context) -> tuple[np.ndarray, tuple[str, ...], np.ndarr
     matrix = enc.matrix[:, keep]
     sources = tuple(enc.sources[j] for j in keep)
     numeric: list[int] = []
+    robust: list[tuple[int, ColumnModel]] = []
+    clipped: list[int] = []
     for i, j in enumerate(keep):
         name, source = enc.names[j], enc.sources[j]
         model = models.get(source) if name == source else None
@@ -132,23 +125,128 @@ def _feature_matrix(ctx: Context) -> tuple[np.ndarray, tuple[str, ...], np.ndarr
         if model is not None and model.upper > 0 and model.lower > 0:
             matrix[:, i] = np.nan_to_num(column_scores(ctx, source), nan=0.0)
             numeric.append(i)
+            robust.append((i, model))
         elif name == source:
             # Scaled by its standard deviation, a rare non-zero in a mostly-zero
             # column would sit tens of units out; bound its weight in distances.
             matrix[:, i] = np.clip(matrix[:, i], -COV_CLIP, COV_CLIP)
-    return matrix, sources, np.array(numeric, dtype=np.int64)
+            clipped.append(i)
+    feature_map = FeatureMap(
+        enc.codes, np.array(keep, dtype=np.int64), tuple(robust), np.array(clipped, np.int64)
+    )
+    return matrix, sources, np.array(numeric, dtype=np.int64), feature_map
 
 
-def score_rows(ctx: Context, k: int, sample: int) -> RowScores | None:
-    """Two scores per row, both fitted on the sample and computed for every row:
-    the mean distance to its ``k`` nearest fit-sample rows in a whitened space,
-    calibrated as ``(log d - median) / (p95 - median)`` over the fit sample, and
-    the largest robust z of a numeric column's residual from its linear relation
-    to the other columns."""
+@dataclass(frozen=True)
+class FeatureMap:
+    """Builds :func:`_feature_matrix`'s columns for any batch of rows (picklable)."""
+
+    codes: tuple[ColumnCode, ...]
+    keep: np.ndarray  # encoded columns kept
+    robust: tuple[tuple[int, ColumnModel], ...]  # kept column -> its OL001 model
+    clipped: np.ndarray  # kept columns clipped to COV_CLIP
+
+    @property
+    def columns(self) -> list[str]:
+        return sorted({code.name for code in self.codes})
+
+    def matrix(self, batch: pd.DataFrame) -> np.ndarray:
+        matrix = transform(self.codes, batch)[:, self.keep]
+        for i, model in self.robust:
+            values = np.asarray(batch[model.name].to_numpy(dtype=float, na_value=np.nan), dtype=float)
+            matrix[:, i] = np.nan_to_num(model.scores(values), nan=0.0)
+        if self.clipped.size:
+            matrix[:, self.clipped] = np.clip(matrix[:, self.clipped], -COV_CLIP, COV_CLIP)
+        return matrix
+
+
+@dataclass(frozen=True)
+class Hits:
+    """The rows of one batch whose score passes 1, with what describes them."""
+
+    rows: np.ndarray  # file positions
+    scores: np.ndarray  # the stronger signal over its threshold
+    distance: np.ndarray  # distance score over its threshold
+    matrix: np.ndarray  # their feature-matrix rows (for the contributing columns)
+
+
+@dataclass(frozen=True)
+class RowScorer:
+    """The fitted model: scores every row of any batch (picklable, for Dask)."""
+
+    features: FeatureMap
+    project: np.ndarray  # whitening matrix (features x features)
+    index: Any  # sklearn NearestNeighbors fitted on the whitened fit sample
+    relations: Relations | None
+    k: int
+    reference: np.ndarray  # file positions of the fit-sample rows, sorted
+    floor: float  # smallest mean distance used (exact duplicates sit at 0)
+    q50: float  # calibration of log mean distance over the fit sample
+    q95: float
+    distance_threshold: float
+    relation_threshold: float
+
+    def __call__(self, batch: pd.DataFrame) -> Hits:
+        from threadpoolctl import threadpool_limits
+
+        positions = np.asarray(batch.index, dtype=np.int64)
+        matrix = self.features.matrix(batch)
+        slot = np.searchsorted(self.reference, positions)
+        own = (slot < self.reference.size) & (
+            self.reference[np.minimum(slot, self.reference.size - 1)] == positions
+        )
+        with threadpool_limits(limits=1):
+            mean_dist = np.empty(len(batch))
+            relation = np.zeros(len(batch))
+            for start in range(0, len(batch), CHUNK):
+                stop = min(start + CHUNK, len(batch))
+                block = matrix[start:stop]
+                dist, _ = self.index.kneighbors(block @ self.project)
+                # A fit-sample row finds itself first: leave it out (leave-one-out).
+                mine = own[start:stop]
+                mean_dist[start:stop] = np.where(
+                    mine, dist[:, 1:].mean(axis=1), dist[:, : self.k].mean(axis=1)
+                )
+                if self.relations is not None:
+                    relation[start:stop] = self.relations.residual_scores(block).max(axis=1)
+            if self.relations is not None and own.any():
+                leverage = self.relations.leverage[slot[own]]
+                relation[own] = self.relations.residual_scores(matrix[own], leverage).max(axis=1)
+        distance = (np.log(np.maximum(mean_dist, self.floor)) - self.q50) / (self.q95 - self.q50)
+        distance = distance / self.distance_threshold
+        scores = np.maximum(distance, relation / self.relation_threshold)
+        hit = np.flatnonzero(scores > 1.0)
+        return Hits(positions[hit], scores[hit], distance[hit], matrix[hit])
+
+
+@dataclass(frozen=True)
+class RowScores:
+    """Every row above the threshold in the whole file, and the fitted model."""
+
+    hits: Hits
+    scorer: RowScorer
+    reference_matrix: np.ndarray  # the fit sample's feature matrix
+    sources: tuple[str, ...]  # source column of each matrix column
+
+
+def _gather(parts: list[Hits]) -> Hits:
+    return Hits(
+        *(np.concatenate([getattr(p, f) for p in parts]) for f in ("rows", "scores", "distance", "matrix"))
+    )
+
+
+def score_rows(
+    ctx: Context, k: int, sample: int, distance_threshold: float, relation_threshold: float
+) -> RowScores | None:
+    """Fit on a seeded sample of ``Dataset.frame`` and score every row of the file
+    (batch by batch): the mean distance to its ``k`` nearest fit-sample rows in a
+    whitened space, calibrated as ``(log d - median) / (p95 - median)`` over the fit
+    sample, and the largest robust z of a numeric column's residual from its linear
+    relation to the other columns."""
     from sklearn.neighbors import NearestNeighbors
     from threadpoolctl import threadpool_limits
 
-    matrix, sources, numeric = _feature_matrix(ctx)
+    matrix, sources, numeric, features = _feature_matrix(ctx)
     n, width = matrix.shape
     if width == 0 or n <= k + 1:
         return None
@@ -159,8 +257,6 @@ def score_rows(ctx: Context, k: int, sample: int) -> RowScores | None:
         ctx.publish("sampled_rows", max(int(previous or 0), sample))
     else:
         reference = np.arange(n)
-    in_reference = np.zeros(n, dtype=bool)
-    in_reference[reference] = True
 
     with threadpool_limits(limits=1):
         # Whitening (a regularised Mahalanobis metric) lets the distance see rows
@@ -172,71 +268,71 @@ def score_rows(ctx: Context, k: int, sample: int) -> RowScores | None:
         project = eigvec / np.sqrt(np.maximum(eigval, floor))
         index = NearestNeighbors(n_neighbors=k + 1).fit(matrix[reference] @ project)
         relations = _fit_relations(matrix, numeric, reference)
-        mean_dist = np.empty(n)
-        relation = np.zeros(n)
-        for start in range(0, n, CHUNK):
-            stop = min(start + CHUNK, n)
-            block = matrix[start:stop]
-            dist, _ = index.kneighbors(block @ project)
-            # A fit-sample row finds itself first: leave it out (leave-one-out).
-            own = in_reference[start:stop]
-            mean_dist[start:stop] = np.where(own, dist[:, 1:].mean(axis=1), dist[:, :k].mean(axis=1))
-            if relations is not None:
-                relation[start:stop] = relations.residual_scores(block).max(axis=1)
-        if relations is not None:
-            relation[reference] = relations.residual_scores(matrix[reference], relations.leverage).max(axis=1)
-    positive = mean_dist[mean_dist > 0]
+        # Leave-one-out distances of the fit sample calibrate the score.
+        dist, _ = index.kneighbors(matrix[reference] @ project)
+        ref_dist = dist[:, 1:].mean(axis=1)
+    positive = ref_dist[ref_dist > 0]
     if positive.size == 0:
         return None
     # Exact duplicates sit at distance 0; a floor far below any real gap keeps log finite.
-    log_dist = np.log(np.maximum(mean_dist, 1e-6 * float(np.median(positive))))
-    q50, q95 = np.quantile(log_dist[reference], [0.5, 0.95])
+    smallest = 1e-6 * float(np.median(positive))
+    q50, q95 = np.quantile(np.log(np.maximum(ref_dist, smallest)), [0.5, 0.95])
     if not q95 > q50:
         return None
-    return RowScores(
-        distance=(log_dist - q50) / (q95 - q50),
-        relation=relation,
-        matrix=matrix,
-        reference=reference,
-        sources=sources,
-        k=k,
+    scorer = RowScorer(
+        features=features,
         project=project,
+        index=index,
         relations=relations,
+        k=k,
+        reference=np.asarray(ctx_file_rows(ctx, reference), dtype=np.int64),
+        floor=smallest,
+        q50=float(q50),
+        q95=float(q95),
+        distance_threshold=distance_threshold,
+        relation_threshold=relation_threshold,
     )
+    hits = _gather(ctx.batches.map(scorer, columns=features.columns))
+    return RowScores(hits=hits, scorer=scorer, reference_matrix=matrix[reference], sources=sources)
 
 
-def distance_contributors(result: RowScores, rows: np.ndarray) -> dict[int, list[str]]:
-    """For each row, the source columns that set it apart most from its nearest
-    fit-sample neighbours (largest squared gaps on the robust scale)."""
-    from sklearn.neighbors import NearestNeighbors
+def ctx_file_rows(ctx: Context, frame_rows: np.ndarray) -> np.ndarray:
+    positions = ctx.dataset.sample_positions
+    return frame_rows if positions is None else positions[frame_rows]
+
+
+def distance_contributors(result: RowScores, rows: np.ndarray, matrix: np.ndarray) -> dict[int, list[str]]:
+    """For each row (file position, its feature-matrix row in ``matrix``), the source
+    columns that set it apart most from its nearest fit-sample neighbours (largest
+    squared gaps on the robust scale)."""
     from threadpoolctl import threadpool_limits
 
     if rows.size == 0:
         return {}
-    ref = result.matrix[result.reference]
+    scorer = result.scorer
+    ref = result.reference_matrix
     with threadpool_limits(limits=1):
-        index = NearestNeighbors(n_neighbors=result.k + 1).fit(ref @ result.project)
-        _, neighbours = index.kneighbors(result.matrix[rows] @ result.project)
+        _, neighbours = scorer.index.kneighbors(matrix @ scorer.project)
     names = sorted(set(result.sources))
     position = {name: i for i, name in enumerate(names)}
     col_of = np.array([position[s] for s in result.sources])
     out: dict[int, list[str]] = {}
     for i, row in enumerate(rows):
         # Drop the row itself if it is in the fit sample.
-        nb = [j for j in neighbours[i] if result.reference[j] != row][: result.k]
-        gap = (result.matrix[row] - ref[nb].mean(axis=0)) ** 2
+        nb = [j for j in neighbours[i] if scorer.reference[j] != row][: scorer.k]
+        gap = (matrix[i] - ref[nb].mean(axis=0)) ** 2
         per_source = np.bincount(col_of, weights=gap, minlength=len(names))
         top = np.argsort(-per_source, kind="stable")[:TOP_COLUMNS]
         out[int(row)] = [names[t] for t in top if per_source[t] > 0]
     return out
 
 
-def relation_contributors(result: RowScores, rows: np.ndarray) -> dict[int, list[str]]:
+def relation_contributors(result: RowScores, rows: np.ndarray, matrix: np.ndarray) -> dict[int, list[str]]:
     """For each row, the numeric columns whose relation to the others it breaks most."""
-    rel = result.relations
+    rel = result.scorer.relations
     if rel is None or rows.size == 0:
         return {}
-    z = rel.residual_scores(result.matrix[rows])
+    z = rel.residual_scores(matrix)
     out: dict[int, list[str]] = {}
     for i, row in enumerate(rows):
         top = np.argsort(-z[i], kind="stable")[:TOP_COLUMNS]
@@ -291,6 +387,7 @@ class RowOutliers(Check):
     cause = 1
     severity = Severity.WARNING
     model_based = True
+    file_rows = True
     options = {
         "threshold": 3.5,
         "relation_threshold": 8.0,
@@ -301,38 +398,38 @@ class RowOutliers(Check):
     }
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        n = ctx.dataset.n_rows
-        if n < int(self.opts["min_rows"]):
+        n = ctx.dataset.rows_in_file
+        if ctx.dataset.n_rows < int(self.opts["min_rows"]):
             return
         sample = ctx.config.sample or DEFAULT_SAMPLE
         k = max(1, int(self.opts["neighbors"]))
-        result = score_rows(ctx, k=k, sample=sample)
-        if result is None:
-            return
         threshold = float(self.opts["threshold"])
         relation_threshold = float(self.opts["relation_threshold"])
-        # One score per row: how far past its threshold the stronger signal is (1 = at it).
-        distance = result.distance / threshold
-        relation = result.relation / relation_threshold
-        scores = np.maximum(distance, relation)
-        beyond = np.flatnonzero(scores > 1.0)
-        if beyond.size == 0:
+        result = score_rows(
+            ctx, k=k, sample=sample, distance_threshold=threshold, relation_threshold=relation_threshold
+        )
+        if result is None or result.hits.rows.size == 0:
             return
+        hits = result.hits
+        # One score per row: how far past its threshold the stronger signal is (1 = at it).
+        beyond = hits.rows
+        scores = dict(zip(beyond.tolist(), hits.scores.tolist(), strict=True))
         cap = row_cap(n, float(self.opts["max_share"]), int(self.opts["min_cap"]))
-        ranked = beyond[np.lexsort((beyond, -scores[beyond]))]
+        order = np.lexsort((beyond, -hits.scores))
         heavy = beyond.size > cap
-        listed = ranked[:cap]
-        shown = listed[:EVIDENCE_ROWS]
+        listed = beyond[order][:cap]
+        shown_at = order[:cap][:EVIDENCE_ROWS]
+        shown = beyond[shown_at]
         # A row far from every other row is described by its distance even if it
         # also breaks relations (a gross error does both); "relation" is kept for
         # rows that only break a relation, the impossible combinations.
-        only_relation = distance[shown] <= 1.0
+        only_relation = hits.distance[shown_at] <= 1.0
         kinds = {
             int(r): "relation" if flag else "distance" for r, flag in zip(shown, only_relation, strict=True)
         }
         tops = {
-            **distance_contributors(result, shown[~only_relation]),
-            **relation_contributors(result, shown[only_relation]),
+            **distance_contributors(result, shown[~only_relation], hits.matrix[shown_at[~only_relation]]),
+            **relation_contributors(result, shown[only_relation], hits.matrix[shown_at[only_relation]]),
         }
 
         def describe(r: int) -> str:
@@ -359,7 +456,7 @@ class RowOutliers(Check):
             severity=Severity.INFO if heavy else None,
             evidence={
                 "method": (
-                    f"fitted on {result.reference.size} rows: mean distance to the {k} nearest rows "
+                    f"fitted on {result.scorer.reference.size} rows: mean distance to the {k} nearest rows "
                     f"(whitened robust features; threshold {threshold:g}) and each numeric column's "
                     f"residual from its linear relation to the others (robust z; threshold "
                     f"{relation_threshold:g}); score = the larger, divided by its threshold"
@@ -367,7 +464,7 @@ class RowOutliers(Check):
                 "threshold": 1.0,
                 "distance_threshold": threshold,
                 "relation_threshold": relation_threshold,
-                "fit_rows": int(result.reference.size),
+                "fit_rows": int(result.scorer.reference.size),
                 "above_threshold": int(beyond.size),
                 "heavy_tailed": heavy,
                 "scores": {int(r): float(scores[r]) for r in shown},
