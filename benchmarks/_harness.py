@@ -6,13 +6,16 @@ memory (max RSS) are those a user would see, imports included.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / ".data"
@@ -65,14 +68,14 @@ def dump(name: str, payload: dict[str, object]) -> Path:
     return path
 
 
-# Appended to each program run by run_step: the exit code the CLI chose, the process's
-# own peak RSS and the peak RSS of its largest descendant that has exited and been
-# waited for (dask workers, via their nannies), both in KB.
+# Appended to each program run by run_step: the exit code the CLI chose and the
+# process's own peak RSS in KB. (RUSAGE_CHILDREN is no use for the workers: Linux keeps
+# a forked child's high-water mark, the parent's RSS at fork time, across exec, and dask
+# workers may not be reaped yet when the program ends.)
 _PRINT_TREE = (
     "\nimport resource, sys\n"
     "print('EXIT', _exit_code, file=sys.stderr)\n"
     "print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
-    "print('PEAKCHILD', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
 )
 
 
@@ -85,11 +88,17 @@ def _failure(stderr: str) -> str:
     return lines[0][:200] if lines else "no output"
 
 
-def run_step(code: str, repeat: int = 1, interval: float = 0.05, timeout: float = 3600.0) -> dict[str, object]:
+def _drain(stream: IO[str] | None, sink: list[str]) -> None:
+    sink.append(stream.read() if stream else "")
+
+
+def run_step(
+    code: str, repeat: int = 1, interval: float = 0.05, timeout: float = 3600.0
+) -> dict[str, object]:
     """Like measure(), but tolerant and tree-aware: run ``code`` (which must set
     ``_exit_code``) in ``repeat`` fresh interpreters and return the median wall
-    seconds, the process's own peak RSS, the largest descendant's peak RSS, and the
-    peak of the summed RSS of the whole process tree (sampled with psutil every
+    seconds, the process's own peak RSS, the largest peak RSS of any descendant (a dask
+    worker) and the peak of the summed RSS of the whole process tree (both sampled with psutil every
     ``interval`` s; shared library pages count once per process, so it is an upper
     bound, and spikes shorter than the interval can be missed). A run that exits
     with code >= 2 (usage/input error, crashed check) or without its report line
@@ -114,13 +123,11 @@ def run_step(code: str, repeat: int = 1, interval: float = 0.05, timeout: float 
             text=True,
         )
         # stderr is drained by a thread so a chatty child cannot block on a full pipe.
-        import threading
-
         chunks: list[str] = []
-        reader = threading.Thread(target=lambda: chunks.append(proc.stderr.read() if proc.stderr else ""))
+        reader = threading.Thread(target=_drain, args=(proc.stderr, chunks))
         reader.start()
         root = psutil.Process(proc.pid)
-        tree_peak = 0
+        tree_peak = child_peak = 0
         while True:
             try:
                 proc.wait(timeout=interval)
@@ -129,13 +136,15 @@ def run_step(code: str, repeat: int = 1, interval: float = 0.05, timeout: float 
                 pass
             if time.perf_counter() - start > timeout:
                 for member in [*root.children(recursive=True), root]:
-                    try:
+                    with contextlib.suppress(psutil.NoSuchProcess):
                         member.kill()
-                    except psutil.NoSuchProcess:
-                        pass
                 proc.wait()
                 reader.join()
-                return {"failed": f"timed out after {timeout:.0f} s", "exit": "killed", "seconds": round(timeout)}
+                return {
+                    "failed": f"timed out after {timeout:.0f} s",
+                    "exit": "killed",
+                    "seconds": round(timeout),
+                }
             total = 0
             try:
                 members = [root, *root.children(recursive=True)]
@@ -143,10 +152,11 @@ def run_step(code: str, repeat: int = 1, interval: float = 0.05, timeout: float 
                 continue
             procs_seen = max(procs_seen, len(members))
             for member in members:
-                try:
-                    total += member.memory_info().rss
-                except psutil.NoSuchProcess:
-                    pass
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    rss = member.memory_info().rss
+                    total += rss
+                    if member.pid != proc.pid:
+                        child_peak = max(child_peak, rss)
             tree_peak = max(tree_peak, total)
         walls.append(time.perf_counter() - start)
         reader.join()
@@ -160,7 +170,7 @@ def run_step(code: str, repeat: int = 1, interval: float = 0.05, timeout: float 
         if "PEAK" not in values or (exit_code not in ("0", "1", "None")):
             return {"failed": _failure(stderr), "exit": exit_code, "seconds": round(walls[-1], 3)}
         selfs.append(int(values["PEAK"]) / 1024)
-        children.append(int(values["PEAKCHILD"]) / 1024)
+        children.append(child_peak / 2**20)
         trees.append(max(tree_peak / 2**20, selfs[-1]))
     walls.sort()
     return {

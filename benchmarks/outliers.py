@@ -272,7 +272,10 @@ def comparison_100k(n: int, datalab: bool) -> None:
         with ProcessPoolExecutor(1, mp_context=get_context("spawn"), max_tasks_per_child=1) as pool:
             results.append(pool.submit(_arm_100k, method, n).result())
     print(f"\n{n:,} rows x 20 features (label_noise.py synth_100k), 100 rows x 3 values moved 8-12 SD")
-    print(f"{'method':12s} {'recall':>7s} {'precision':>9s} {'F1':>6s} {'flagged':>8s} {'time s':>7s} {'peak MB':>8s}")
+    print(
+        f"{'method':12s} {'recall':>7s} {'precision':>9s} {'F1':>6s} {'flagged':>8s} {'time s':>7s}", end=""
+    )
+    print(f" {'peak MB':>8s}")
     for r in results:
         print(
             f"{r['method']!s:12s} {r['recall']:7.3f} {r['precision']:9.3f} {r['f1']:6.3f} {r['flagged']:8d}"

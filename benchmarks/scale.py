@@ -8,6 +8,7 @@ descendant, and of the whole process tree sampled with psutil):
   pyarrow stream    ParquetFile(path, buffer_size=1 << 20, pre_buffer=False)
                     .iter_batches(batch_size=65536), numpy moments per numeric column
   preflight stream  preflight check FILE --target label --mode stream  (target: < 512 MB)
+                    and the same with --no-models (the scan without model-based checks)
   preflight dask    preflight check FILE --target label --engine dask  (LocalCluster, 2 workers)
 
 A step that fails (exit code >= 2, or no result) is recorded as "failed: <first error line
@@ -142,6 +143,8 @@ def steps(path: Path) -> dict[str, str]:
             "_exit_code = 0\n"
         ),
         "preflight stream": _cli(path, "--mode", "stream"),
+        # The same without model-based checks: how much of the peak is the scan itself.
+        "preflight stream --no-models": _cli(path, "--mode", "stream", "--no-models"),
         "preflight dask": _cli(path, "--engine", "dask"),
     }
 
@@ -155,6 +158,16 @@ def _has_streaming() -> bool:
         [sys.executable, "-m", "preflight", "check", "--help"], env=env, capture_output=True, text=True
     ).stdout
     return re.search(r"--mode\b", out) is not None  # not --model-family / --models
+
+
+def _commit() -> str:
+    import subprocess
+
+    out = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    )
+    dirty = subprocess.run(["git", "-C", str(ROOT), "diff", "--quiet", "HEAD", "--", "preflight"]).returncode
+    return out.stdout.strip() + ("+changes" if dirty else "")
 
 
 def load_average() -> str:
@@ -183,8 +196,10 @@ def main() -> None:
             if name == "preflight dask" and not streaming:
                 # Without the streaming engines `--engine dask` is accepted and ignored: the
                 # run would be a whole in-memory audit of 10M rows, not a dask figure.
-                results[name] = {"failed": "skipped: no --mode option, the streaming/dask engines have not landed",
-                                 "exit": "–"}
+                results[name] = {
+                    "failed": "skipped: no --mode option, the streaming/dask engines have not landed",
+                    "exit": "–",
+                }
                 print(f"{name:18} skipped (no streaming engines in this preflight)", flush=True)
                 continue
             before = load_average()
@@ -193,14 +208,18 @@ def main() -> None:
             repeat = max(args.repeat, 3) if name == "pyarrow stream" else args.repeat
             result = run_step(code, repeat, timeout=args.timeout)
             result["load"] = f"{before} -> {load_average()}"
+            result["commit"] = _commit()
             results[name] = result
             print(f"{name:18} {json.dumps(result)}", flush=True)
+        order = list(steps(path))
+        results = dict(sorted(results.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99))
         dump(
             "scale",
             {
                 "machine": machine(),
                 "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                 "rows": args.rows,
+                "repeat": args.repeat,
                 "file_mb": round(size_mb),
                 "row_groups": pq.ParquetFile(path).metadata.num_row_groups,
                 "results": results,
@@ -226,13 +245,20 @@ def _mb(r: dict, key: str = "peak_mb") -> str:  # type: ignore[type-arg]
     return f"{r[key]:,.0f}" if key in r else "–"
 
 
+def _runs(repeat: int) -> str:
+    if repeat == 1:
+        return "one run per step, the pyarrow pass 3 (median wall, largest peak)"
+    return f"median wall and largest peak of {repeat} runs per step (the pyarrow pass at least 3)"
+
+
 def _scale_tables(scale: dict) -> list[str]:  # type: ignore[type-arg]
     res = scale["results"]
     out = [
         f"**Memory and engines** ({scale['rows']:,} rows × 20 columns, {scale['file_mb']:,} MB parquet in "
-        f"{scale['row_groups']} row groups; measured {scale['date']}, one run per step):",
+        f"{scale['row_groups']} row groups; written {scale['date']}; {_runs(scale.get('repeat', 1))}):",
         "",
-        "| step | wall s | peak RSS MB (process) | largest child MB | process tree MB | processes | load (1/5/15 min) |",
+        "| step | wall s | peak RSS MB (process) | largest child process MB | process tree MB | processes "
+        "| load (1/5/15 min) |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, r in res.items():
@@ -249,6 +275,9 @@ def _scale_tables(scale: dict) -> list[str]:  # type: ignore[type-arg]
         )
     read, stream = res.get("pandas read", {}), res.get("pyarrow stream", {})
     pre, dask = res.get("preflight stream", {}), res.get("preflight dask", {})
+    commits = sorted({str(r["commit"]) for r in res.values() if "commit" in r})
+    if commits:
+        out[1:1] = ["", f"Code: preflight at commit {', '.join(commits)}."]
     ok = [n for n in (read, stream, pre, dask) if n and "failed" not in n]
 
     def ratio(a: dict, b: dict, key: str) -> str:  # type: ignore[type-arg]
@@ -259,14 +288,22 @@ def _scale_tables(scale: dict) -> list[str]:  # type: ignore[type-arg]
     out += ["", "| ratio | value | target |", "| --- | --- | --- |"]
     out.append(f"| pyarrow stream peak / pandas read peak | {ratio(stream, read, 'peak_mb')} | |")
     out.append(f"| pyarrow stream wall / pandas read wall | {ratio(stream, read, 'seconds')} | |")
-    met = "pending"
-    if pre in ok:
-        met = "met" if pre["tree_peak_mb"] < TARGET_MB else "**not met**"
-        met = f"{pre['tree_peak_mb']:,.0f} MB: {met}"
-    out.append(f"| preflight stream peak | {met} | < {TARGET_MB} MB |")
+    for name in ("preflight stream", "preflight stream --no-models"):
+        r = res.get(name, {})
+        met = "pending"
+        if r and "failed" not in r:
+            met = "met" if r["tree_peak_mb"] < TARGET_MB else "**not met**"
+            met = f"{r['tree_peak_mb']:,.0f} MB: {met}"
+        out.append(f"| {name}: peak | {met} | < {TARGET_MB} MB |")
     out.append(f"| preflight stream peak / pandas read peak | {ratio(pre, read, 'peak_mb')} | |")
     out.append(f"| preflight stream peak / pyarrow stream peak | {ratio(pre, stream, 'peak_mb')} | |")
     out.append(f"| preflight stream wall / pyarrow stream wall | {ratio(pre, stream, 'seconds')} | |")
+    scan = res.get("preflight stream --no-models", {})
+    ok += [scan] if scan and "failed" not in scan else []
+    out.append(
+        f"| preflight stream --no-models wall / pyarrow stream wall | {ratio(scan, stream, 'seconds')} | |"
+    )
+    out.append(f"| preflight stream --no-models wall / pandas read wall | {ratio(scan, read, 'seconds')} | |")
     out.append(f"| dask wall / local stream wall | {ratio(dask, pre, 'seconds')} | |")
     out.append(f"| dask process-tree peak / local stream peak | {ratio(dask, pre, 'tree_peak_mb')} | |")
     if dask in ok and dask.get("processes", 1) < 3:
@@ -293,18 +330,28 @@ def _speed_table(speed: dict) -> list[str]:  # type: ignore[type-arg]
         out.append(f"| {name} | {r['seconds']:.2f} | {r['seconds'] / read:.2f} | {r['peak_mb']:,.0f} |")
     ratio = res["preflight"]["seconds"] / read
     verdict = "met" if ratio <= 1.5 else "**not met**"
-    out += ["", f"preflight / read = {ratio:.2f}× (target ≤ 1.5×: {verdict}; describe / read = "
-            f"{res['describe']['seconds'] / read:.2f}×)."]
+    out += [
+        "",
+        f"preflight / read = {ratio:.2f}× (target ≤ 1.5×: {verdict}; describe / read = "
+        f"{res['describe']['seconds'] / read:.2f}×).",
+    ]
     return out
 
 
 def _quality_tables(outliers: dict | None, noise: list | None) -> list[str]:  # type: ignore[type-arg]
-    out = ["**Label noise and outliers vs cleanlab Datalab on 100,000 rows** (the same 100,000 × 20 table):", ""]
-    out += ["| check | method | noise | F1 | precision | recall | wall s | peak MB | measured |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    out = ["**Label noise and outliers vs cleanlab Datalab** (the same 100,000 × 20 table):", ""]
+    out += [
+        "| check | method | noise | F1 | precision | recall | wall s | peak MB | measured |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
     if noise:
-        rows = [r for r in noise if r["dataset"] == "synth_100k" and r["noise"] != "clean"
-                and r["method"] in ("preflight", "cleanlab-datalab")]
+        rows = [
+            r
+            for r in noise
+            if r["dataset"] == "synth_100k"
+            and r["noise"] != "clean"
+            and r["method"] in ("preflight", "cleanlab-datalab")
+        ]
         for r in rows:
             name = "LB001" if r["method"] == "preflight" else "Datalab `label`"
             out.append(
@@ -317,7 +364,8 @@ def _quality_tables(outliers: dict | None, noise: list | None) -> list[str]:  # 
         for r in outliers["results"]:
             name = "OL001 ∪ OL002" if r["method"] == "preflight" else "Datalab `outlier`"
             out.append(
-                f"| outliers | {name} | 100 rows × 3 values at 8–12 SD | {r['f1']:.3f} | {r['precision']:.3f} | "
+                f"| outliers | {name} | 100 rows × 3 values at 8–12 SD | {r['f1']:.3f} | "
+                f"{r['precision']:.3f} | "
                 f"{r['recall']:.3f} | {r['seconds']:.1f} | {r['peak_mb']:,.0f} | {_stamp('outliers_100k')} |"
             )
     else:
@@ -333,8 +381,13 @@ def write_readme() -> None:
     if isinstance(scale, dict):
         block += [*_scale_tables(scale), ""]
     outliers, noise = _load("outliers_100k"), _load("label_noise")
-    block += [*_quality_tables(outliers if isinstance(outliers, dict) else None,
-                               noise if isinstance(noise, list) else None), "", END]
+    block += [
+        *_quality_tables(
+            outliers if isinstance(outliers, dict) else None, noise if isinstance(noise, list) else None
+        ),
+        "",
+        END,
+    ]
     text = README.read_text()
     new = "\n".join(block)
     if BEGIN in text and END in text:
