@@ -53,6 +53,12 @@ def render(report: Report, **_: Any) -> str:
     out.append(
         f"{_VERDICT[verdict(report)]} · {tally(report)} · {ds.rows:,} rows × {ds.columns} columns · {target}"
     )
+    if ds.profiled_rows:
+        out.append("")
+        out.append(
+            f"Streamed: counts, missing cells, duplicates and outliers cover every row; quantiles and "
+            f"text checks read a seeded sample of {ds.profiled_rows:,} rows."
+        )
     if ds.sampled_rows:
         out.append("")
         out.append(f"Model-based checks were fitted on a sample of {ds.sampled_rows:,} rows.")

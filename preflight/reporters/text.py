@@ -32,6 +32,11 @@ def render(report: Report, *, color: bool = False, verbose: bool = False, **_: A
         style(f"preflight · {safe(ds.path)}", bold=True)
         + f" · {ds.rows:,} rows × {ds.columns} columns{safe(target)}"
     )
+    if ds.profiled_rows:
+        out.append(
+            f"  streamed: counts, missing cells, duplicates and outliers cover every row; "
+            f"quantiles and text checks a seeded sample of {ds.profiled_rows:,} rows"
+        )
     if ds.sampled_rows:
         out.append(f"  model-based checks fitted on a sample of {ds.sampled_rows:,} rows")
     out.append("")
