@@ -24,6 +24,7 @@ class InfiniteValues(Check):
     category = "data-quality"
     cause = 1
     severity = Severity.ERROR
+    applies_to = frozenset({"numeric"})
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for col in ctx.profile:

@@ -32,6 +32,7 @@ class MissingValues(Check):
     cause = 1
     severity = Severity.WARNING
     options = {"drop_share": 0.6, "indicator_share": 0.05, "info_share": 0.0}
+    applies_to = frozenset({"numeric", "boolean", "datetime", "categorical", "string", "mixed", "other"})
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for col in ctx.profile.features():
