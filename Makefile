@@ -11,7 +11,7 @@ AIRFLOW_STAMP := $(AIRFLOW_VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,dask]'
 	touch $(STAMP)
 
 ## demo: set up and run preflight on the bundled Palmer penguins data (raw, uncleaned)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from preflight import engine
 from preflight.config import Config, load_config
-from preflight.dataset import load_dataset
+from preflight.engines import load
 from preflight.findings import Report
 from preflight.selection import parse_codes
 
@@ -47,5 +47,5 @@ def check(
         fail_on=fail_on,
         **options,
     )
-    dataset = load_dataset(data, target=cfg.target, id_columns=cfg.id_columns, task=cfg.task)
+    dataset = load(data, cfg, target=cfg.target)
     return engine.run(dataset, cfg)

@@ -17,6 +17,7 @@ import numpy as np
 
 from preflight.config import Config
 from preflight.dataset import Dataset
+from preflight.engines.rows import InMemory, RowBatches
 from preflight.errors import PreflightError, did_you_mean
 from preflight.findings import Category, Finding, Fix, Severity
 from preflight.profile import Kind, Profile
@@ -51,6 +52,17 @@ class Context:
         value: T = self._cache[key]
         return value
 
+    @property
+    def batches(self) -> RowBatches:
+        """Every row of the file, batch by batch (the frame itself when in memory)."""
+        return self.dataset.batches if self.dataset.batches is not None else InMemory(self.dataset.frame)
+
+    def file_row(self, frame_position: int) -> int:
+        """The file position of a row of ``dataset.frame``, for messages and evidence
+        (they differ when streaming, where the frame is a sample)."""
+        positions = self.dataset.sample_positions
+        return int(frame_position) if positions is None else int(positions[int(frame_position)])
+
     def publish(self, section: str, value: Any) -> None:
         """Hand a report section (``label_health``, ``sampled_rows``) to the engine."""
         self.published[section] = value
@@ -67,6 +79,10 @@ class Check:
     needs: ClassVar[frozenset[str]] = frozenset()
     # Model-based checks fit models; the pre-commit hook leaves them out by default.
     model_based: ClassVar[bool] = False
+    # True when the rows this check reports are file positions even when streaming
+    # (it reads the full-file masks or scores every batch); otherwise the engine maps
+    # its rows from the sampled frame to the file.
+    file_rows: ClassVar[bool] = False
     # Documented, user-changeable options with their defaults
     # ([tool.preflight.checks.CODE] in pyproject.toml).
     options: ClassVar[Mapping[str, Any]] = {}

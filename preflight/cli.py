@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from preflight import __version__
-from preflight.config import ENGINES, FAIL_ON, MODEL_FAMILIES, TASKS, Config, load_config
+from preflight.config import ENGINES, FAIL_ON, MODEL_FAMILIES, MODES, TASKS, Config, load_config
 from preflight.errors import PreflightError
 from preflight.reporters import FORMATS
 
@@ -100,7 +100,12 @@ def _codes_option(name: str, help_text: str) -> Callable[[F], F]:
 @click.option("--models/--no-models", default=None, help="Run or leave out model-based checks (default: on).")
 @click.option("--seed", type=int, help="Random seed (default 0).")
 @click.option("--engine", type=click.Choice(ENGINES), help="Execution engine (default: local).")
-@click.option("--scheduler", help="Dask scheduler address for --engine dask.")
+@click.option("--scheduler", help="Dask scheduler address for --engine dask (default: a local cluster).")
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    help="Read the file into memory, or stream it in batches (default auto: stream when it would not fit).",
+)
 @click.option("--config", "config_path", type=click.Path(), help="A TOML file instead of pyproject.toml.")
 @click.option("--quiet", "-q", is_flag=True, help="Only the verdict line (and errors).")
 @click.option("--verbose", "-v", is_flag=True, help="List skipped checks; debug logging.")
@@ -194,14 +199,14 @@ def _check_one(
     verdict_if_passed: bool = False,
 ) -> int:
     from preflight import engine
-    from preflight.dataset import load_dataset
+    from preflight.engines import load
     from preflight.reporters import render
 
     target = _target_for(path, config)
     line = _ProgressLine(enabled=progress)
     try:
         line.show(f"reading {path}")
-        dataset = load_dataset(path, target=target, id_columns=config.id_columns, task=config.task)
+        dataset = load(path, config, target=target, progress=line.rows)
         report = engine.run(dataset, config.replace(target=target), progress=line.check)
     except PreflightError as exc:
         line.clear()
@@ -276,6 +281,10 @@ class _ProgressLine:
             sys.stderr.write("\r\x1b[K" + text[:100])
             sys.stderr.flush()
             self.shown = True
+
+    def rows(self, done: int, total: int | None) -> None:
+        of = f" of {total:,}" if total else ""
+        self.show(f"reading: {done:,}{of} rows")
 
     def check(self, code: str, index: int, total: int) -> None:
         from preflight.checks import REGISTRY

@@ -20,6 +20,7 @@ FAIL_ON = ("error", "warning", "info", "never")
 TASKS = ("auto", "classification", "regression")
 MODEL_FAMILIES = ("nn", "linear", "knn", "svm", "tree")
 ENGINES = ("local", "dask")
+MODES = ("auto", "memory", "stream")
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,10 @@ class Config:
     max_rows: int = 1000
     engine: str = "local"
     scheduler: str | None = None
+    # auto: read into memory unless the audit would not fit (preflight.engines.choose_mode).
+    mode: str = "auto"
+    # Rows of the seeded sample that streaming (and Dask) keep for value-level checks.
+    stream_sample: int = 100_000
     per_column_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     targets: Mapping[str, str] = field(default_factory=dict)
     checks: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
@@ -153,6 +158,9 @@ def validate(config: Config, source: str = "options") -> Config:
     choice("task", TASKS)
     choice("model_family", MODEL_FAMILIES)
     choice("engine", ENGINES)
+    choice("mode", MODES)
+    if not isinstance(config.stream_sample, int) or config.stream_sample < 1000:
+        raise PreflightError(f"{source}: stream-sample must be an integer of at least 1000")
     for name in ("seed", "max_rows"):
         if not isinstance(getattr(config, name), int) or getattr(config, name) < 0:
             raise PreflightError(f"{source}: {name.replace('_', '-')} must be a non-negative integer")

@@ -26,6 +26,9 @@ from preflight.findings import Task
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from preflight.engines.rows import RowBatches
+    from preflight.engines.scan import FileScan
+
 log = logging.getLogger(__name__)
 
 Format = Literal["csv", "parquet", "jsonl", "feather", "dataframe"]
@@ -72,6 +75,13 @@ class Dataset:
     id_columns: tuple[str, ...] = ()
     task: Task | None = None
     renamed_columns: dict[str, str] = field(default_factory=dict)
+    # Streaming mode (preflight.engines): ``frame`` is a seeded sample of the file's
+    # rows, ``sample_positions`` their file positions, ``scan`` the full-file
+    # statistics and ``batches`` a way to run a function over every row batch.
+    file_rows: int | None = None
+    sample_positions: np.ndarray | None = None
+    scan: FileScan | None = None
+    batches: RowBatches | None = None
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -82,7 +92,12 @@ class Dataset:
 
     @property
     def n_rows(self) -> int:
+        """Rows in ``frame`` (the sample, when streaming)."""
         return len(self.frame)
+
+    @property
+    def rows_in_file(self) -> int:
+        return self.file_rows if self.file_rows is not None else len(self.frame)
 
     @property
     def y(self) -> pd.Series:
@@ -110,6 +125,11 @@ def load_dataset(
         ds.renamed_columns = renamed
     else:
         ds = read_table(source)
+    return assign_roles(ds, target=target, id_columns=id_columns, task=task)
+
+
+def assign_roles(ds: Dataset, *, target: str | None, id_columns: Sequence[str], task: str) -> Dataset:
+    """Check the table is not empty, the named columns exist, and set target/ids/task."""
     if ds.frame.shape[1] == 0:
         raise PreflightError(f"{ds.path}: no columns")
     if len(ds.frame) == 0:

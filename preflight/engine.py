@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import traceback
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import get_args
+
+import numpy as np
 
 from preflight.check import NEEDS, Check, Context
 from preflight.checks import REGISTRY
@@ -59,7 +62,10 @@ def run(
 ) -> Report:
     """Run the checks on ``dataset`` and assemble the report."""
     checks = selected_checks(config) if checks is None else checks
-    ctx = Context(dataset=dataset, profile=Profile(dataset), config=config)
+    ctx = Context(dataset=dataset, profile=_profile(dataset), config=config)
+    if dataset.scan is not None:
+        # The scan found the repeated rows of the whole file by hashing every row.
+        ctx.shared("duplicate_mask", dataset.scan.duplicate_mask)
     findings: list[Finding] = []
     skipped: list[Skipped] = []
     errors: list[CheckError] = []
@@ -72,7 +78,10 @@ def run(
         if progress is not None:
             progress(check.code, i, len(checks))
         try:
-            findings.extend(check.run(ctx))
+            found = list(check.run(ctx))
+            if dataset.sample_positions is not None and not check.file_rows:
+                found = [_rows_in_file(f, dataset) for f in found]
+            findings.extend(found)
         except PreflightError:
             raise  # bad user input found by a check (a schema file, say): exit 2
         except Exception as exc:
@@ -84,11 +93,12 @@ def run(
     return Report(
         dataset=DatasetInfo(
             path=dataset.path,
-            rows=dataset.n_rows,
+            rows=dataset.rows_in_file,
             columns=dataset.frame.shape[1],
             target=dataset.target,
             task=dataset.task,
             sampled_rows=ctx.published.get("sampled_rows"),
+            profiled_rows=None if dataset.sample_positions is None else dataset.n_rows,
         ),
         findings=tuple(findings),
         fail_on=config.fail_severity,
@@ -130,6 +140,23 @@ def columns_not_examined(
 
 
 _ALL_KINDS: frozenset[Kind] = frozenset(get_args(Kind))
+
+
+def _profile(dataset: Dataset) -> Profile:
+    if dataset.scan is None:
+        return Profile(dataset)
+    from preflight.engines.scanned import ScannedProfile
+
+    return ScannedProfile(dataset, dataset.scan)
+
+
+def _rows_in_file(finding: Finding, dataset: Dataset) -> Finding:
+    """A finding from the sampled frame, its rows given as file positions."""
+    assert dataset.sample_positions is not None
+    if not finding.rows:
+        return finding
+    rows = dataset.sample_positions[np.asarray(finding.rows, dtype=np.int64)]
+    return dataclasses.replace(finding, rows=tuple(int(r) for r in rows))
 
 
 def _ignored(finding: Finding, config: Config) -> bool:

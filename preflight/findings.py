@@ -126,6 +126,8 @@ class DatasetInfo:
     target: str | None
     task: Task | None
     sampled_rows: int | None = None
+    # Streaming: rows of the seeded sample the value-level checks read (None: all rows).
+    profiled_rows: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -135,6 +137,7 @@ class DatasetInfo:
             "target": self.target,
             "task": self.task,
             "sampled_rows": self.sampled_rows,
+            "profiled_rows": self.profiled_rows,
         }
 
 

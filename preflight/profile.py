@@ -170,6 +170,13 @@ class ColumnProfile:
     def missing_mask(self) -> np.ndarray:
         return np.asarray(self.series.isna().to_numpy(), dtype=bool)
 
+    @property
+    def file_missing_mask(self) -> np.ndarray:
+        """Missing cells over every row of the file (the frame is the file here; a
+        streamed file's profile answers from its scan while ``missing_mask`` follows
+        the sampled frame)."""
+        return self.missing_mask
+
     @cached_property
     def n(self) -> int:
         return len(self.series)
@@ -257,11 +264,16 @@ class ColumnProfile:
     @cached_property
     def inf_mask(self) -> np.ndarray:
         """Full-length mask of +/-inf cells."""
-        mask = np.zeros(self.n, dtype=bool)
+        mask = np.zeros(len(self.series), dtype=bool)
         if self.kind == "numeric":
             present = ~self.missing_mask
             mask[present] = np.isinf(self.values)
         return mask
+
+    @property
+    def file_inf_mask(self) -> np.ndarray:
+        """Infinite cells over every row of the file (see :attr:`file_missing_mask`)."""
+        return self.inf_mask
 
     @cached_property
     def finite(self) -> np.ndarray:
@@ -357,9 +369,12 @@ class Profile:
     def __getitem__(self, name: str) -> ColumnProfile:
         col = self._columns.get(name)
         if col is None:
-            col = ColumnProfile(name, self.dataset.frame[name])
+            col = self._make(name)
             self._columns[name] = col
         return col
+
+    def _make(self, name: str) -> ColumnProfile:
+        return ColumnProfile(name, self.dataset.frame[name])
 
     def __iter__(self) -> Iterator[ColumnProfile]:
         for name in self.dataset.frame.columns:

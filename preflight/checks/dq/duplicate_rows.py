@@ -60,6 +60,7 @@ class DuplicateRows(Check):
     category = "data-quality"
     cause = 1
     severity = Severity.WARNING
+    file_rows = True
     options = {"warn_share": 0.01}
 
     def run(self, ctx: Context) -> Iterator[Finding]:

@@ -24,13 +24,14 @@ class InfiniteValues(Check):
     category = "data-quality"
     cause = 1
     severity = Severity.ERROR
+    file_rows = True
     applies_to = frozenset({"numeric"})
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for col in ctx.profile:
             if col.name in ctx.dataset.id_columns or col.kind != "numeric":
                 continue
-            mask = col.inf_mask
+            mask = col.file_inf_mask
             count = int(mask.sum())
             if count == 0:
                 continue

@@ -22,6 +22,7 @@ class MissingTarget(Check):
     category = "data-quality"
     cause = 1
     severity = Severity.ERROR
+    file_rows = True
     needs = frozenset({"target"})
 
     def run(self, ctx: Context) -> Iterator[Finding]:
@@ -32,7 +33,7 @@ class MissingTarget(Check):
         yield self.finding(
             f"the target {col.name!r} is missing in {col.n_missing} of {col.n} rows",
             columns=[col.name],
-            rows=positions(col.missing_mask),
+            rows=positions(col.file_missing_mask),
             evidence={"missing": col.n_missing, "share": col.n_missing / col.n},
             fix=Fix("drop the rows without a label, or label them", step="drop-rows"),
         )

@@ -31,6 +31,7 @@ class MissingValues(Check):
     category = "data-quality"
     cause = 1
     severity = Severity.WARNING
+    file_rows = True
     options = {"drop_share": 0.6, "indicator_share": 0.05, "info_share": 0.0}
     applies_to = frozenset({"numeric", "boolean", "datetime", "categorical", "string", "mixed", "other"})
 
@@ -59,7 +60,7 @@ class MissingValues(Check):
             yield self.finding(
                 f"{col.name!r} is missing in {col.n_missing} of {col.n} rows ({share:.1%})",
                 columns=[col.name],
-                rows=positions(col.missing_mask),
+                rows=positions(col.file_missing_mask),
                 evidence={"missing": col.n_missing, "share": share},
                 fix=fix,
                 severity=severity,

@@ -101,7 +101,7 @@ class LabelIssues(Check):
         pairs = confused_pairs(oof, noise)
         ranked = [
             {
-                "row": int(oof.positions[i]),
+                "row": ctx.file_row(oof.positions[i]),
                 "given": oof.classes[oof.labels[i]],
                 "suggested": oof.classes[noise.suggested[i]],
                 "quality": float(noise.quality[i]),

@@ -70,7 +70,7 @@ class RegressionLabelIssues(Check):
         how = f"robust residuals (|z| >= {self.opts['max_z']:g}) of {oof.method}"
         ranked = [
             {
-                "row": int(oof.positions[i]),
+                "row": ctx.file_row(oof.positions[i]),
                 "given": float(oof.targets[i]),
                 "suggested": float(oof.predictions[i]),
                 "z": float(z[i]),

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from preflight.check import Check, Context
-from preflight.checks.ol.column_model import column_models, column_scores, column_values, row_cap
+from preflight.checks.ol.column_model import ColumnModel, column_models, row_cap
 from preflight.findings import Finding, Fix, Severity
 
 # Rows whose values and scores are spelled out in the evidence (all rows are in ``rows``).
@@ -16,6 +18,36 @@ MESSAGE_ROWS = 5
 
 def _fmt(value: float) -> str:
     return f"{value:.6g}"
+
+
+# Per column: file positions, |robust score| and raw value of the cells beyond the fence.
+Hits = dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class BeyondFence:
+    """Scores one batch of rows against the column models (picklable, for Dask)."""
+
+    models: Mapping[str, ColumnModel]
+    threshold: float
+
+    def __call__(self, batch: pd.DataFrame) -> Hits:
+        hits: Hits = {}
+        for name, model in self.models.items():
+            values = np.asarray(batch[name].to_numpy(dtype=float, na_value=np.nan), dtype=float)
+            magnitude = np.abs(np.nan_to_num(model.scores(values), nan=0.0))
+            beyond = np.flatnonzero(magnitude > self.threshold)
+            positions = np.asarray(batch.index[beyond], dtype=np.int64)
+            hits[name] = (positions, magnitude[beyond], values[beyond])
+        return hits
+
+
+def _gather(parts: list[Hits], names: list[str]) -> Hits:
+    out: Hits = {}
+    for name in names:
+        pieces = [p[name] for p in parts]
+        out[name] = tuple(np.concatenate([piece[i] for piece in pieces]) for i in range(3))  # type: ignore[assignment]
+    return out
 
 
 class ColumnOutliers(Check):
@@ -56,26 +88,32 @@ class ColumnOutliers(Check):
     category = "outliers"
     cause = 1
     severity = Severity.WARNING
+    file_rows = True
     options = {"threshold": 6.0, "max_share": 0.001, "min_cap": 20}
     applies_to = frozenset({"numeric"})
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         threshold = float(self.opts["threshold"])
-        for name, model in column_models(ctx).items():
-            scores = column_scores(ctx, name)
-            magnitude = np.abs(np.nan_to_num(scores, nan=0.0))
-            beyond = np.flatnonzero(magnitude > threshold)
-            if beyond.size == 0:
+        models = dict(column_models(ctx))
+        # Every row of the file is scored (batch by batch when streaming); only the
+        # cells beyond the fence come back.
+        names = list(models)
+        hits = _gather(ctx.batches.map(BeyondFence(models, threshold), columns=names), names) if names else {}
+        for name, model in models.items():
+            rows, magnitudes, raw = hits[name]
+            if rows.size == 0:
                 continue
+            magnitude = dict(zip(rows.tolist(), magnitudes.tolist(), strict=True))
+            values = dict(zip(rows.tolist(), raw.tolist(), strict=True))
+            beyond = rows
             col = ctx.profile[name]
             cap = row_cap(col.n_present, float(self.opts["max_share"]), int(self.opts["min_cap"]))
             # Most extreme first; ties by row position so the report is deterministic.
-            ranked = beyond[np.lexsort((beyond, -magnitude[beyond]))]
+            ranked = rows[np.lexsort((rows, -magnitudes))]
             long_tailed = beyond.size > cap
             listed = ranked[:cap]
-            values = column_values(col)
             lower, upper = model.fences(threshold)
-            worst = float(magnitude[listed[0]])
+            worst = float(magnitude[int(listed[0])])
             on_scale = "" if model.family == "linear" else f", judged on the {model.scale_name} scale"
             named = ", ".join(f"row {r} = {_fmt(values[r])}" for r in listed[:MESSAGE_ROWS])
             more = f" and {listed.size - MESSAGE_ROWS} more" if listed.size > MESSAGE_ROWS else ""

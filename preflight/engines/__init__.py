@@ -1,0 +1,97 @@
+"""How the data is read and scanned: in memory, streamed in batches, or on Dask.
+
+``load`` is the one entry point (the CLI and the Python API use it). The checks
+never know which ran: they read a :class:`~preflight.dataset.Dataset` and its
+profile either way. See docs/limits.md for what streaming computes exactly and
+what it takes from the seeded sample.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Literal
+
+import pandas as pd
+
+from preflight.config import Config
+from preflight.dataset import Dataset, load_dataset
+from preflight.engines.stream import RowsHook
+
+Mode = Literal["memory", "stream"]
+
+# The in-memory audit peaks at about this many times the table's uncompressed Arrow
+# size (pandas objects, masks, the encoded matrix); measured on benchmarks/speed.py data.
+MEMORY_FACTOR = 5.0
+# Stream when that estimate would take more than this share of the available memory.
+MEMORY_SHARE = 0.5
+
+
+def available_memory() -> int:
+    """Bytes of memory available to a new allocation (Linux MemAvailable, else physical)."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+
+
+def estimated_memory(files: Sequence[str]) -> int:
+    """Estimated peak bytes of the in-memory audit of these parquet files."""
+    import pyarrow.parquet as pq
+
+    size = 0
+    for f in files:
+        meta = pq.ParquetFile(f).metadata
+        size += sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    return int(size * MEMORY_FACTOR)
+
+
+def choose_mode(path: str, config: Config) -> Mode:
+    """``config.mode`` unless it is auto: stream a parquet input too big to audit in memory."""
+    if config.mode != "auto":
+        return config.mode  # type: ignore[return-value]
+    from preflight.dataset import _expand
+
+    files = _expand(path)
+    try:
+        with open(files[0], "rb") as fh:
+            if fh.read(4) != b"PAR1":
+                return "memory"  # only parquet streams
+        estimate = estimated_memory(files)
+    except Exception:  # unreadable metadata: the reader will say why
+        return "memory"
+    return "stream" if estimate > MEMORY_SHARE * available_memory() else "memory"
+
+
+def load(
+    source: str | os.PathLike[str] | pd.DataFrame,
+    config: Config,
+    *,
+    target: str | None,
+    progress: RowsHook | None = None,
+) -> Dataset:
+    """Read ``source`` the way ``config`` (engine, mode) says and assign roles."""
+    if isinstance(source, pd.DataFrame):
+        return load_dataset(source, target=target, id_columns=config.id_columns, task=config.task)
+    path = os.fspath(source)
+    if config.engine == "dask":
+        from preflight.engines.dask import load_on_dask
+
+        return load_on_dask(path, config, target=target, progress=progress)
+    if choose_mode(path, config) == "stream":
+        from preflight.engines.stream import load_streamed
+
+        return load_streamed(
+            path,
+            target=target,
+            id_columns=config.id_columns,
+            task=config.task,
+            seed=config.seed,
+            sample_rows=config.stream_sample,
+            progress=progress,
+        )
+    return load_dataset(path, target=target, id_columns=config.id_columns, task=config.task)

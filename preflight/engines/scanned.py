@@ -1,0 +1,117 @@
+"""Column profiles of a streamed file: exact counts from the scan, the rest from the sample.
+
+In streaming mode ``Dataset.frame`` holds a seeded sample of the file's rows. The
+checks still read a :class:`~preflight.profile.ColumnProfile` per column; this
+subclass answers from the full-file :class:`~preflight.engines.scan.ColumnScan`
+where the scan is exact (row and missing counts, min/max, moments, and value
+frequencies of columns with at most ``DISTINCT_CAP`` distinct values) and from the
+sample otherwise (quantiles, text classes, value frequencies of high-cardinality
+columns, scaled to the file). Row masks (``missing_mask``, ``values``...) stay
+aligned with the sample frame, so checks that combine columns keep working; the
+``file_*_mask`` properties are the exact full-file masks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from preflight.dataset import Dataset
+from preflight.engines.scan import ColumnScan, FileScan
+from preflight.profile import ColumnProfile, Profile
+
+
+class ScannedColumnProfile(ColumnProfile):
+    def __init__(self, name: str, series: pd.Series, scan: ColumnScan) -> None:
+        super().__init__(name, series)
+        self.scan = scan
+
+    @cached_property
+    def n(self) -> int:
+        return self.scan.n
+
+    @cached_property
+    def n_missing(self) -> int:
+        return self.scan.n_missing
+
+    @property
+    def file_missing_mask(self) -> np.ndarray:
+        # Unpacked on demand and not kept: 1 byte per row per column adds up.
+        return self.scan.missing_mask()
+
+    @property
+    def file_inf_mask(self) -> np.ndarray:
+        return self.scan.inf_mask()
+
+    @cached_property
+    def min(self) -> float | None:
+        return self.scan.min
+
+    @cached_property
+    def max(self) -> float | None:
+        return self.scan.max
+
+    @cached_property
+    def moments(self) -> tuple[float, float, float] | None:
+        return self.scan.moments() if self.kind == "numeric" else super().moments
+
+    @cached_property
+    def value_counts(self) -> pd.Series:
+        """Exact frequencies when the scan kept them; else the sample's, scaled to the file."""
+        counts = self.scan.counts
+        if counts is not None:
+            index = pd.Index(list(counts))
+            if not isinstance(self.series.dtype, pd.CategoricalDtype):
+                with contextlib.suppress(TypeError, ValueError):  # keep the sample's dtype when it fits
+                    index = index.astype(self.series.dtype)
+            series = pd.Series(list(counts.values()), index=index, dtype="int64", name="count")
+            return series.sort_values(ascending=False, kind="stable")
+        sample = super().value_counts
+        present = max(int(sample.sum()), 1)
+        scaled = np.maximum(np.rint(sample.to_numpy() * (self.n_present / present)), 1).astype("int64")
+        return pd.Series(scaled, index=sample.index, name="count")
+
+    @cached_property
+    def n_unique(self) -> int:
+        """Exact while the scan counted. Above the cap, from the sample: every value once
+        in the sample reads as unique per row (an id column); otherwise the GEE estimate
+        (Charikar et al. 2000: sqrt(N/n)·f1 + Σ f_j for j ≥ 2, within a factor sqrt(N/n)),
+        at least the cap."""
+        if self.scan.counts is not None:
+            return len(self.scan.counts)
+        from preflight.engines.scan import DISTINCT_CAP
+
+        sample = ColumnProfile.value_counts.func(self)  # type: ignore[attr-defined]
+        seen = int(sample.sum())
+        if seen == 0:
+            return DISTINCT_CAP + 1
+        singles = int((sample == 1).sum())
+        if singles == seen:
+            return self.n_present
+        estimate = np.sqrt(self.n_present / seen) * singles + (len(sample) - singles)
+        return int(min(self.n_present, max(DISTINCT_CAP + 1, round(estimate))))
+
+    @cached_property
+    def dominant(self) -> tuple[object, int] | None:
+        counts = self.value_counts
+        if self.n_present == 0 or counts.empty:
+            return None
+        value, count = counts.index[0], int(counts.iloc[0])
+        return (value, count) if 2 * count > self.n_present else None
+
+    def distinct_exceeds(self, m: int) -> bool:
+        return self.n_unique > m
+
+
+class ScannedProfile(Profile):
+    """A :class:`Profile` whose columns know the full-file scan."""
+
+    def __init__(self, dataset: Dataset, scan: FileScan) -> None:
+        super().__init__(dataset)
+        self.scan = scan
+
+    def _make(self, name: str) -> ColumnProfile:
+        return ScannedColumnProfile(name, self.dataset.frame[name], self.scan.columns[name])

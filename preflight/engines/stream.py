@@ -1,0 +1,169 @@
+"""The local streaming engine: a parquet file read once in record batches.
+
+Peak memory does not grow with the number of rows: each batch is scanned
+(:mod:`preflight.engines.scan`) and dropped; what is kept is the mergeable scan
+(bitmaps, hashes, exact frequencies of low-cardinality columns) and the seeded
+sample the checks read as ``Dataset.frame``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from preflight.dataset import Dataset, _expand, _first_line, _normalise_columns, _to_pandas, assign_roles
+from preflight.engines.scan import FileScan, merge, sample_threshold, scan_batch
+from preflight.errors import PreflightError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+T = TypeVar("T")
+
+# Rows per record batch: large enough that per-batch overhead is noise, small enough
+# that a batch of 20 float columns is ~10 MB (DESIGN.md §5 measured this setting).
+BATCH_ROWS = 65_536
+
+# Called with the rows read so far and the total (None when unknown).
+RowsHook = Callable[[int, int | None], None]
+
+
+def parquet_files(spec: str) -> list[str]:
+    files = _expand(spec)
+    for f in files:
+        with open(f, "rb") as fh:
+            if fh.read(4) != b"PAR1":
+                raise PreflightError(f"{f}: streaming reads parquet files only; this one is not parquet")
+    return files
+
+
+def total_rows(files: list[str]) -> int:
+    import pyarrow.parquet as pq
+
+    return sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+
+
+def iter_batches(files: list[str], columns: list[str] | None = None) -> Iterator[tuple[int, pa.Table]]:
+    """(file position of the first row, batch as a table with normalised names)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    start = 0
+    for f in files:
+        # A 1 MB read buffer without pre-buffering keeps whole column chunks out of memory.
+        pf = pq.ParquetFile(f, buffer_size=1 << 20, pre_buffer=False)
+        names = _names(pf.schema_arrow.names)
+        wanted = None if columns is None else [pf.schema_arrow.names[names.index(c)] for c in columns]
+        try:
+            for batch in pf.iter_batches(batch_size=BATCH_ROWS, columns=wanted):
+                table = pa.Table.from_batches([batch])
+                table = table.rename_columns(names if columns is None else columns)
+                yield start, table
+                start += table.num_rows
+        except PreflightError:
+            raise
+        except Exception as exc:  # pyarrow raises many types; all mean "cannot read"
+            raise PreflightError(f"{f}: cannot read as parquet: {_first_line(exc)}") from exc
+
+
+def _names(raw: list[str]) -> list[str]:
+    """The column names the in-memory reader would give (unique, ``a``, ``a.1``)."""
+    frame, _ = _normalise_columns(pd.DataFrame(columns=raw))
+    return [str(c) for c in frame.columns]
+
+
+def batch_frame(table: pa.Table, start: int) -> pd.DataFrame:
+    frame = _to_pandas(table)
+    frame.index = pd.RangeIndex(start, start + len(frame))
+    return frame
+
+
+class ParquetBatches:
+    """:class:`~preflight.engines.rows.RowBatches` over the file's record batches."""
+
+    def __init__(self, files: list[str]) -> None:
+        self.files = files
+
+    def map(self, fn: Callable[[pd.DataFrame], T], columns: list[str] | None = None) -> list[T]:
+        return [fn(batch_frame(table, start)) for start, table in iter_batches(self.files, columns)]
+
+
+def scan_file(files: list[str], *, seed: int, k: int, progress: RowsHook | None = None) -> FileScan:
+    total = total_rows(files)
+    threshold = sample_threshold(k, total)
+    scan: FileScan | None = None
+    for start, table in iter_batches(files):
+        # Columns past the distinct cap stay past it: no need to count their values again.
+        uncounted = (
+            frozenset() if scan is None else frozenset(n for n, c in scan.columns.items() if c.counts is None)
+        )
+        part = scan_batch(
+            table, batch_frame(table, start), start, seed=seed, k=k, threshold=threshold, uncounted=uncounted
+        )
+        scan = part if scan is None else merge(scan, part)
+        if progress is not None:
+            progress(start + table.num_rows, total)
+    if scan is None:
+        raise PreflightError(f"{files[0]}: no data rows (only a header or an empty table)")
+    return scan.finish()
+
+
+def renamed_columns(files: list[str]) -> dict[str, str]:
+    """The renames the in-memory reader would report (duplicate names made unique)."""
+    import pyarrow.parquet as pq
+
+    _, renamed = _normalise_columns(pd.DataFrame(columns=pq.ParquetFile(files[0]).schema_arrow.names))
+    return renamed
+
+
+def dataset_from_scan(
+    path: str,
+    scan: FileScan,
+    *,
+    renamed: dict[str, str],
+    target: str | None,
+    id_columns: tuple[str, ...],
+    task: str,
+    batches: object,
+) -> Dataset:
+    """The Dataset the checks read: the sample as ``frame``, the scan beside it."""
+    frame, positions = scan.sample_frame()
+    ds = Dataset(frame=frame, path=path, source_format="parquet", renamed_columns=renamed)
+    ds.file_rows = scan.n_rows
+    ds.sample_positions = None if len(frame) == scan.n_rows else positions
+    ds.scan = scan
+    ds.batches = batches  # type: ignore[assignment]
+    assign_roles(ds, target=target, id_columns=id_columns, task=task)
+    return ds
+
+
+def load_streamed(
+    path: str,
+    *,
+    target: str | None,
+    id_columns: tuple[str, ...],
+    task: str,
+    seed: int,
+    sample_rows: int,
+    progress: RowsHook | None = None,
+) -> Dataset:
+    files = parquet_files(path)
+    scan = scan_file(files, seed=seed, k=sample_rows, progress=progress)
+    return dataset_from_scan(
+        path,
+        scan,
+        renamed=renamed_columns(files),
+        target=target,
+        id_columns=id_columns,
+        task=task,
+        batches=ParquetBatches(files),
+    )
+
+
+def file_positions(ds: Dataset, frame_positions: np.ndarray) -> np.ndarray:
+    """File row positions of rows given by position in ``ds.frame``."""
+    rows = np.asarray(frame_positions, dtype=np.int64)
+    return rows if ds.sample_positions is None else ds.sample_positions[rows]
