@@ -239,7 +239,10 @@ class ColumnProfile:
         """
         if self.n_present == 0:
             return None
-        if self.kind in ("numeric", "boolean") and self.values.size:
+        # Integers beyond 2**53 are not all distinct as float64: count them exactly.
+        peak = max(abs(self.min or 0.0), abs(self.max or 0.0))
+        wide = pd.api.types.is_integer_dtype(self.series.dtype) and peak > 2**53
+        if self.kind in ("numeric", "boolean") and self.values.size and not wide:
             if self.quantiles is None:  # only infinities
                 counts = self.value_counts
                 return (counts.index[0], int(counts.iloc[0])) if 2 * counts.iloc[0] > self.n_present else None
