@@ -248,6 +248,8 @@ class ColumnProfile:
                 return (counts.index[0], int(counts.iloc[0])) if 2 * counts.iloc[0] > self.n_present else None
             median = self.quantiles.q50  # shared with every check that reads quantiles
             count = int(np.count_nonzero(self.values == median))
+            if self.kind == "boolean":
+                median = bool(median)  # False, not 0.0, in messages
         else:
             counts = self.value_counts
             median, count = counts.index[0], int(counts.iloc[0])
