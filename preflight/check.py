@@ -20,7 +20,7 @@ from preflight.dataset import Dataset
 from preflight.engines.rows import InMemory, RowBatches
 from preflight.errors import PreflightError, did_you_mean
 from preflight.findings import Category, Finding, Fix, Severity
-from preflight.profile import Profile
+from preflight.profile import Kind, Profile
 
 T = TypeVar("T")
 
@@ -86,6 +86,11 @@ class Check:
     # Documented, user-changeable options with their defaults
     # ([tool.preflight.checks.CODE] in pyproject.toml).
     options: ClassVar[Mapping[str, Any]] = {}
+    # The column kinds (preflight.profile.Kind) a per-column check examines; the engine
+    # reports the features of other kinds as not examined (Report.skipped_columns), so a
+    # datetime or list column no check models is named rather than silently passed.
+    # None: not a per-column check (whole rows, the target, models, the split files).
+    applies_to: ClassVar[frozenset[Kind] | None] = None
 
     def __init__(self, overrides: Mapping[str, Any] | None = None) -> None:
         self.opts: dict[str, Any] = dict(self.options)

@@ -41,6 +41,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("preflight: interrupted", err=True)
         code = 130
+    except Exception as exc:  # a bug outside the checks (they are isolated by the engine)
+        args = sys.argv[1:] if argv is None else list(argv)
+        if "-v" in args or "--verbose" in args:
+            raise
+        _error(f"internal error: {type(exc).__name__}: {exc} (-v shows the traceback; please report it)")
+        code = EXIT_CRASH
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import get_args
 
 import numpy as np
 
@@ -14,9 +15,9 @@ from preflight.checks import REGISTRY
 from preflight.config import Config
 from preflight.dataset import Dataset
 from preflight.errors import PreflightError, did_you_mean
-from preflight.findings import CheckError, DatasetInfo, Finding, Report, Skipped
+from preflight.findings import CheckError, DatasetInfo, Finding, Report, Skipped, SkippedColumns
 from preflight.plan import build_plan
-from preflight.profile import Profile
+from preflight.profile import Kind, Profile
 from preflight.profile_summary import summarize
 from preflight.selection import select_codes
 
@@ -108,7 +109,37 @@ def run(
         preprocessing=build_plan(findings, dataset),
         profile=summarize(ctx.profile, dataset),
         max_rows=config.max_rows,
+        skipped_columns=columns_not_examined(checks, ran, ctx.profile),
     )
+
+
+def columns_not_examined(
+    checks: Sequence[Check], ran: Collection[str], profile: Profile
+) -> tuple[SkippedColumns, ...]:
+    """Per check that ran, the features whose kind it does not examine (``Check.applies_to``).
+
+    Kinds are profiled only when some check that ran leaves a kind out; the profile
+    caches them, and the per-column checks have usually asked for them already.
+    """
+    kinds: dict[str, Kind] | None = None
+    out: list[SkippedColumns] = []
+    for check in checks:
+        examined = check.applies_to
+        if check.code not in ran or examined is None or examined >= _ALL_KINDS:
+            continue
+        if kinds is None:
+            kinds = {col.name: col.kind for col in profile.features()}
+        by_kind: dict[str, list[str]] = {}
+        for name, kind in kinds.items():
+            if kind not in examined:
+                by_kind.setdefault(kind, []).append(name)
+        if by_kind:
+            grouped = tuple((kind, tuple(sorted(by_kind[kind]))) for kind in sorted(by_kind))
+            out.append(SkippedColumns(check.code, grouped))
+    return tuple(sorted(out, key=lambda s: s.code))
+
+
+_ALL_KINDS: frozenset[Kind] = frozenset(get_args(Kind))
 
 
 def _profile(dataset: Dataset) -> Profile:

@@ -148,6 +148,41 @@ class Skipped:
 
 
 @dataclass(frozen=True)
+class SkippedColumns:
+    """The features one per-column check ran past: their kind is not one it examines.
+
+    ``by_kind`` is ``((kind, (column, ...)), ...)``, kinds and columns sorted.
+    """
+
+    code: str
+    by_kind: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(kind for kind, _ in self.by_kind)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(sorted(c for _, cols in self.by_kind for c in cols))
+
+
+def skipped_columns_dict(skips: tuple[SkippedColumns, ...]) -> dict[str, Any]:
+    """The JSON form: each skipped column named once under its kind, each check by kinds.
+
+    ``{"kinds": {kind: [column, ...]}, "checks": {code: [kind, ...]}}``. Listing the
+    columns per check instead would repeat a 5,000-column file's names once per check.
+    """
+    kinds: dict[str, list[str]] = {}
+    for skip in skips:
+        for kind, cols in skip.by_kind:
+            kinds[kind] = list(cols)  # a column's kind is the same for every check
+    return {
+        "kinds": {k: kinds[k] for k in sorted(kinds)},
+        "checks": {s.code: list(s.kinds) for s in sorted(skips, key=lambda s: s.code)},
+    }
+
+
+@dataclass(frozen=True)
 class CheckError:
     """A check that raised: recorded, never fatal to the other checks."""
 
@@ -168,6 +203,8 @@ class Report:
     # Column statistics for pictures (see preflight/profile_summary.py); None when not built.
     profile: dict[str, Any] | None = None
     max_rows: int = 1000
+    # Per check that ran, the features of kinds it does not examine (Check.applies_to).
+    skipped_columns: tuple[SkippedColumns, ...] = ()
 
     @property
     def failed(self) -> bool:
@@ -208,6 +245,7 @@ class Report:
             "preprocessing": jsonable(self.preprocessing),
             "profile": jsonable(self.profile),
             "skipped": [{"code": s.code, "reason": s.reason} for s in self.skipped],
+            "skipped_columns": skipped_columns_dict(self.skipped_columns),
             "errors": [{"code": e.code, "error": e.error} for e in self.errors],
         }
 

@@ -239,12 +239,17 @@ class ColumnProfile:
         """
         if self.n_present == 0:
             return None
-        if self.kind in ("numeric", "boolean") and self.values.size:
+        # Integers beyond 2**53 are not all distinct as float64: count them exactly.
+        peak = max(abs(self.min or 0.0), abs(self.max or 0.0))
+        wide = pd.api.types.is_integer_dtype(self.series.dtype) and peak > 2**53
+        if self.kind in ("numeric", "boolean") and self.values.size and not wide:
             if self.quantiles is None:  # only infinities
                 counts = self.value_counts
                 return (counts.index[0], int(counts.iloc[0])) if 2 * counts.iloc[0] > self.n_present else None
             median = self.quantiles.q50  # shared with every check that reads quantiles
             count = int(np.count_nonzero(self.values == median))
+            if self.kind == "boolean":
+                median = bool(median)  # False, not 0.0, in messages
         else:
             counts = self.value_counts
             median, count = counts.index[0], int(counts.iloc[0])

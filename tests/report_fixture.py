@@ -14,7 +14,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from preflight.findings import CheckError, DatasetInfo, Finding, Fix, Report, Severity, Skipped
+from preflight.findings import (
+    CheckError,
+    DatasetInfo,
+    Finding,
+    Fix,
+    Report,
+    Severity,
+    Skipped,
+    SkippedColumns,
+)
 from preflight.reporters.common import RuleInfo
 
 GOLDEN_VERSION = "0.0.0+golden"
@@ -357,6 +366,8 @@ def _report(
         preprocessing=preprocessing,
         profile=_profile(names, target, labels),
         max_rows=1000,
+        # OL001 models numeric columns only: the text column is named as not examined.
+        skipped_columns=(SkippedColumns("OL001", (("string", (n["region"],)),)),),
     )
 
 

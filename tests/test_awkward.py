@@ -439,3 +439,22 @@ def test_same_file_and_seed_give_byte_identical_json_across_processes(tmp_path: 
     assert report["errors"] == []
     # The model-based checks and the split family ran (none was skipped for a need).
     assert not {"LB001", "CP004", "SP006"} & {s["code"] for s in report["skipped"]}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(n for n, s in SHAPES.items() if s.suffix == ".parquet"))
+def test_awkward_parquet_streams_like_memory(name: str, tmp_path: Path) -> None:
+    """Streamed (the scan of every batch, then the checks), each awkward parquet shape
+    gives the in-memory findings: the sample holds every row of these small files, so
+    only the scan's own code paths (bitmaps, merged moments, counted values) differ."""
+    shape = SHAPES[name]
+    train, _ = _files(name, shape, tmp_path)
+    memory = preflight.check(train, target=shape.target, seed=0, mode="memory", **shape.options)
+    streamed = preflight.check(train, target=shape.target, seed=0, mode="stream", **shape.options)
+    assert streamed.errors == (), streamed.errors
+    render_all(streamed)
+
+    def key(report: Report) -> list[tuple[object, ...]]:
+        return [(f.code, f.severity, f.columns, f.rows, f.message) for f in report.findings]
+
+    assert key(streamed) == key(memory)

@@ -10,7 +10,8 @@ target:
 - no check crashes (``report.errors`` is empty) and no exception escapes;
 - every --format is well-formed (tests/well_formed.py; JSON valid against the schema);
 - the DataFrame passed in is unchanged;
-- a second run gives a byte-identical JSON report.
+- a second run gives a byte-identical JSON report;
+- written to parquet, the streamed report has the in-memory findings.
 
 The cheap checks run on every example; the model-based checks on a smaller set of
 larger tables (they cost about a second per table). ``derandomize=True`` makes the
@@ -153,3 +154,38 @@ def test_cheap_checks_survive_generated_tables(case: tuple[pd.DataFrame, str | N
 def test_model_checks_survive_generated_tables(case: tuple[pd.DataFrame, str | None]) -> None:
     frame, target = case
     _check(frame, target, models=True)
+
+
+@pytest.mark.slow
+@settings(max_examples=60, **COMMON)
+@given(tables(min_rows=1, max_rows=40))
+def test_streaming_gives_the_in_memory_findings(case: tuple[pd.DataFrame, str | None]) -> None:
+    """Written to parquet and streamed, a generated table gets the in-memory findings
+    (the sample holds every row here, so the scan's own paths are what is compared)."""
+    import tempfile
+    from pathlib import Path
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from hypothesis import assume
+
+    frame, target = case
+    try:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError):
+        assume(False)  # parquet cannot hold this table (mixed-type objects, say)
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "generated.parquet"
+        pq.write_table(table, path, row_group_size=7)  # several row groups
+        before = path.read_bytes()
+        memory = preflight.check(path, target=target, seed=0, mode="memory", models=False)
+        streamed = preflight.check(path, target=target, seed=0, mode="stream", models=False)
+        assert path.read_bytes() == before
+    assert streamed.errors == (), streamed.errors
+
+    def key(report: preflight.Report) -> list[tuple[object, ...]]:
+        return [(f.code, f.severity, f.columns, f.rows, f.message) for f in report.findings]
+
+    assert key(streamed) == key(memory)
+    render_all(streamed)

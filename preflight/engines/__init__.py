@@ -21,8 +21,12 @@ from preflight.engines.stream import RowsHook
 Mode = Literal["memory", "stream"]
 
 # The in-memory audit peaks at about this many times the table's uncompressed Arrow
-# size (pandas objects, masks, the encoded matrix); measured on benchmarks/speed.py data.
+# size (pandas objects, masks, copies); measured on benchmarks/speed.py data.
 MEMORY_FACTOR = 5.0
+# Plus the model-based checks' encoded matrix, built over every row in memory:
+# 8 bytes per numeric feature (16 with a missing indicator) and up to 20 one-hot
+# columns per text feature (preflight.features.MAX_CATEGORIES).
+ENCODED_BYTES = {"numeric": 16, "text": 8 * 20}
 # Stream when that estimate would take more than this share of the available memory.
 MEMORY_SHARE = 0.5
 
@@ -41,13 +45,24 @@ def available_memory() -> int:
 
 def estimated_memory(files: Sequence[str]) -> int:
     """Estimated peak bytes of the in-memory audit of these parquet files."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     size = 0
+    rows = 0
     for f in files:
         meta = pq.ParquetFile(f).metadata
         size += sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
-    return int(size * MEMORY_FACTOR)
+        rows += meta.num_rows
+    per_row = 0
+    for field in pq.ParquetFile(files[0]).schema_arrow:
+        t = field.type
+        numeric = (pa.types.is_integer, pa.types.is_floating, pa.types.is_boolean, pa.types.is_temporal)
+        if any(is_kind(t) for is_kind in numeric):
+            per_row += ENCODED_BYTES["numeric"]
+        elif pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_dictionary(t):
+            per_row += ENCODED_BYTES["text"]
+    return int(size * MEMORY_FACTOR + rows * per_row)
 
 
 def choose_mode(path: str, config: Config) -> Mode:

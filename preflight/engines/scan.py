@@ -309,9 +309,13 @@ def _counts(s: pd.Series) -> dict[Any, int] | None:
     ):
         return None
     try:
-        counts = present.value_counts(sort=False)
-    except TypeError:  # unhashable cells (lists, dicts): count their text form, as ColumnProfile does
-        counts = present.map(repr).value_counts(sort=False)
+        return _count_values(present)
+    except TypeError:  # unhashable cells (lists, arrays, dicts): count their text form, as ColumnProfile does
+        return _count_values(present.map(repr))
+
+
+def _count_values(present: pd.Series) -> dict[Any, int] | None:
+    counts = present.value_counts(sort=False)
     counts = counts[counts > 0]  # categoricals list unobserved categories with 0
     if len(counts) > DISTINCT_CAP:
         return None

@@ -65,7 +65,8 @@ class ScannedColumnProfile(ColumnProfile):
         if counts is not None:
             index = pd.Index(list(counts))
             if not isinstance(self.series.dtype, pd.CategoricalDtype):
-                with contextlib.suppress(TypeError, ValueError):  # keep the sample's dtype when it fits
+                # Keep the sample's dtype when an index can hold it (not float16, say).
+                with contextlib.suppress(TypeError, ValueError, NotImplementedError):
                     index = index.astype(self.series.dtype)
             series = pd.Series(list(counts.values()), index=index, dtype="int64", name="count")
             return series.sort_values(ascending=False, kind="stable")
@@ -100,6 +101,8 @@ class ScannedColumnProfile(ColumnProfile):
         if self.n_present == 0 or counts.empty:
             return None
         value, count = counts.index[0], int(counts.iloc[0])
+        if isinstance(value, np.generic):  # a plain number in messages, as in memory
+            value = value.item()
         return (value, count) if 2 * count > self.n_present else None
 
     def distinct_exceeds(self, m: int) -> bool:

@@ -20,6 +20,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from preflight.check import quote_list
 from preflight.errors import PreflightError
 from preflight.findings import CAUSES, Finding, Report
 from preflight.reporters.common import RuleInfo, by_cause, cause_title, failing, rule_infos, tally, verdict
@@ -95,6 +96,10 @@ def context(report: Report, rules: Mapping[str, RuleInfo] | None = None) -> dict
         "steps": preprocessing.get("steps") or [],
         "code": preprocessing.get("code"),
         "skipped": [{"code": s.code, "reason": s.reason, "name": infos[s.code].name} for s in report.skipped],
+        "not_examined": [
+            {"code": s.code, "kinds": ", ".join(s.kinds), "columns": quote_list(s.columns, 10)}
+            for s in report.skipped_columns
+        ],
         "errors": [{"code": e.code, "error": e.error} for e in report.errors],
     }
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from preflight.check import quote_list
 from preflight.findings import Report, Severity
 from preflight.reporters.common import by_cause, cause_title, tally, verdict
 from preflight.reporters.text import safe
@@ -53,6 +54,12 @@ def render(report: Report, **_: Any) -> str:
     out.append(
         f"{_VERDICT[verdict(report)]} · {tally(report)} · {ds.rows:,} rows × {ds.columns} columns · {target}"
     )
+    if ds.profiled_rows:
+        out.append("")
+        out.append(
+            f"Streamed: counts, missing cells, duplicates and outliers cover every row; quantiles and "
+            f"text checks read a seeded sample of {ds.profiled_rows:,} rows."
+        )
     if ds.sampled_rows:
         out.append("")
         out.append(f"Model-based checks were fitted on a sample of {ds.sampled_rows:,} rows.")
@@ -125,6 +132,16 @@ def render(report: Report, **_: Any) -> str:
         out.append("")
         for s in report.skipped:
             out.append(f"- `{s.code}`: {md(s.reason)}")
+        out.append("")
+        out.append("</details>")
+        out.append("")
+    if report.skipped_columns:
+        n = len(report.skipped_columns)
+        did = f"{n} checks" if n > 1 else "1 check"
+        out.append(f"<details><summary>{did} did not examine some columns (not a kind they read)</summary>")
+        out.append("")
+        for skip in report.skipped_columns:
+            out.append(f"- `{skip.code}` ({', '.join(skip.kinds)}): {md(quote_list(skip.columns))}")
         out.append("")
         out.append("</details>")
         out.append("")

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from preflight.check import quote_list
 from preflight.findings import CAUSES, Finding, Report, Severity
 
 _MARK = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "•"}
@@ -21,6 +22,19 @@ def safe(text: str) -> str:
     )
 
 
+def _not_examined(report: Report) -> list[str]:
+    """One line per check: the features whose kind it does not examine, names capped."""
+    lines = ["columns a check did not examine (not a kind it reads):"]
+    for skip in report.skipped_columns:
+        columns = skip.columns
+        plural = "s" if len(columns) > 1 else ""
+        lines.append(
+            f"  {skip.code} · {len(columns)} column{plural} ({', '.join(skip.kinds)}): "
+            + safe(quote_list(columns))
+        )
+    return lines
+
+
 def render(report: Report, *, color: bool = False, verbose: bool = False, **_: Any) -> str:
     def style(text: str, **kw: Any) -> str:
         return click.style(text, **kw) if color else text
@@ -32,6 +46,11 @@ def render(report: Report, *, color: bool = False, verbose: bool = False, **_: A
         style(f"preflight · {safe(ds.path)}", bold=True)
         + f" · {ds.rows:,} rows × {ds.columns} columns{safe(target)}"
     )
+    if ds.profiled_rows:
+        out.append(
+            f"  streamed: counts, missing cells, duplicates and outliers cover every row; "
+            f"quantiles and text checks a seeded sample of {ds.profiled_rows:,} rows"
+        )
     if ds.sampled_rows:
         out.append(f"  model-based checks fitted on a sample of {ds.sampled_rows:,} rows")
     out.append("")
@@ -82,6 +101,8 @@ def render(report: Report, *, color: bool = False, verbose: bool = False, **_: A
             reasons.setdefault(s.reason, []).append(s.code)
         text = "; ".join(f"{len(codes)} {r}" for r, codes in reasons.items())
         out.append(style(f"skipped {len(report.skipped)} checks: {text} (-v lists them)", dim=True))
+    if report.skipped_columns and verbose:
+        out.extend(style(line, dim=True) for line in _not_examined(report))
 
     counts = report.summary
     tally = f"{counts['error']} errors · {counts['warning']} warnings · {counts['info']} info"

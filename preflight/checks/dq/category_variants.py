@@ -59,6 +59,7 @@ class CategoryVariants(Check):
     cause = 1
     severity = Severity.WARNING
     options = {"max_distinct": 500, "typo_share": 0.1, "min_length": 4}
+    applies_to = frozenset({"string", "categorical"})
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         columns = list(ctx.profile.features())

@@ -30,6 +30,7 @@ class ConstantColumns(Check):
     cause = 1
     severity = Severity.WARNING
     options = {"near_share": 0.995, "min_rows": 200}
+    applies_to = frozenset({"numeric", "boolean", "datetime", "categorical", "string", "mixed", "other"})
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for col in ctx.profile.features():

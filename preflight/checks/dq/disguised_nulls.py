@@ -39,6 +39,7 @@ class DisguisedNulls(Check):
     cause = 1
     severity = Severity.WARNING
     options = {"min_count": 2, "fence": 3.0}
+    applies_to = frozenset({"numeric", "string", "mixed", "categorical"})
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         parsed = ctx.dataset.null_tokens_already_parsed

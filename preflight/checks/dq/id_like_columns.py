@@ -48,6 +48,7 @@ class IdLikeColumns(Check):
     cause = 1
     severity = Severity.WARNING
     options = {"min_rows": 20, "max_text_length": 40, "min_unique_share": 0.98}
+    applies_to = frozenset({"numeric", "string", "categorical"})
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for col in ctx.profile.features():

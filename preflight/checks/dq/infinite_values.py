@@ -25,6 +25,7 @@ class InfiniteValues(Check):
     cause = 1
     severity = Severity.ERROR
     file_rows = True
+    applies_to = frozenset({"numeric"})
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for col in ctx.profile:

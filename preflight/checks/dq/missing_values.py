@@ -33,6 +33,7 @@ class MissingValues(Check):
     severity = Severity.WARNING
     file_rows = True
     options = {"drop_share": 0.6, "indicator_share": 0.05, "info_share": 0.0}
+    applies_to = frozenset({"numeric", "boolean", "datetime", "categorical", "string", "mixed", "other"})
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for col in ctx.profile.features():

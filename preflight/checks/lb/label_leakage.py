@@ -74,6 +74,7 @@ class LabelLeakage(Check):
         "bins": 32,
         "min_rows": 30,
     }
+    applies_to = frozenset({"numeric", "boolean", "datetime", "categorical", "string", "mixed", "other"})
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         ds = ctx.dataset

@@ -90,6 +90,7 @@ class ColumnOutliers(Check):
     severity = Severity.WARNING
     file_rows = True
     options = {"threshold": 6.0, "max_share": 0.001, "min_cap": 20}
+    applies_to = frozenset({"numeric"})
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         threshold = float(self.opts["threshold"])

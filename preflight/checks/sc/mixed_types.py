@@ -32,6 +32,7 @@ class MixedTypes(Check):
     cause = 1
     severity = Severity.WARNING
     options = {"min_numeric_share": 0.8}
+    applies_to = frozenset({"mixed", "string"})
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for col in ctx.profile.features():

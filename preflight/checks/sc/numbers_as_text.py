@@ -24,6 +24,7 @@ class NumbersAsText(Check):
     category = "schema"
     cause = 1
     severity = Severity.WARNING
+    applies_to = frozenset({"string", "categorical"})
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for col in ctx.profile.features():

@@ -42,6 +42,7 @@ class CategoricalEncoding(Check):
     cause = 2
     severity = Severity.WARNING
     options: ClassVar[Mapping[str, Any]] = {"max_onehot": 20, "numeric_share": 0.8}
+    applies_to = frozenset({"string", "categorical"})
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         low: list[ColumnProfile] = []

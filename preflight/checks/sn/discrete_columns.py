@@ -52,6 +52,7 @@ class DiscreteColumns(Check):
         "max_abs": 10.0,
         "near_constant_share": 0.995,
     }
+    applies_to = frozenset({"numeric", "string", "categorical"})
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         if ctx.config.model_family == "tree":

@@ -43,6 +43,7 @@ class OrdersOfMagnitude(Check):
     cause = 2
     severity = Severity.WARNING
     options: ClassVar[Mapping[str, Any]] = {"decades": 3.0, "min_rows": 20, "ordinal_max_levels": 10}
+    applies_to = frozenset({"numeric", "string", "categorical"})
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         spans: dict[str, float] = {}

@@ -53,6 +53,7 @@ class ScaleMismatch(Check):
     cause = 2
     severity = Severity.WARNING
     options: ClassVar[Mapping[str, Any]] = {"ratio": 50.0, "ordinal_max_levels": 10}
+    applies_to = frozenset({"numeric", "string", "categorical"})
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         spreads: dict[str, float] = {}

@@ -63,6 +63,7 @@ class Skewed(Check):
         "min_rows": 50,
         "ordinal_max_levels": 10,
     }
+    applies_to = frozenset({"numeric", "string", "categorical"})
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         groups: dict[str, dict[str, dict[str, float]]] = {_LOG: {}, _YEO: {}, _QUANTILE: {}}

@@ -47,6 +47,7 @@ class Uncentred(Check):
     cause = 2
     severity = Severity.WARNING
     options: ClassVar[Mapping[str, Any]] = {"max_centre": 3.0, "ordinal_max_levels": 10}
+    applies_to = frozenset({"numeric", "string", "categorical"})
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         offsets: dict[str, float] = {}
