@@ -45,7 +45,7 @@ $(AIRFLOW_STAMP): pyproject.toml
 test-airflow: $(AIRFLOW_STAMP)
 	PREFLIGHT_REQUIRE_AIRFLOW=1 $(AIRFLOW_VENV)/bin/python -m pytest -q -m integration tests/integrations/test_airflow.py
 
-## bench: speed, memory and detection-quality benchmarks, about 25 minutes on 2 cores
+## bench: speed, memory and detection-quality benchmarks: about 20 minutes on 2 free cores, up to an hour shared
 ## (figures: benchmarks/results/*.json; scale.py writes the issue-9 summary into benchmarks/README.md).
 ## BENCH_OUTLIERS=--datalab-100k adds Datalab's outlier arm on 100k rows (~4 min more).
 BENCH_OUTLIERS ?=
