@@ -193,7 +193,9 @@ class ColumnProfile:
     def value_counts(self) -> pd.Series:
         """Counts of distinct non-null values, most common first (ties by value order)."""
         try:
-            return self.series.value_counts(dropna=True, sort=True)
+            counts = self.series.value_counts(dropna=True, sort=True)
+            # A categorical lists its unobserved categories with 0: not values of the column.
+            return counts[counts > 0] if isinstance(self.series.dtype, pd.CategoricalDtype) else counts
         except TypeError:  # unhashable cells (lists, dicts): count their text form
             return self.series.dropna().map(repr).value_counts(sort=True)
 

@@ -73,16 +73,18 @@ class ColumnScan:
             if na == 0:
                 self.mean, self.m2, self.m3 = other.mean, other.m2, other.m3
             else:
-                n = na + nb
-                d = other.mean - self.mean
-                self.m3 = (
-                    self.m3
-                    + other.m3
-                    + d**3 * na * nb * (na - nb) / n**2
-                    + 3.0 * d * (na * other.m2 - nb * self.m2) / n
-                )
-                self.m2 = self.m2 + other.m2 + d * d * na * nb / n
-                self.mean = self.mean + d * nb / n
+                # numpy floats: values near the float limit overflow to inf, as the
+                # in-memory moments do, instead of raising OverflowError.
+                n, d = np.float64(na + nb), np.float64(other.mean) - np.float64(self.mean)
+                with np.errstate(over="ignore", invalid="ignore"):
+                    self.m3 = float(
+                        self.m3
+                        + other.m3
+                        + d**3 * na * nb * (na - nb) / n**2
+                        + 3.0 * d * (na * other.m2 - nb * self.m2) / n
+                    )
+                    self.m2 = float(self.m2 + other.m2 + d * d * na * nb / n)
+                    self.mean = float(self.mean + d * nb / n)
             self.min = other.min if self.min is None else min(self.min, other.min)  # type: ignore[type-var]
             self.max = other.max if self.max is None else max(self.max, other.max)  # type: ignore[type-var]
         self.n_finite = na + nb

@@ -63,13 +63,19 @@ class ScannedColumnProfile(ColumnProfile):
         """Exact frequencies when the scan kept them; else the sample's, scaled to the file."""
         counts = self.scan.counts
         if counts is not None:
-            index = pd.Index(list(counts))
+            keys = list(counts)
+            if isinstance(self.series.dtype, pd.CategoricalDtype):
+                # In memory, ties keep the categories' order; elsewhere first appearance.
+                rank = {v: i for i, v in enumerate(self.series.cat.categories)}
+                keys.sort(key=lambda v: rank.get(v, len(rank)))
+            index = pd.Index(keys)
             if not isinstance(self.series.dtype, pd.CategoricalDtype):
                 # Keep the sample's dtype when an index can hold it (not float16, say).
                 with contextlib.suppress(TypeError, ValueError, NotImplementedError):
                     index = index.astype(self.series.dtype)
-            series = pd.Series(list(counts.values()), index=index, dtype="int64", name="count")
-            return series.sort_values(ascending=False, kind="stable")
+            series = pd.Series([counts[k] for k in keys], index=index, dtype="int64", name="count")
+            # The sort pandas' value_counts does, so ties come out in the in-memory order.
+            return series.sort_values(ascending=False)
         sample = super().value_counts
         present = max(int(sample.sum()), 1)
         scaled = np.maximum(np.rint(sample.to_numpy() * (self.n_present / present)), 1).astype("int64")
