@@ -156,7 +156,11 @@ def _rows_in_file(finding: Finding, dataset: Dataset) -> Finding:
     if not finding.rows:
         return finding
     rows = dataset.sample_positions[np.asarray(finding.rows, dtype=np.int64)]
-    return dataclasses.replace(finding, rows=tuple(int(r) for r in rows))
+    # Counts in the message are of the sample: say so where the user reads them.
+    message = (
+        f"{finding.message} [rows from the seeded {dataset.n_rows:,}-row sample of {dataset.rows_in_file:,}]"
+    )
+    return dataclasses.replace(finding, rows=tuple(int(r) for r in rows), message=message)
 
 
 def _ignored(finding: Finding, config: Config) -> bool:
