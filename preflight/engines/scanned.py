@@ -74,8 +74,9 @@ class ScannedColumnProfile(ColumnProfile):
                 with contextlib.suppress(TypeError, ValueError, NotImplementedError):
                     index = index.astype(self.series.dtype)
             series = pd.Series([counts[k] for k in keys], index=index, dtype="int64", name="count")
-            # The sort pandas' value_counts does, so ties come out in the in-memory order.
-            return series.sort_values(ascending=False)
+            # The sort pandas' value_counts does (stable, from first appearance or the
+            # categories' order), so ties come out in the in-memory order.
+            return series.sort_values(ascending=False, kind="stable")
         sample = super().value_counts
         present = max(int(sample.sum()), 1)
         scaled = np.maximum(np.rint(sample.to_numpy() * (self.n_present / present)), 1).astype("int64")

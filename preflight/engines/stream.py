@@ -86,7 +86,17 @@ class ParquetBatches:
         self.files = files
 
     def map(self, fn: Callable[[pd.DataFrame], T], columns: list[str] | None = None) -> list[T]:
-        return [fn(batch_frame(table, start)) for start, table in iter_batches(self.files, columns)]
+        results = [fn(batch_frame(table, start)) for start, table in iter_batches(self.files, columns)]
+        release_memory()
+        return results
+
+
+def release_memory() -> None:
+    """Hand the batches' freed Arrow buffers back to the system: the allocator keeps
+    them for reuse otherwise, and a streamed pass would hold its peak for the run."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
 
 
 def scan_file(files: list[str], *, seed: int, k: int, progress: RowsHook | None = None) -> FileScan:
@@ -106,7 +116,9 @@ def scan_file(files: list[str], *, seed: int, k: int, progress: RowsHook | None 
             progress(start + table.num_rows, total)
     if scan is None:
         raise PreflightError(f"{files[0]}: no data rows (only a header or an empty table)")
-    return scan.finish()
+    scan.finish()
+    release_memory()
+    return scan
 
 
 def renamed_columns(files: list[str]) -> dict[str, str]:

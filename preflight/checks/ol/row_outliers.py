@@ -17,6 +17,9 @@ from preflight.findings import Finding, Fix, Severity
 DEFAULT_SAMPLE = 2000
 # Rows scored per nearest-neighbour query (bounds memory on large files).
 CHUNK = 50_000
+# scikit-learn's working memory (MB) for the neighbour queries: its default (1 GB)
+# lets a brute-force query hold a 50,000 x 2,000 distance block at once.
+WORKING_MEMORY_MB = 64
 # Rows whose scores and contributing columns are spelled out in the evidence.
 EVIDENCE_ROWS = 100
 MESSAGE_ROWS = 5
@@ -187,6 +190,7 @@ class RowScorer:
     relation_threshold: float
 
     def __call__(self, batch: pd.DataFrame) -> Hits:
+        from sklearn import config_context
         from threadpoolctl import threadpool_limits
 
         positions = np.asarray(batch.index, dtype=np.int64)
@@ -195,7 +199,7 @@ class RowScorer:
         own = (slot < self.reference.size) & (
             self.reference[np.minimum(slot, self.reference.size - 1)] == positions
         )
-        with threadpool_limits(limits=1):
+        with threadpool_limits(limits=1), config_context(working_memory=WORKING_MEMORY_MB):
             mean_dist = np.empty(len(batch))
             relation = np.zeros(len(batch))
             for start in range(0, len(batch), CHUNK):
@@ -305,13 +309,14 @@ def distance_contributors(result: RowScores, rows: np.ndarray, matrix: np.ndarra
     """For each row (file position, its feature-matrix row in ``matrix``), the source
     columns that set it apart most from its nearest fit-sample neighbours (largest
     squared gaps on the robust scale)."""
+    from sklearn import config_context
     from threadpoolctl import threadpool_limits
 
     if rows.size == 0:
         return {}
     scorer = result.scorer
     ref = result.reference_matrix
-    with threadpool_limits(limits=1):
+    with threadpool_limits(limits=1), config_context(working_memory=WORKING_MEMORY_MB):
         _, neighbours = scorer.index.kneighbors(matrix @ scorer.project)
     names = sorted(set(result.sources))
     position = {name: i for i, name in enumerate(names)}
