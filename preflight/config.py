@@ -46,8 +46,9 @@ class Config:
     scheduler: str | None = None
     # auto: read into memory unless the audit would not fit (preflight.engines.choose_mode).
     mode: str = "auto"
-    # Rows of the seeded sample that streaming (and Dask) keep for value-level checks.
-    stream_sample: int = 100_000
+    # Rows of the seeded sample that streaming (and Dask) keep for value-level checks
+    # and the model-based checks (docs/limits.md: memory stays under 512 MB at 50,000).
+    stream_sample: int = 50_000
     per_column_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     targets: Mapping[str, str] = field(default_factory=dict)
     checks: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)

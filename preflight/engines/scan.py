@@ -62,9 +62,10 @@ class ColumnScan:
     max: float | None = None
     # Exact frequencies in first-seen order; None once the column passes DISTINCT_CAP.
     counts: dict[Any, int] | None = field(default_factory=dict)
-    missing_bits: list[np.ndarray] = field(default_factory=list)
+    # Per batch: the packed mask, or None when no cell is set (the common case costs nothing).
+    missing_bits: list[np.ndarray | None] = field(default_factory=list)
     missing_lengths: list[int] = field(default_factory=list)
-    inf_bits: list[np.ndarray] = field(default_factory=list)
+    inf_bits: list[np.ndarray | None] = field(default_factory=list)
 
     def merge(self, other: ColumnScan) -> ColumnScan:
         """The scan of this run followed by ``other``'s (mutates and returns self)."""
@@ -116,14 +117,21 @@ class ColumnScan:
         return _unpack(self.missing_bits, self.missing_lengths)
 
     def inf_mask(self) -> np.ndarray:
-        if not self.inf_bits:
-            return np.zeros(self.n, dtype=bool)
         return _unpack(self.inf_bits, self.missing_lengths)
 
 
-def _unpack(bits: list[np.ndarray], lengths: list[int]) -> np.ndarray:
-    parts = [np.unpackbits(b, count=n).astype(bool) for b, n in zip(bits, lengths, strict=True)]
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+def _pack(mask: np.ndarray) -> np.ndarray | None:
+    return np.packbits(mask) if mask.any() else None
+
+
+def _unpack(bits: list[np.ndarray | None], lengths: list[int]) -> np.ndarray:
+    mask = np.zeros(sum(lengths), dtype=bool)
+    start = 0
+    for packed, n in zip(bits, lengths, strict=True):
+        if packed is not None:
+            mask[start : start + n] = np.unpackbits(packed, count=n).astype(bool)
+        start += n
+    return mask
 
 
 @dataclass
@@ -277,15 +285,16 @@ def merge(a: FileScan, b: FileScan) -> FileScan:
 def _scan_column(s: pd.Series, *, count: bool = True) -> ColumnScan:
     missing = np.asarray(s.isna().to_numpy(), dtype=bool)
     scan = ColumnScan(n=len(s), n_missing=int(missing.sum()))
-    scan.missing_bits.append(np.packbits(missing))
+    scan.missing_bits.append(_pack(missing))
     scan.missing_lengths.append(len(s))
+    scan.inf_bits.append(None)
     dtype = s.dtype
     numeric = pd.api.types.is_numeric_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype)
     if numeric:
         values = np.asarray(s.to_numpy(dtype=float, na_value=np.nan), dtype=float)
         inf = np.isinf(values)
         scan.n_inf = int(inf.sum())
-        scan.inf_bits.append(np.packbits(inf))
+        scan.inf_bits[-1] = _pack(inf)
         finite = values[np.isfinite(values)]
         if finite.size:
             scan.n_finite = int(finite.size)

@@ -15,8 +15,8 @@ from preflight.findings import Finding, Fix, Severity
 # Fit-sample size when the run sets no --sample: the reference rows every row is
 # compared with. 2,000 keeps scoring a million rows well under a minute on 2 cores.
 DEFAULT_SAMPLE = 2000
-# Rows scored per nearest-neighbour query (bounds memory on large files).
-CHUNK = 50_000
+# Rows scored at a time (encoded, projected, queried): bounds memory on large files.
+CHUNK = 8192
 # scikit-learn's working memory (MB) for the neighbour queries: its default (1 GB)
 # lets a brute-force query hold a 50,000 x 2,000 distance block at once.
 WORKING_MEMORY_MB = 64
@@ -193,27 +193,26 @@ class RowScorer:
         from sklearn import config_context
         from threadpoolctl import threadpool_limits
 
-        positions = np.asarray(batch.index, dtype=np.int64)
-        matrix = self.features.matrix(batch)
+        # Slices of CHUNK rows: the matrix, its projection and the neighbour distances
+        # of a slice are all that is held at once.
+        with threadpool_limits(limits=1), config_context(working_memory=WORKING_MEMORY_MB):
+            parts = [self._score(batch.iloc[start : start + CHUNK]) for start in range(0, len(batch), CHUNK)]
+        return _gather(parts) if parts else _gather([self._score(batch)])
+
+    def _score(self, rows: pd.DataFrame) -> Hits:
+        positions = np.asarray(rows.index, dtype=np.int64)
+        matrix = self.features.matrix(rows)
         slot = np.searchsorted(self.reference, positions)
         own = (slot < self.reference.size) & (
             self.reference[np.minimum(slot, self.reference.size - 1)] == positions
         )
-        with threadpool_limits(limits=1), config_context(working_memory=WORKING_MEMORY_MB):
-            mean_dist = np.empty(len(batch))
-            relation = np.zeros(len(batch))
-            for start in range(0, len(batch), CHUNK):
-                stop = min(start + CHUNK, len(batch))
-                block = matrix[start:stop]
-                dist, _ = self.index.kneighbors(block @ self.project)
-                # A fit-sample row finds itself first: leave it out (leave-one-out).
-                mine = own[start:stop]
-                mean_dist[start:stop] = np.where(
-                    mine, dist[:, 1:].mean(axis=1), dist[:, : self.k].mean(axis=1)
-                )
-                if self.relations is not None:
-                    relation[start:stop] = self.relations.residual_scores(block).max(axis=1)
-            if self.relations is not None and own.any():
+        dist, _ = self.index.kneighbors(matrix @ self.project)
+        # A fit-sample row finds itself first: leave it out (leave-one-out).
+        mean_dist = np.where(own, dist[:, 1:].mean(axis=1), dist[:, : self.k].mean(axis=1))
+        relation = np.zeros(len(rows))
+        if self.relations is not None:
+            relation = self.relations.residual_scores(matrix).max(axis=1)
+            if own.any():
                 leverage = self.relations.leverage[slot[own]]
                 relation[own] = self.relations.residual_scores(matrix[own], leverage).max(axis=1)
         distance = (np.log(np.maximum(mean_dist, self.floor)) - self.q50) / (self.q95 - self.q50)
