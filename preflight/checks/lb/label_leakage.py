@@ -14,6 +14,20 @@ from preflight.text import as_text
 N_FOLDS = 5
 # Rows looked at first when a distinct count can settle a question cheaply.
 _PREFIX = 20_000
+# Screening of the one-feature models on large files (docs/limits.md). With more
+# than SCREEN_ROWS labelled rows, each feature is first scored on a seeded uniform
+# sample of SCREEN_ROWS of them; only a feature scoring within SCREEN_MARGIN of the
+# lowest threshold (id-score or max-single-score) is scored again on every row, and
+# that full score decides, so every reported score is computed on all rows. A leak
+# is missed only if its sample score falls SCREEN_MARGIN below its full score. The
+# screen is used only when each class has at least SCREEN_MIN_CLASS sampled rows
+# (a class recall's sampling standard deviation is then at most 0.5/sqrt(2000) =
+# 0.011, so the margin is 9 of them), and for a regression target only when the
+# sample's target variance is within a factor 2 of the full one (heavy tails that
+# the sample misses would make its R² incomparable).
+SCREEN_ROWS = 100_000
+SCREEN_MARGIN = 0.1
+SCREEN_MIN_CLASS = 2_000
 
 
 @dataclass(frozen=True)
@@ -23,6 +37,13 @@ class _Target:
     k: int
     classification: bool
     present: np.ndarray  # rows with a target
+
+
+@dataclass(frozen=True)
+class _Screen:
+    rows: np.ndarray  # sorted sampled row positions, each with a target
+    target: _Target  # the target restricted to those rows
+    folds: np.ndarray  # their folds (the full run's fold of each row)
 
 
 class LabelLeakage(Check):
@@ -83,13 +104,15 @@ class LabelLeakage(Check):
             return
         rng = np.random.default_rng(ctx.config.seed)
         folds = rng.permutation(target.present.size) % N_FOLDS
+        screen = _screen(target, folds, ctx.config.seed)
+        labels = _factorize(ds.y)
         flagged: set[str] = set()
         for col in ctx.profile.features():
             if col.n_present == 0:
                 continue
-            finding = self._derived(col, ds.y, target)
+            finding = self._derived(col, ds.y, target, labels)
             if finding is None and not self._missing_predicts(col, target, folds):
-                finding = self._predictive(col, target, folds)
+                finding = self._predictive(col, target, folds, screen)
             if finding is not None:
                 flagged.add(col.name)
                 yield finding
@@ -103,14 +126,31 @@ class LabelLeakage(Check):
         return bool(score >= self.opts["missing_score"])
 
     # ---- copies and recodings -------------------------------------------------
-    def _derived(self, col: ColumnProfile, y: pd.Series, target: _Target) -> Finding | None:
+    def _derived(
+        self,
+        col: ColumnProfile,
+        y: pd.Series,
+        target: _Target,
+        labels: tuple[np.ndarray, pd.Index] | None,
+    ) -> Finding | None:
         both = ~col.missing_mask & target.present
-        if both.sum() < self.opts["min_rows"]:
+        n_both = int(both.sum())
+        if n_both < self.opts["min_rows"]:
             return None
-        x = col.series[both]
-        t = y[both]
+        every = n_both == both.size  # no row to leave out: no copies
+        x = col.series if every else col.series[both]
+        t = y if every else y[both]
         fix = Fix(f"drop {col.name!r}: it is the label in disguise", step="drop-columns")
-        same = 0.0 if _cannot_equal(col, x, t, target, int(both.sum())) else _equal_share(x, t)
+        # Factorizations of the whole column and target, cut to ``both``: codes per
+        # row of the pairs compared below (from the profile's one hash pass), taken
+        # only when a comparison needs them.
+        codes: _Codes | None = None
+        if _cannot_equal(col, x, t, target, n_both):
+            same = 0.0
+        else:
+            numeric = pd.api.types.is_numeric_dtype(x) and pd.api.types.is_numeric_dtype(t)
+            codes = None if numeric else _pair_codes(col, labels, both, every)
+            same = _equal_share(x, t, codes)
         if same >= 0.999:
             return self.finding(
                 f"{col.name!r} equals the target{'' if same == 1 else f' in {same:.1%} of rows'}",
@@ -119,15 +159,14 @@ class LabelLeakage(Check):
                 fix=fix,
             )
         if target.classification and not col.distinct_exceeds(target.k) and col.n_unique == target.k > 1:
-            pairs = pd.DataFrame({"x": _hashable(x), "t": _hashable(t)})
-            if pairs.groupby("x")["t"].nunique().max() == 1 and pairs.groupby("t")["x"].nunique().max() == 1:
-                mapping = pairs.drop_duplicates().head(10)
+            mapping = _one_to_one(x, t, codes or _pair_codes(col, labels, both, every))
+            if mapping is not None:
                 return self.finding(
                     f"{col.name!r} is a one-to-one recoding of the target",
                     columns=[col.name],
                     evidence={
                         "reason": "one-to-one recoding of the target",
-                        "mapping": {str(a): b for a, b in zip(mapping["x"], mapping["t"], strict=True)},
+                        "mapping": mapping,
                     },
                     fix=fix,
                 )
@@ -159,7 +198,16 @@ class LabelLeakage(Check):
         return None
 
     # ---- one-feature models ---------------------------------------------------
-    def _predictive(self, col: ColumnProfile, target: _Target, folds: np.ndarray) -> Finding | None:
+    def _predictive(
+        self, col: ColumnProfile, target: _Target, folds: np.ndarray, screen: _Screen | None
+    ) -> Finding | None:
+        if screen is not None:
+            sampled = _bin_codes(col, self.opts["bins"], screen.rows)
+            if sampled is None:
+                return None
+            lowest = min(self.opts["id_score"], self.opts["max_single_score"])
+            if _one_feature_score(sampled, screen.target, screen.folds) < lowest - SCREEN_MARGIN:
+                return None  # far below every threshold: not worth a pass over all rows
         codes = _bin_codes(col, self.opts["bins"])
         if codes is None:
             return None
@@ -269,6 +317,90 @@ def _encode_target(y: pd.Series, classification: bool) -> _Target:
     return _Target(codes, values, k, classification, present)
 
 
+def _screen(target: _Target, folds: np.ndarray, seed: int) -> _Screen | None:
+    """The seeded row sample the one-feature models are screened on, or None when
+    every row is scored directly (small files, rare classes, heavy-tailed targets)."""
+    labelled = np.flatnonzero(target.present)
+    if labelled.size <= SCREEN_ROWS:
+        return None
+    rng = np.random.default_rng([seed, 3])  # a stream of its own, apart from the folds
+    rows = np.sort(rng.choice(labelled, SCREEN_ROWS, replace=False))
+    sub = _Target(
+        codes=target.codes[rows],
+        values=target.values[rows],
+        k=target.k,
+        classification=target.classification,
+        present=np.ones(rows.size, dtype=bool),
+    )
+    if target.classification:
+        if np.bincount(sub.codes, minlength=target.k).min() < SCREEN_MIN_CLASS:
+            return None
+    else:
+        full, part = float(np.var(target.values[labelled])), float(np.var(sub.values))
+        if not (full > 0 and 0.5 <= part / full <= 2.0):
+            return None
+    return _Screen(rows=rows, target=sub, folds=folds[rows])
+
+
+def _factorize(s: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
+    """(codes, uniques) of a typed column (None for object columns, compared as before)."""
+    if s.dtype == object:
+        return None
+    try:
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    except TypeError:
+        return None
+    return np.asarray(codes, dtype=np.int64), pd.Index(uniques)
+
+
+_Codes = tuple[np.ndarray, pd.Index, np.ndarray, pd.Index]
+
+
+def _pair_codes(
+    col: ColumnProfile, labels: tuple[np.ndarray, pd.Index] | None, both: np.ndarray, every: bool
+) -> _Codes | None:
+    """(column codes, column uniques, label codes, label uniques) on the rows of
+    ``both``, for typed columns and targets; None otherwise.
+
+    Factorizing the whole column and cutting the codes to ``both`` labels the same
+    pairs of values as factorizing ``both``'s rows (some uniques may go unused), and
+    the comparisons below depend only on which rows share a value.
+    """
+    if labels is None or col.series.dtype == object:
+        return None
+    try:
+        xc, xu = col.factorized
+    except TypeError:
+        return None
+    tc, tu = labels
+    if every:
+        return xc, xu, tc, tu
+    return xc[both], xu, tc[both], tu
+
+
+def _one_to_one(x: pd.Series, t: pd.Series, codes: _Codes | None) -> dict[str, object] | None:
+    """The column-to-label mapping (first 10 pairs, in row order) when the column
+    maps one-to-one onto the labels; None otherwise."""
+    if codes is None:
+        pairs = pd.DataFrame({"x": _hashable(x), "t": _hashable(t)})
+        if pairs.groupby("x")["t"].nunique().max() == 1 and pairs.groupby("t")["x"].nunique().max() == 1:
+            mapping = pairs.drop_duplicates().head(10)
+            return {str(a): b for a, b in zip(mapping["x"], mapping["t"], strict=True)}
+        return None
+    # One contingency table of (value, label) counts instead of two groupbys: the
+    # relation is one-to-one when each used row and column of it has one non-zero.
+    xc, xu, tc, tu = codes
+    table = np.bincount(xc * len(tu) + tc, minlength=len(xu) * len(tu)).reshape(len(xu), len(tu)) > 0
+    per_value, per_label = table.sum(axis=1), table.sum(axis=0)
+    if per_value.max() != 1 or per_label[per_label > 0].max() != 1:
+        return None
+    # Distinct pairs in order of first appearance = distinct values in that order.
+    order = pd.unique(xc)[:10]
+    label_of = table.argmax(axis=1)
+    pairs = pd.DataFrame({"x": pd.Series(xu.take(order)), "t": pd.Series(tu.take(label_of[order]))})
+    return {str(a): b for a, b in zip(pairs["x"], pairs["t"], strict=True)}
+
+
 def _hashable(s: pd.Series) -> pd.Series:
     if s.dtype != object:
         return s  # typed columns (numbers, strings, categories) hold hashable values
@@ -305,12 +437,12 @@ def _cannot_equal(col: ColumnProfile, x: pd.Series, t: pd.Series, target: _Targe
     return best < 0.999 * rows
 
 
-def _equal_share(x: pd.Series, t: pd.Series) -> float:
+def _equal_share(x: pd.Series, t: pd.Series, codes: _Codes | None = None) -> float:
     try:
         if pd.api.types.is_numeric_dtype(x) and pd.api.types.is_numeric_dtype(t):
             eq = x.to_numpy(dtype=float, na_value=np.nan) == t.to_numpy(dtype=float, na_value=np.nan)
         elif x.dtype != object and t.dtype != object and len(x):
-            return _equal_share_by_pairs(x, t)
+            return _equal_share_by_pairs(x, t, codes)
         else:
             eq = as_text(x).str.strip().to_numpy() == as_text(t).str.strip().to_numpy()
     except (TypeError, ValueError):
@@ -318,7 +450,7 @@ def _equal_share(x: pd.Series, t: pd.Series) -> float:
     return float(np.mean(eq)) if len(eq) else 0.0
 
 
-def _equal_share_by_pairs(x: pd.Series, t: pd.Series) -> float:
+def _equal_share_by_pairs(x: pd.Series, t: pd.Series, codes: _Codes | None = None) -> float:
     """:func:`_equal_share` of two typed columns, formatting each distinct pair once.
 
     Whether a row's two cells are equal as text depends only on the pair of values,
@@ -326,8 +458,11 @@ def _equal_share_by_pairs(x: pd.Series, t: pd.Series) -> float:
     their counts: a few hundred strings instead of a million. Typed columns only:
     in an object column, values that hash alike (1, 1.0, True) format differently.
     """
-    xc, xu = pd.factorize(x)
-    tc, tu = pd.factorize(t)
+    if codes is None:
+        xc, xu = pd.factorize(x)
+        tc, tu = pd.factorize(t)
+    else:  # the same codes, from the shared factorizations
+        xc, xu, tc, tu = codes
     pairs = np.asarray(xc, dtype=np.int64) * len(tu) + np.asarray(tc, dtype=np.int64)
     if len(xu) * len(tu) <= 4 * len(pairs):
         counts = np.bincount(pairs, minlength=len(xu) * len(tu))
@@ -340,24 +475,40 @@ def _equal_share_by_pairs(x: pd.Series, t: pd.Series) -> float:
     return float(counts[xs == ts].sum() / len(pairs))
 
 
-def _bin_codes(col: ColumnProfile, bins: int) -> np.ndarray | None:
-    """One small integer per row: a quantile bin or a category; missing is its own code."""
+def _bin_codes(col: ColumnProfile, bins: int, rows: np.ndarray | None = None) -> np.ndarray | None:
+    """One small integer per row (of ``rows``, or every row): a quantile bin or a
+    category; missing is its own code. Bin edges are the column's (all rows')."""
+
+    def cells() -> pd.Series:
+        return col.series if rows is None else col.series.iloc[rows]
+
     if col.kind in ("numeric", "boolean"):
-        values = col.series.to_numpy(dtype=float, na_value=np.nan)
+        if col.n_missing == 0:  # the profile's float copy, shared
+            values = col.values if rows is None else col.values[rows]
+        else:
+            values = cells().to_numpy(dtype=float, na_value=np.nan)
         # The finite values are the profile's: its quantile grid holds the default edges.
         edges = col.quantiles_at(np.linspace(0, 1, bins + 1)[1:-1])
         return _quantile_codes(values, bins, few=not col.distinct_exceeds(bins), edges=edges)
     if col.kind == "datetime":
-        stamps = pd.to_datetime(col.series, errors="coerce", utc=True)
+        stamps = pd.to_datetime(cells(), errors="coerce", utc=True)
         seconds = (stamps - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
         few = not col.distinct_exceeds(bins)
         return _quantile_codes(seconds.to_numpy(dtype=float, na_value=np.nan), bins, few=few)
     if col.kind in ("string", "categorical", "mixed"):
-        text = as_text(col.series).where(~col.missing_mask)
+        missing = col.missing_mask if rows is None else col.missing_mask[rows]
         if col.n_unique > bins and col.n_unique > 0.5 * max(col.n_present, 1):
             # Mostly unique text (codes, ids): its sort order is what can leak (a file
             # sorted by label with ids counting up), so bin the rank, not the values.
+            text = as_text(cells()).where(~missing)
             return _quantile_codes(text.rank(method="dense").to_numpy(dtype=float, na_value=np.nan), bins)
+        if rows is not None and isinstance(col.series.dtype, pd.StringDtype):
+            # Typed text is its own text form: the profile's codes, cut to the rows,
+            # name the same categories (codes of unsampled values go unused).
+            c = col.factorized[0][rows]
+            c[c < 0] = c.max(initial=0) + 1
+            return c
+        text = as_text(cells()).where(~missing)
         c, _ = pd.factorize(text, use_na_sentinel=True)
         c = np.asarray(c, dtype=np.int64)
         c[c < 0] = c.max(initial=0) + 1
