@@ -208,7 +208,9 @@ class ColumnProfile:
         categories and text comparisons. Raises TypeError on unhashable cells.
         """
         codes, uniques = pd.factorize(self.series, use_na_sentinel=True)
-        return np.asarray(codes, dtype=np.int64), pd.Index(uniques)
+        codes = np.asarray(codes, dtype=np.int64)
+        codes.flags.writeable = False  # shared by every check: never written in place
+        return codes, pd.Index(uniques)
 
     @cached_property
     def value_counts(self) -> pd.Series:
@@ -217,7 +219,7 @@ class ColumnProfile:
             # Typed text: counted off the shared factorization (the same hash pass), in
             # the order pandas' own value_counts gives (first appearance, stable sort).
             codes, uniques = self.factorized
-            counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+            counts = np.bincount(codes[codes >= 0] if self.n_missing else codes, minlength=len(uniques))
             index = pd.Index(uniques, name=self.series.name)
             return pd.Series(counts, index=index, name="count").sort_values(ascending=False, kind="stable")
         try:
@@ -309,13 +311,15 @@ class ColumnProfile:
         s = self.series
         if self.n_missing == 0:  # no mask to apply: skip the filtered copy of the Series
             return np.asarray(s.to_numpy(dtype=float, na_value=np.nan), float)
-        return np.asarray(s[~self.missing_mask].to_numpy(dtype=float, na_value=np.nan), float)
+        # Mask the float array, not the Series: a boolean Series index costs far more.
+        full = np.asarray(s.to_numpy(dtype=float, na_value=np.nan), float)
+        return full[~self.missing_mask]
 
     @cached_property
     def inf_mask(self) -> np.ndarray:
         """Full-length mask of +/-inf cells."""
         mask = np.zeros(self.n, dtype=bool)
-        if self.kind == "numeric":
+        if self.kind == "numeric" and self.finite.size < self.values.size:  # some infinities
             present = ~self.missing_mask
             mask[present] = np.isinf(self.values)
         return mask

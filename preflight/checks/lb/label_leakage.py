@@ -99,13 +99,13 @@ class LabelLeakage(Check):
     def run(self, ctx: Context) -> Iterator[Finding]:
         ds = ctx.dataset
         assert ds.target is not None
-        target = _encode_target(ds.y, ds.task == "classification")
+        labels = _labels(ctx)
+        target = _encode_target(ds.y, ds.task == "classification", labels)
         if target.present.sum() < self.opts["min_rows"] or (target.classification and target.k < 2):
             return
         rng = np.random.default_rng(ctx.config.seed)
         folds = rng.permutation(target.present.size) % N_FOLDS
         screen = _screen(target, folds, ctx.config.seed)
-        labels = _factorize(ds.y)
         flagged: set[str] = set()
         for col in ctx.profile.features():
             if col.n_present == 0:
@@ -302,12 +302,19 @@ class LabelLeakage(Check):
             )
 
 
-def _encode_target(y: pd.Series, classification: bool) -> _Target:
+def _encode_target(
+    y: pd.Series, classification: bool, labels: tuple[np.ndarray, pd.Index] | None = None
+) -> _Target:
     present = ~y.isna().to_numpy()
     codes = np.full(len(y), -1, dtype=np.int64)
     values = np.full(len(y), np.nan)
     k = 0
-    if classification:
+    if classification and labels is not None:
+        # A typed target's factorization (the profile's) numbers the classes the same
+        # way, in order of first appearance, with -1 where missing.
+        codes, uniques = labels
+        k = len(uniques)
+    elif classification:
         c, uniques = pd.factorize(_hashable(y[present]))
         codes[present] = c
         k = len(uniques)
@@ -342,15 +349,17 @@ def _screen(target: _Target, folds: np.ndarray, seed: int) -> _Screen | None:
     return _Screen(rows=rows, target=sub, folds=folds[rows])
 
 
-def _factorize(s: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
-    """(codes, uniques) of a typed column (None for object columns, compared as before)."""
-    if s.dtype == object:
+def _labels(ctx: Context) -> tuple[np.ndarray, pd.Index] | None:
+    """(codes, uniques) of a typed target, from the profile's shared factorization;
+    None for an object target (its cells are compared as before)."""
+    assert ctx.dataset.target is not None
+    col = ctx.profile[ctx.dataset.target]
+    if col.series.dtype == object:
         return None
     try:
-        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        return col.factorized
     except TypeError:
         return None
-    return np.asarray(codes, dtype=np.int64), pd.Index(uniques)
 
 
 _Codes = tuple[np.ndarray, pd.Index, np.ndarray, pd.Index]

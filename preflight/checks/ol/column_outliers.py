@@ -35,6 +35,13 @@ def _magnitudes(ctx: Context, col: ColumnProfile, model: ColumnModel, threshold:
         return np.abs(np.nan_to_num(column_scores(ctx, col.name), nan=0.0))
     # A None fence is a side that is not judged or that no value can reach.
     lower, upper = model.fences(_PRESELECT * threshold)
+    # The exact minimum and maximum often settle it without a pass over the rows.
+    if upper is not None and col.max is not None and col.max <= upper:
+        upper = None
+    if lower is not None and col.min is not None and col.min >= lower:
+        lower = None
+    if upper is None and lower is None:
+        return np.zeros(values.size)
     near = np.zeros(values.size, dtype=bool)
     if upper is not None:
         near |= values > upper
