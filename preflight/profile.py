@@ -285,18 +285,16 @@ class ColumnProfile:
     def _sampled_majority(self) -> tuple[object, int] | None:
         """:attr:`dominant` of a column whose quantiles are sampled.
 
-        A value held by more than half of the cells fills more than a quarter of the
-        sorted sample's positions but with probability below exp(-2 m 0.1^2)
-        (Hoeffding; e^-2000 at m = 100,000), so it sits at the sample's quartile or
-        median positions and shows a sample share of at least 40%. Only such a
-        candidate is counted, exactly, over every value: a continuous column costs
-        no pass at all, and the count reported is always exact.
+        A value held by more than half of the cells fills more than 40% of the sample
+        but with probability below exp(-2 m 0.1^2) (Hoeffding; e^-2000 at m =
+        100,000); such a value covers the sample's median or one of its quartiles. Only
+        those candidates are counted, exactly, over every value: a continuous column
+        costs no pass over the rows, and the count reported is always exact.
         """
         sample = self.quantile_sample
-        m = sample.size
-        for value in dict.fromkeys(sample[[m // 2, m // 4, (3 * m) // 4]].tolist()):
-            share = (np.searchsorted(sample, value, "right") - np.searchsorted(sample, value, "left")) / m
-            if share >= 0.4:
+        grid = self.quantile_grid
+        for value in dict.fromkeys((grid[0.5], grid[0.25], grid[0.75])):
+            if np.count_nonzero(sample == value) >= 0.4 * sample.size:
                 count = int(np.count_nonzero(self.values == value))
                 if 2 * count > self.n_present:
                     return float(value), count
@@ -350,12 +348,14 @@ class ColumnProfile:
 
     @cached_property
     def quantile_sample(self) -> np.ndarray:
-        """The sorted finite values the quantiles are read from: all of them, or above
-        EXACT_QUANTILE_LIMIT a seeded uniform sample of QUANTILE_SAMPLE (with replacement)."""
+        """The finite values the quantiles are read from: all of them (:attr:`finite`
+        itself), or above EXACT_QUANTILE_LIMIT a seeded uniform sample of
+        QUANTILE_SAMPLE of them (with replacement). Not sorted."""
         f = self.finite
         if not self.quantiles_sampled:
-            return np.sort(f)
-        return np.sort(f[_sample_positions(f.size)])
+            return f
+        sample: np.ndarray = f[_sample_positions(f.size)]
+        return sample
 
     @cached_property
     def quantile_grid(self) -> dict[float, float]:
@@ -367,10 +367,9 @@ class ColumnProfile:
         f = self.finite
         if f.size == 0:
             return {}
-        # Exact: the column itself (a quantile depends only on the multiset of values,
-        # so this is what np.quantile always gave). Sampled: the sorted sample.
-        source = self.quantile_sample if self.quantiles_sampled else f
-        return {p: float(q) for p, q in zip(QUANTILE_GRID, np.quantile(source, QUANTILE_GRID), strict=True)}
+        # Exact up to the limit (the sample is then every finite value), sampled above.
+        quantiles = np.quantile(self.quantile_sample, QUANTILE_GRID)
+        return {p: float(q) for p, q in zip(QUANTILE_GRID, quantiles, strict=True)}
 
     def quantiles_at(self, probabilities: np.ndarray) -> np.ndarray | None:
         """Quantiles of the finite values (None if there are none), from the grid when it has them."""
@@ -379,8 +378,7 @@ class ColumnProfile:
         grid = self.quantile_grid
         if all(float(p) in grid for p in probabilities):
             return np.array([grid[float(p)] for p in probabilities])
-        source = self.quantile_sample if self.quantiles_sampled else self.finite
-        return np.asarray(np.quantile(source, probabilities), dtype=float)
+        return np.asarray(np.quantile(self.quantile_sample, probabilities), dtype=float)
 
     @cached_property
     def quantiles(self) -> Quantiles | None:
@@ -439,7 +437,8 @@ class ColumnProfile:
 
 @lru_cache(maxsize=4)
 def _sample_positions(size: int) -> np.ndarray:
-    """QUANTILE_SAMPLE seeded uniform positions in ``range(size)``, sorted (for locality)."""
+    """QUANTILE_SAMPLE seeded uniform positions in ``range(size)``, sorted (for locality);
+    columns of the same length share them."""
     rng = np.random.default_rng(QUANTILE_SEED)
     positions = np.sort(rng.integers(0, size, QUANTILE_SAMPLE))
     positions.flags.writeable = False

@@ -206,3 +206,14 @@ def test_screen_is_off_for_small_files_and_rare_classes() -> None:
     target = label_leakage._encode_target(pd.Series(y), True)
     folds = np.arange(y.size) % label_leakage.N_FOLDS
     assert label_leakage._screen(target, folds, 0) is None
+
+
+def test_bin_assignment_matches_a_binary_search() -> None:
+    rng = np.random.default_rng(12)
+    for n in (0, 7, 70_000, 200_000):
+        values = rng.standard_t(2, size=n)
+        values[::5] = np.round(values[::5])
+        edges = np.unique(np.concatenate([np.quantile(values, np.linspace(0, 1, 33)[1:-1]) if n else [], [0.0, 1.0]]))
+        np.testing.assert_array_equal(
+            label_leakage._edges_at_or_below(edges, values), np.searchsorted(edges, values, side="right")
+        )

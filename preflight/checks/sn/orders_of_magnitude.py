@@ -52,10 +52,10 @@ class OrdersOfMagnitude(Check):
         for col in continuous_features(ctx, self.opts["ordinal_max_levels"]):
             if col.min is None or col.max is None or col.min < 0 or col.max <= 1:
                 continue
-            # The profile's sorted quantile sample (all finite values up to its exact
-            # limit, a seeded sample above): its positive tail holds the positive values.
-            ordered = col.quantile_sample
-            positive = ordered[np.searchsorted(ordered, 0.0, side="right") :]
+            # The profile's quantile sample: every finite value up to its exact limit,
+            # a seeded sample of them above (docs/limits.md).
+            sample = col.quantile_sample
+            positive = sample[sample > 0]
             if not _enough_positive(col, positive.size, self.opts["min_rows"]):
                 continue
             lo, hi = np.quantile(positive, [0.01, 0.99])
@@ -63,7 +63,7 @@ class OrdersOfMagnitude(Check):
             if decades >= self.opts["decades"]:
                 spans[col.name] = decades
                 ranges[col.name] = [float(lo), float(hi)]
-                medians[col.name] = float(np.median(ordered))
+                medians[col.name] = float(np.median(sample))
         if not spans:
             return
         names = sorted(spans, key=lambda c: (-spans[c], c))
