@@ -307,8 +307,10 @@ class ColumnProfile:
         if self.kind not in ("numeric", "boolean"):
             return np.empty(0)
         s = self.series
-        if self.n_missing == 0:  # no mask to apply: skip the filtered copy of the Series
-            return np.asarray(s.to_numpy(dtype=float, na_value=np.nan), float)
+        if self.n_missing == 0:
+            # No mask to apply, and no missing value to fill: a float64 column is
+            # returned as it is stored, without a copy.
+            return np.asarray(s.to_numpy(dtype=float), float)
         # Mask the float array, not the Series: a boolean Series index costs far more.
         full = np.asarray(s.to_numpy(dtype=float, na_value=np.nan), float)
         return full[~self.missing_mask]
