@@ -309,11 +309,14 @@ class ColumnProfile:
         s = self.series
         if self.n_missing == 0:
             # No mask to apply, and no missing value to fill: a float64 column is
-            # returned as it is stored, without a copy.
-            return np.asarray(s.to_numpy(dtype=float), float)
+            # returned as it is stored, without a copy (read-only: it is the data).
+            stored: np.ndarray = np.asarray(s.to_numpy(dtype=float), float).view()
+            stored.flags.writeable = False
+            return stored
         # Mask the float array, not the Series: a boolean Series index costs far more.
         full = np.asarray(s.to_numpy(dtype=float, na_value=np.nan), float)
-        return full[~self.missing_mask]
+        present: np.ndarray = full[~self.missing_mask]
+        return present
 
     @cached_property
     def inf_mask(self) -> np.ndarray:

@@ -213,7 +213,44 @@ def test_bin_assignment_matches_a_binary_search() -> None:
     for n in (0, 7, 70_000, 200_000):
         values = rng.standard_t(2, size=n)
         values[::5] = np.round(values[::5])
-        edges = np.unique(np.concatenate([np.quantile(values, np.linspace(0, 1, 33)[1:-1]) if n else [], [0.0, 1.0]]))
+        inner = np.quantile(values, np.linspace(0, 1, 33)[1:-1]) if n else np.empty(0)
+        edges = np.unique(np.concatenate([inner, [0.0, 1.0]]))
         np.testing.assert_array_equal(
             label_leakage._edges_at_or_below(edges, values), np.searchsorted(edges, values, side="right")
         )
+
+
+def _loop_r2(codes: np.ndarray, y: np.ndarray, folds: np.ndarray) -> float:
+    """The one-feature regression score fold by fold, as LB003 computed it before."""
+    nb = int(codes.max()) + 1
+    pred = np.empty(y.size)
+    for fold in range(label_leakage.N_FOLDS):
+        test, train = folds == fold, folds != fold
+        sums = np.bincount(codes[train], weights=y[train], minlength=nb)
+        counts = np.bincount(codes[train], minlength=nb)
+        means = np.where(counts > 0, sums / np.maximum(counts, 1), y[train].mean())
+        pred[test] = means[codes[test]]
+    return 1.0 - float(np.sum((y - pred) ** 2)) / float(np.sum((y - y.mean()) ** 2))
+
+
+def test_regression_one_feature_score_matches_the_fold_loop() -> None:
+    rng = np.random.default_rng(13)
+    n = 5_000
+    y = rng.lognormal(size=n)
+    target = label_leakage._encode_target(pd.Series(y), False)
+    folds = rng.permutation(n) % label_leakage.N_FOLDS
+    for codes in (rng.integers(0, 32, n), np.minimum(np.arange(n) // 7, 40), (y > 1).astype(np.int64)):
+        fast = label_leakage._one_feature_score(codes, target, folds)
+        assert fast == pytest.approx(_loop_r2(codes, y, folds), abs=1e-12)
+
+
+def test_monotone_transform_found_on_a_large_regression_file() -> None:
+    rng = np.random.default_rng(14)
+    n = 60_000
+    df = pd.DataFrame({"a": rng.normal(size=n), "b": rng.exponential(size=n), "when": pd.Timestamp(0)})
+    df["when"] = df["when"] + pd.to_timedelta(rng.integers(0, 900, n), unit="D")
+    df["y"] = df["a"] * 2 + df["b"] + rng.normal(size=n)
+    df["log_y"] = np.log(df["y"] - df["y"].min() + 1)  # monotone, not linear
+    [finding] = _report(df, "y", "LB003").findings
+    assert finding.columns == ("log_y",)
+    assert "monotone transform" in finding.message

@@ -44,7 +44,7 @@ def repeat_candidates(frame: pd.DataFrame) -> np.ndarray:
     rows = np.arange(n)
     if n < 2 or frame.shape[1] == 0:
         return rows
-    combined = np.zeros(n, dtype=np.uint64)
+    combined: np.ndarray = np.zeros(n, dtype=np.uint64)
     for position in _by_variety(frame):
         column = frame.iloc[:, position] if rows.size == n else frame.iloc[rows, position]
         try:
@@ -52,12 +52,13 @@ def repeat_candidates(frame: pd.DataFrame) -> np.ndarray:
         except (TypeError, UnicodeDecodeError):  # unhashable cells: the caller's full pass decides
             return rows
         with np.errstate(over="ignore"):
-            combined = combined * _MIX ^ hashed
+            combined = np.asarray((combined * _MIX) ^ hashed, dtype=np.uint64)
         keep = _repeated(combined)
         before = rows.size
         rows, combined = rows[keep], combined[keep]
         if rows.size < 2:
-            return rows[:0]
+            none: np.ndarray = rows[:0]
+            return none
         if rows.size > (1.0 - _MIN_NARROWING) * before:
             break  # rows repeat on the columns left: hashing them whole is as cheap
     return rows

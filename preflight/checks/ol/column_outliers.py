@@ -32,7 +32,8 @@ def _magnitudes(ctx: Context, col: ColumnProfile, model: ColumnModel, threshold:
     tiny = 1e-9 * abs(model.center)
     if any(0.0 < scale * (1.0 - _PRESELECT) * threshold <= tiny for scale in (model.upper, model.lower)):
         # A spread lost in the centre's rounding: score every row.
-        return np.abs(np.nan_to_num(column_scores(ctx, col.name), nan=0.0))
+        every: np.ndarray = np.abs(np.nan_to_num(column_scores(ctx, col.name), nan=0.0))
+        return every
     # A None fence is a side that is not judged or that no value can reach.
     lower, upper = model.fences(_PRESELECT * threshold)
     # The exact minimum and maximum often settle it without a pass over the rows.
