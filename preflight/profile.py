@@ -201,16 +201,18 @@ class ColumnProfile:
 
     @cached_property
     def factorized(self) -> tuple[np.ndarray, pd.Index]:
-        """(codes, uniques) of ``pd.factorize``: an int64 code per row (-1 where missing)
-        and the distinct values in order of first appearance.
+        """(codes, uniques) of ``pd.factorize``: a code per row (-1 where missing) and the
+        distinct values in order of first appearance.
 
         One hash pass over a text column that serves its value counts and LB003's
-        categories and text comparisons. Raises TypeError on unhashable cells.
+        categories and text comparisons. The codes are kept in the smallest signed
+        integer type that holds them (a byte per row for up to 127 values): cast them
+        to int64 before arithmetic. Raises TypeError on unhashable cells.
         """
         codes, uniques = pd.factorize(self.series, use_na_sentinel=True)
-        codes = np.asarray(codes, dtype=np.int64)
-        codes.flags.writeable = False  # shared by every check: never written in place
-        return codes, pd.Index(uniques)
+        kept = np.asarray(codes, dtype=np.min_scalar_type(-max(len(uniques), 1)))
+        kept.flags.writeable = False  # shared by every check: never written in place
+        return kept, pd.Index(uniques)
 
     @cached_property
     def value_counts(self) -> pd.Series:

@@ -342,7 +342,7 @@ def _encode_target(
     if classification and labels is not None:
         # A typed target's factorization (the profile's) numbers the classes the same
         # way, in order of first appearance, with -1 where missing.
-        codes, uniques = labels
+        codes, uniques = np.asarray(labels[0], dtype=np.int64), labels[1]
         k = len(uniques)
     elif classification:
         c, uniques = pd.factorize(_hashable(y[present]))
@@ -429,15 +429,16 @@ def _one_to_one(x: pd.Series, t: pd.Series, codes: _Codes | None) -> dict[str, o
     # One contingency table of (value, label) counts instead of two groupbys: the
     # relation is one-to-one when each used row and column of it has one non-zero.
     xc, xu, tc, tu = codes
-    table = np.bincount(xc * len(tu) + tc, minlength=len(xu) * len(tu)).reshape(len(xu), len(tu)) > 0
+    pair_codes = np.asarray(xc, dtype=np.int64) * len(tu) + np.asarray(tc, dtype=np.int64)
+    table = np.bincount(pair_codes, minlength=len(xu) * len(tu)).reshape(len(xu), len(tu)) > 0
     per_value, per_label = table.sum(axis=1), table.sum(axis=0)
     if per_value.max() != 1 or per_label[per_label > 0].max() != 1:
         return None
     # Distinct pairs in order of first appearance = distinct values in that order.
     order = pd.unique(xc)[:10]
     label_of = table.argmax(axis=1)
-    pairs = pd.DataFrame({"x": pd.Series(xu.take(order)), "t": pd.Series(tu.take(label_of[order]))})
-    return {str(a): b for a, b in zip(pairs["x"], pairs["t"], strict=True)}
+    first = pd.DataFrame({"x": pd.Series(xu.take(order)), "t": pd.Series(tu.take(label_of[order]))})
+    return {str(a): b for a, b in zip(first["x"], first["t"], strict=True)}
 
 
 def _ranks(values: np.ndarray) -> np.ndarray:
@@ -637,7 +638,7 @@ def _bin_codes(col: ColumnProfile, bins: int, rows: np.ndarray | None = None) ->
         if rows is not None and isinstance(col.series.dtype, pd.StringDtype):
             # Typed text is its own text form: the profile's codes, cut to the rows,
             # name the same categories (codes of unsampled values go unused).
-            cut: np.ndarray = col.factorized[0][rows]
+            cut: np.ndarray = col.factorized[0][rows].astype(np.int64)
             cut[cut < 0] = cut.max(initial=0) + 1
             return cut
         text = as_text(cells()).where(~missing)
