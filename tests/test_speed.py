@@ -254,3 +254,26 @@ def test_monotone_transform_found_on_a_large_regression_file() -> None:
     [finding] = _report(df, "y", "LB003").findings
     assert finding.columns == ("log_y",)
     assert "monotone transform" in finding.message
+
+
+def test_recoding_mapping_from_codes_matches_the_groupby() -> None:
+    rng = np.random.default_rng(15)
+    y = pd.Series(rng.integers(0, 3, 500))
+    cases = [
+        (y.map({0: "se", 1: "ve", 2: "vi"}).astype("str"), y),
+        (y * 10 + 1, y.map({0: "a", 1: "b", 2: "c"}).astype("str")),
+        (pd.Timestamp("2020-01-01") + pd.to_timedelta(y, unit="D"), y),
+    ]
+    for x, t in cases:
+        xc, xu = pd.factorize(x)
+        tc, tu = pd.factorize(t)
+        codes = (xc.astype(np.int8), pd.Index(xu), tc.astype(np.int8), pd.Index(tu))
+        fast = label_leakage._one_to_one(x, t, codes)
+        slow = label_leakage._one_to_one(x, t, None)
+        assert fast == slow and fast is not None
+        assert [type(v) for v in fast.values()] == [type(v) for v in slow.values()]
+    noisy = y.copy()
+    noisy.iloc[0] = (noisy.iloc[0] + 1) % 3
+    xc, xu = pd.factorize(noisy)
+    tc, tu = pd.factorize(y)
+    assert label_leakage._one_to_one(noisy, y, (xc, pd.Index(xu), tc, pd.Index(tu))) is None
