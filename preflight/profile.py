@@ -71,6 +71,9 @@ EXACT_QUANTILE_LIMIT = 100_000
 QUANTILE_SAMPLE = 100_000
 # Fixed seed of that sample: the same file gives the same quantiles in every run.
 QUANTILE_SEED = 20_251_126
+# Above EXACT_QUANTILE_LIMIT, columns with at most this many distinct values read their
+# quantiles exactly off their value counts (see ColumnProfile.counted_values).
+COUNTED_QUANTILES = 1024
 # Moments are accumulated over blocks of this many values (no column-sized temporaries).
 _MOMENT_BLOCK = 1 << 16
 
@@ -350,8 +353,27 @@ class ColumnProfile:
 
     @cached_property
     def quantiles_sampled(self) -> bool:
-        """Whether the quantiles come from a sample (more than EXACT_QUANTILE_LIMIT finite values)."""
-        return bool(self.finite.size > EXACT_QUANTILE_LIMIT)
+        """Whether the quantiles come from a sample: more than EXACT_QUANTILE_LIMIT finite
+        values, and more than COUNTED_QUANTILES distinct ones (fewer are counted exactly)."""
+        return bool(self.finite.size > EXACT_QUANTILE_LIMIT and self.counted_values is None)
+
+    @cached_property
+    def counted_values(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(sorted distinct finite values, their counts) of a column above
+        EXACT_QUANTILE_LIMIT finite values with at most COUNTED_QUANTILES distinct
+        values; None otherwise.
+
+        A discrete column's quantiles sit on steps: a sampled quantile could land a
+        whole step off (a count column's 95% at 7 instead of 8), so such columns read
+        exact quantiles off their value counts (one hash pass) instead.
+        """
+        if self.finite.size <= EXACT_QUANTILE_LIMIT or self.distinct_exceeds(COUNTED_QUANTILES):
+            return None
+        counts = self.value_counts
+        values = np.asarray(counts.index.to_numpy(dtype=float, na_value=np.nan), dtype=float)
+        finite = np.isfinite(values)
+        order = np.argsort(values[finite], kind="stable")
+        return values[finite][order], np.asarray(counts.to_numpy()[finite][order], dtype=np.int64)
 
     @cached_property
     def quantile_sample(self) -> np.ndarray:
@@ -374,9 +396,16 @@ class ColumnProfile:
         f = self.finite
         if f.size == 0:
             return {}
-        # Exact up to the limit (the sample is then every finite value), sampled above.
-        quantiles = np.quantile(self.quantile_sample, QUANTILE_GRID)
+        # Exact up to the limit (the sample is then every finite value) and on counted
+        # discrete columns; sampled above.
+        quantiles = self._quantiles(np.asarray(QUANTILE_GRID))
         return {p: float(q) for p, q in zip(QUANTILE_GRID, quantiles, strict=True)}
+
+    def _quantiles(self, probabilities: np.ndarray) -> np.ndarray:
+        counted = self.counted_values
+        if counted is not None:
+            return _counted_quantiles(*counted, probabilities)
+        return np.asarray(np.quantile(self.quantile_sample, probabilities), dtype=float)
 
     def quantiles_at(self, probabilities: np.ndarray) -> np.ndarray | None:
         """Quantiles of the finite values (None if there are none), from the grid when it has them."""
@@ -385,7 +414,7 @@ class ColumnProfile:
         grid = self.quantile_grid
         if all(float(p) in grid for p in probabilities):
             return np.array([grid[float(p)] for p in probabilities])
-        return np.asarray(np.quantile(self.quantile_sample, probabilities), dtype=float)
+        return self._quantiles(np.asarray(probabilities, dtype=float))
 
     @cached_property
     def quantiles(self) -> Quantiles | None:
@@ -450,6 +479,24 @@ def _sample_positions(size: int) -> np.ndarray:
     positions = np.sort(rng.integers(0, size, QUANTILE_SAMPLE))
     positions.flags.writeable = False
     return positions
+
+
+def _counted_quantiles(values: np.ndarray, counts: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+    """``np.quantile`` (linear method) of the multiset where ``values[i]`` occurs
+    ``counts[i]`` times, without spelling it out: the same order statistics, found in
+    the cumulative counts, and numpy's own interpolation."""
+    n = int(counts.sum())
+    ends = np.cumsum(counts)  # order statistics 0 .. ends[i] - 1 hold values[..i]
+    # numpy's virtual index for the linear method, in its own arithmetic.
+    virtual = n * probabilities + (1 + probabilities * -1) - 1
+    below = np.clip(np.floor(virtual), 0, n - 1)
+    above = np.clip(below + 1, 0, n - 1)
+    gamma = virtual - np.floor(virtual)
+    a = values[np.searchsorted(ends, below, side="right")]
+    b = values[np.searchsorted(ends, above, side="right")]
+    diff = b - a
+    result: np.ndarray = np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma)
+    return result
 
 
 def _central_sums(f: np.ndarray, mean: float) -> tuple[float, float]:

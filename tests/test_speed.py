@@ -277,3 +277,15 @@ def test_recoding_mapping_from_codes_matches_the_groupby() -> None:
     xc, xu = pd.factorize(noisy)
     tc, tu = pd.factorize(y)
     assert label_leakage._one_to_one(noisy, y, (xc, pd.Index(xu), tc, pd.Index(tu))) is None
+
+
+def test_discrete_columns_keep_exact_quantiles_above_the_limit() -> None:
+    # A sampled quantile of a count column can land a whole step off; counted ones cannot.
+    values = np.random.default_rng(16).poisson(4, 300_000)
+    col = ColumnProfile("x", pd.Series(values))
+    assert col.counted_values is not None and not col.quantiles_sampled
+    expected = np.quantile(values, QUANTILE_GRID)
+    np.testing.assert_allclose([col.quantile_grid[p] for p in QUANTILE_GRID], expected, rtol=0, atol=1e-12)
+    at = col.quantiles_at(np.array([0.001, 0.999]))
+    assert at is not None
+    np.testing.assert_allclose(at, np.quantile(values, [0.001, 0.999]), rtol=0, atol=1e-12)
