@@ -404,7 +404,7 @@ class ColumnProfile:
     def _quantiles(self, probabilities: np.ndarray) -> np.ndarray:
         counted = self.counted_values
         if counted is not None:
-            return _counted_quantiles(*counted, probabilities)
+            return counted_quantiles(*counted, probabilities)
         return np.asarray(np.quantile(self.quantile_sample, probabilities), dtype=float)
 
     def quantiles_at(self, probabilities: np.ndarray) -> np.ndarray | None:
@@ -481,7 +481,7 @@ def _sample_positions(size: int) -> np.ndarray:
     return positions
 
 
-def _counted_quantiles(values: np.ndarray, counts: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+def counted_quantiles(values: np.ndarray, counts: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
     """``np.quantile`` (linear method) of the multiset where ``values[i]`` occurs
     ``counts[i]`` times, without spelling it out: the same order statistics, found in
     the cumulative counts, and numpy's own interpolation."""
