@@ -6,7 +6,14 @@ side in one run, each step in a fresh process:
   describe  read + DataFrame.describe(include="all")              (reference)
   preflight the whole CLI: read + every non-model check + report
 
-Usage: python benchmarks/speed.py [--rows N]
+Usage: python benchmarks/speed.py [--rows N] [--repeat R]
+       python benchmarks/speed.py --per-check [--root CHECKOUT]
+
+``--per-check`` times each check in one process instead (the file read once; each
+repeat a fresh profile, so every check pays for the statistics it is first to ask
+for): wall and CPU seconds, best of ``--repeat``. CPU seconds are steadier than wall
+on a machine shared with other jobs. ``--root`` imports preflight from another
+checkout (e.g. the main branch, for before/after figures).
 """
 
 from __future__ import annotations
@@ -43,12 +50,62 @@ def make_data(rows: int, path: Path) -> Path:
     return path
 
 
+def per_check(path: Path, repeat: int) -> None:
+    """Wall and CPU seconds of each non-model check, in process (best of ``repeat``)."""
+    import gc
+    import time
+
+    from preflight.check import Context
+    from preflight.checks import REGISTRY
+    from preflight.config import Config
+    from preflight.dataset import load_dataset
+    from preflight.engine import selected_checks, unmet_need
+    from preflight.profile import Profile
+    from preflight.profile_summary import summarize
+
+    cheap = tuple(sorted(code for code, c in REGISTRY.items() if not c.model_based))
+    config = Config(select=cheap, models=False)
+    start = time.perf_counter()
+    dataset = load_dataset(path, target="label")
+    print(f"load: {time.perf_counter() - start:.2f} s")
+    best: dict[str, tuple[float, float]] = {}
+
+    def keep(name: str, wall: float, cpu: float) -> None:
+        old = best.get(name, (float("inf"), float("inf")))
+        best[name] = (min(old[0], wall), min(old[1], cpu))
+
+    for _ in range(repeat):
+        ctx = Context(dataset=dataset, profile=Profile(dataset), config=config)
+        gc.collect()
+        total_wall, total_cpu = time.perf_counter(), time.process_time()
+        for check in selected_checks(config):
+            if unmet_need(check, dataset, config):
+                continue
+            wall, cpu = time.perf_counter(), time.process_time()
+            list(check.run(ctx))
+            keep(check.code, time.perf_counter() - wall, time.process_time() - cpu)
+        wall, cpu = time.perf_counter(), time.process_time()
+        summarize(ctx.profile, dataset)
+        keep("profile summary", time.perf_counter() - wall, time.process_time() - cpu)
+        keep("TOTAL", time.perf_counter() - total_wall, time.process_time() - total_cpu)
+    print(f"{'check':<16} {'wall s':>7} {'cpu s':>7}")
+    for name, (wall, cpu) in sorted(best.items(), key=lambda kv: -kv[1][1]):
+        print(f"{name:<16} {wall:>7.3f} {cpu:>7.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--per-check", action="store_true", help="time each check in one process")
+    parser.add_argument("--root", type=Path, help="import preflight from this checkout (with --per-check)")
     args = parser.parse_args()
     path = make_data(args.rows, DATA / f"mixed_{args.rows}x50.parquet")
+    if args.per_check:
+        if args.root is not None:
+            sys.path.insert(0, str(args.root.resolve()))
+        per_check(path, args.repeat)
+        return
     from preflight.checks import REGISTRY
 
     cheap = ",".join(sorted(code for code, c in REGISTRY.items() if not c.model_based))

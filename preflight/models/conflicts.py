@@ -36,6 +36,14 @@ def find_conflict_groups(dataset: Dataset) -> list[np.ndarray]:
     features = dataset.frame.loc[labelled, list(dataset.features)]
     if len(features) < 2:
         return []
+    # Rows that repeat no other row on some feature cannot be in a group: hash whole
+    # rows only for the rest (the same candidates as hashing every row).
+    from preflight.checks.dq.duplicate_rows import repeat_candidates
+
+    rows = repeat_candidates(features)
+    if rows.size < 2:
+        return []
+    features = features.iloc[rows] if rows.size < len(features) else features
     hashes = _row_hashes(features)
     # Equal 64-bit hashes are only candidates; the groupby below confirms equality
     # on the values themselves, so a hash collision can never make a false group.

@@ -59,8 +59,14 @@ class DisguisedNulls(Check):
         if col.min is None or col.max is None:
             return found
         # Only sentinels inside the column's range can occur: usually none or a few.
-        for number in _SENTINELS[(col.min <= _SENTINELS) & (col.max >= _SENTINELS)].tolist():
-            count = int(np.count_nonzero(col.finite == number))
+        candidates = _SENTINELS[(col.min <= _SENTINELS) & (col.max >= _SENTINELS)].tolist()
+        whole = col.finite
+        if len(candidates) > 2:
+            # Sentinels are whole numbers: count them among the whole-number cells, in
+            # a continuous column a handful, instead of a pass over all cells each.
+            whole = whole[whole == np.round(whole)]
+        for number in candidates:
+            count = int(np.count_nonzero(whole == number))
             if count < self.opts["min_count"]:
                 continue
             others = col.finite[col.finite != number]

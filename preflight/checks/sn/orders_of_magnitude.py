@@ -8,6 +8,7 @@ import numpy as np
 from preflight.check import Check, Context, quote_list
 from preflight.checks.sn.common import FAMILY_NAMES, SCALE_SENSITIVE, continuous_features, family_severity
 from preflight.findings import Finding, Fix, Severity
+from preflight.profile import ColumnProfile, counted_quantiles
 
 
 class OrdersOfMagnitude(Check):
@@ -52,15 +53,29 @@ class OrdersOfMagnitude(Check):
         for col in continuous_features(ctx, self.opts["ordinal_max_levels"]):
             if col.min is None or col.max is None or col.min < 0 or col.max <= 1:
                 continue
-            positive = col.finite[col.finite > 0]
-            if positive.size < self.opts["min_rows"]:
-                continue
-            lo, hi = np.quantile(positive, [0.01, 0.99])
+            counted = col.counted_values
+            if counted is not None:
+                # A large discrete column: exact quantiles off its value counts.
+                values, counts = counted
+                up = values > 0
+                if int(counts[up].sum()) < self.opts["min_rows"]:
+                    continue
+                lo, hi = counted_quantiles(values[up], counts[up], np.array([0.01, 0.99]))
+                median = float(counted_quantiles(values, counts, np.array([0.5]))[0])
+            else:
+                # The profile's quantile sample: every finite value up to its exact
+                # limit, a seeded sample of them above (docs/limits.md).
+                sample = col.quantile_sample
+                positive = sample[sample > 0]
+                if not _enough_positive(col, positive.size, self.opts["min_rows"]):
+                    continue
+                lo, hi = np.quantile(positive, [0.01, 0.99])
+                median = float(np.median(sample))
             decades = float(np.log10(hi / lo))
             if decades >= self.opts["decades"]:
                 spans[col.name] = decades
                 ranges[col.name] = [float(lo), float(hi)]
-                medians[col.name] = float(np.median(col.finite))
+                medians[col.name] = median
         if not spans:
             return
         names = sorted(spans, key=lambda c: (-spans[c], c))
@@ -93,3 +108,18 @@ class OrdersOfMagnitude(Check):
             fix=fix,
             severity=severity,
         )
+
+
+def _enough_positive(col: ColumnProfile, in_sample: int, min_rows: int) -> bool:
+    """Whether the column has at least ``min_rows`` positive finite values.
+
+    Exact below the profile's sampling limit. Above it, 1,000 positive draws in the
+    sample settle it (a column with fewer than ``min_rows`` positive values among
+    over 100,000 gives such a count with a vanishing probability); fewer are recounted
+    over every value.
+    """
+    if not col.quantiles_sampled:
+        return in_sample >= min_rows
+    if in_sample >= 1000:
+        return True
+    return int(np.count_nonzero(col.finite > 0)) >= min_rows
