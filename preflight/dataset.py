@@ -187,6 +187,12 @@ def read_table(path: str | os.PathLike[str]) -> Dataset:
     except Exception as exc:  # pyarrow raises many types; all mean "cannot read"
         raise PreflightError(f"{spec}: cannot read as {fmt}: {_first_line(exc)}") from exc
     frame = _to_pandas(table)
+    del table
+    # The Arrow buffers are garbage now; without this the allocator keeps them and
+    # the checks' first allocations add to the read's peak instead of reusing it.
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
     frame, renamed = _normalise_columns(frame)
     return Dataset(frame=frame, path=spec, source_format=fmt, renamed_columns=renamed)
 
