@@ -20,7 +20,7 @@ from preflight.check import Context
 from preflight.checks.dq.duplicate_rows import _repeated, duplicate_mask
 from preflight.checks.lb import label_leakage
 from preflight.checks.ol.column_model import column_models, column_scores
-from preflight.checks.ol.column_outliers import _magnitudes
+from preflight.checks.ol.column_outliers import BeyondFence, _near_fences
 from preflight.config import Config
 from preflight.dataset import load_dataset
 from preflight.models.conflicts import find_conflict_groups
@@ -159,11 +159,12 @@ def test_outlier_preselection_scores_like_every_row() -> None:
     ctx = Context(dataset=ds, profile=Profile(ds), config=Config())
     for name, model in column_models(ctx).items():
         full = np.abs(np.nan_to_num(column_scores(ctx, name), nan=0.0))
-        fast = _magnitudes(ctx, ctx.profile[name], model, 6.0)
+        near = {name: _near_fences(ctx.profile[name], model, 6.0)}
+        rows, magnitude, _ = BeyondFence({name: model}, 6.0, near)(ds.frame)[name]
         beyond = np.flatnonzero(full > 6.0)
         assert beyond.size > 0, name
-        np.testing.assert_array_equal(np.flatnonzero(fast > 6.0), beyond)
-        np.testing.assert_array_equal(fast[beyond], full[beyond])
+        np.testing.assert_array_equal(rows, beyond)
+        np.testing.assert_array_equal(magnitude, full[beyond])
 
 
 # ---- LB003 screening ---------------------------------------------------------------------
