@@ -28,7 +28,7 @@ class RowBatches(Protocol):
 # Rows per batch: large enough that per-batch overhead is noise, small enough that
 # what a batch function builds (an encoded matrix, say) stays small; a parquet batch
 # of 20 float columns is ~10 MB (DESIGN.md §5 measured this setting).
-BATCH_ROWS = 65_536
+BATCH_ROWS = 32_768
 
 
 class InMemory:

@@ -56,7 +56,7 @@ def iter_batches(files: list[str], columns: list[str] | None = None) -> Iterator
         names = _names(pf.schema_arrow.names)
         wanted = None if columns is None else [pf.schema_arrow.names[names.index(c)] for c in columns]
         try:
-            for batch in pf.iter_batches(batch_size=BATCH_ROWS, columns=wanted):
+            for batch in pf.iter_batches(batch_size=BATCH_ROWS, columns=wanted, use_threads=False):
                 table = pa.Table.from_batches([batch])
                 table = table.rename_columns(names if columns is None else columns)
                 yield start, table
@@ -92,11 +92,18 @@ class ParquetBatches:
 
 
 def release_memory() -> None:
-    """Hand the batches' freed Arrow buffers back to the system: the allocator keeps
-    them for reuse otherwise, and a streamed pass would hold its peak for the run."""
+    """Hand the batches' freed buffers back to the system: the allocators keep them
+    for reuse otherwise, and a streamed pass would hold its peak for the whole run."""
+    import contextlib
+    import ctypes
+    import sys
+
     import pyarrow as pa
 
     pa.default_memory_pool().release_unused()
+    if sys.platform.startswith("linux"):  # glibc's heap (numpy, pandas): trimmed on request only
+        with contextlib.suppress(OSError, AttributeError):  # another C library (musl): nothing to trim
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def scan_file(files: list[str], *, seed: int, k: int, progress: RowsHook | None = None) -> FileScan:
