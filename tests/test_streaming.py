@@ -126,7 +126,7 @@ def test_auto_mode_streams_parquet_that_would_not_fit(planted: Path, monkeypatch
 def test_stream_mode_bad_inputs_are_one_line_exit_2(tmp_path: Path, planted: Path) -> None:
     result = run_cli("check", str(EXAMPLES / "penguins.csv"), "--mode", "stream")
     assert result.returncode == 2
-    assert "streaming reads parquet files only" in result.stderr
+    assert "streaming and the Dask engine read parquet only" in result.stderr
     assert "Traceback" not in result.stderr
     empty = tmp_path / "empty.parquet"
     pd.read_parquet(planted).iloc[:0].to_parquet(empty)

@@ -34,7 +34,10 @@ def parquet_files(spec: str) -> list[str]:
     for f in files:
         with open(f, "rb") as fh:
             if fh.read(4) != b"PAR1":
-                raise PreflightError(f"{f}: streaming reads parquet files only; this one is not parquet")
+                raise PreflightError(
+                    f"{f}: streaming and the Dask engine read parquet only; "
+                    "convert the file (pyarrow.csv + pyarrow.parquet) or use --mode memory"
+                )
     return files
 
 
