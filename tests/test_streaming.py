@@ -200,3 +200,23 @@ def test_dask_engine_unreachable_scheduler_is_a_clear_error(planted: Path) -> No
     pytest.importorskip("distributed")
     with pytest.raises(PreflightError, match="cannot reach the Dask scheduler"):
         _report(planted, engine="dask", scheduler="tcp://127.0.0.1:9")
+
+
+def test_the_core_never_imports_dask(planted: Path) -> None:
+    """Dask is an optional extra: a local run, streamed or not, never imports it."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = (
+        "import sys, preflight\n"
+        f"preflight.check({str(planted)!r}, target='label', mode='stream', models=False)\n"
+        f"preflight.check({str(EXAMPLES / 'penguins.csv')!r}, target='species', models=False)\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed'))\n"
+        "assert not loaded, loaded\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
