@@ -213,7 +213,9 @@ def _check_one(
     try:
         line.show(f"reading {path}")
         dataset = load(path, config, target=target, progress=line.rows)
-        report = engine.run(dataset, config.replace(target=target), progress=line.check)
+        report = engine.run(
+            dataset, config.replace(target=target), progress=line.check, rows_progress=line.rows
+        )
     except PreflightError as exc:
         line.clear()
         _error(str(exc))
@@ -281,6 +283,7 @@ class _ProgressLine:
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
         self.shown = False
+        self.current = "reading"  # what the rows counted belong to: the read, or a check
 
     def show(self, text: str) -> None:
         if self.enabled:
@@ -290,13 +293,14 @@ class _ProgressLine:
 
     def rows(self, done: int, total: int | None) -> None:
         of = f" of {total:,}" if total else ""
-        self.show(f"reading: {done:,}{of} rows")
+        self.show(f"{self.current}: {done:,}{of} rows")
 
     def check(self, code: str, index: int, total: int) -> None:
         from preflight.checks import REGISTRY
 
         name = REGISTRY[code].name if code in REGISTRY else ""
-        self.show(f"[{index + 1}/{total}] {code} {name}")
+        self.current = f"[{index + 1}/{total}] {code} {name}"
+        self.show(self.current)
 
     def clear(self) -> None:
         if self.shown:

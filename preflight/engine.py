@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 # Called before each check with (code, index, total); the CLI draws progress from it.
 ProgressHook = Callable[[str, int, int], None]
+# Called as a pass over a streamed file goes, with (rows done, total rows).
+RowsHook = Callable[[int, int | None], None]
 
 
 def selected_checks(config: Config, registry: Mapping[str, type[Check]] = REGISTRY) -> list[Check]:
@@ -59,10 +61,14 @@ def run(
     *,
     checks: list[Check] | None = None,
     progress: ProgressHook | None = None,
+    rows_progress: RowsHook | None = None,
 ) -> Report:
-    """Run the checks on ``dataset`` and assemble the report."""
+    """Run the checks on ``dataset`` and assemble the report. ``rows_progress`` hears
+    how far a check's pass over a streamed file has got (rows done, total)."""
     checks = selected_checks(config) if checks is None else checks
     ctx = Context(dataset=dataset, profile=_profile(dataset), config=config)
+    if dataset.batches is not None:
+        dataset.batches.progress = rows_progress
     if dataset.scan is not None:
         # The scan found the repeated rows of the whole file by hashing every row.
         ctx.shared("duplicate_mask", dataset.scan.duplicate_mask)

@@ -126,27 +126,34 @@ class DaskBatches:
     def __init__(self, client: Client, parts: list[Partition]) -> None:
         self.client = client
         self.parts = parts
+        self.progress: RowsHook | None = None
 
     def map(self, fn: Callable[[pd.DataFrame], T], columns: list[str] | None = None) -> list[T]:
         futures = self.client.map(_apply, self.parts, fn=fn, columns=columns, pure=False)
+        if self.progress is not None:
+            _report_progress(futures, self.parts, self.progress)
         results: list[T] = self.client.gather(futures)
         return results
+
+
+def _report_progress(futures: list[Any], parts: list[Partition], progress: RowsHook) -> None:
+    """Call ``progress`` as partitions finish (rows done so far, total rows)."""
+    from distributed import as_completed
+
+    rows = {f.key: p.rows for f, p in zip(futures, parts, strict=True)}
+    total, done = sum(rows.values()), 0
+    for future in as_completed(futures):
+        done += rows[future.key]
+        progress(done, total)
 
 
 def scan_on_dask(
     client: Client, parts: list[Partition], *, seed: int, k: int, progress: RowsHook | None
 ) -> FileScan:
-    from distributed import as_completed
-
     threshold = sample_threshold(k, sum(p.rows for p in parts))
     leaves = client.map(_scan_partition, parts, seed=seed, k=k, threshold=threshold, pure=False)
     if progress is not None:
-        total = sum(p.rows for p in parts)
-        done = 0
-        by_key = {f.key: p for f, p in zip(leaves, parts, strict=True)}
-        for future in as_completed(leaves):
-            done += by_key[future.key].rows
-            progress(done, total)
+        _report_progress(leaves, parts, progress)
     # Pairwise merges of neighbours on the workers: the client receives one scan.
     level = leaves
     while len(level) > 1:

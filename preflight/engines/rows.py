@@ -18,6 +18,9 @@ T = TypeVar("T")
 
 
 class RowBatches(Protocol):
+    # Told (rows done, total rows) as a pass goes; the CLI's progress line listens.
+    progress: Callable[[int, int | None], None] | None
+
     def map(self, fn: Callable[[pd.DataFrame], T], columns: list[str] | None = None) -> list[T]:
         """``fn`` applied to every batch, results in row order. ``fn`` must be picklable
         (a module-level function or a dataclass instance) for the Dask engine. With
@@ -36,6 +39,7 @@ class InMemory:
 
     def __init__(self, frame: pd.DataFrame) -> None:
         self.frame = frame
+        self.progress: Callable[[int, int | None], None] | None = None  # in memory: too quick to show
 
     def map(self, fn: Callable[[pd.DataFrame], T], columns: list[str] | None = None) -> list[T]:
         frame = self.frame if columns is None else self.frame[columns]

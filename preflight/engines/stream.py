@@ -87,9 +87,15 @@ class ParquetBatches:
 
     def __init__(self, files: list[str]) -> None:
         self.files = files
+        self.total = total_rows(files)
+        self.progress: RowsHook | None = None
 
     def map(self, fn: Callable[[pd.DataFrame], T], columns: list[str] | None = None) -> list[T]:
-        results = [fn(batch_frame(table, start)) for start, table in iter_batches(self.files, columns)]
+        results: list[T] = []
+        for start, table in iter_batches(self.files, columns):
+            results.append(fn(batch_frame(table, start)))
+            if self.progress is not None:
+                self.progress(start + table.num_rows, self.total)
         release_memory()
         return results
 
