@@ -57,11 +57,16 @@ class Context:
         """Every row of the file, batch by batch (the frame itself when in memory)."""
         return self.dataset.batches if self.dataset.batches is not None else InMemory(self.dataset.frame)
 
-    def file_row(self, frame_position: int) -> int:
-        """The file position of a row of ``dataset.frame``, for messages and evidence
-        (they differ when streaming, where the frame is a sample)."""
+    def file_rows(self, frame_positions: np.ndarray) -> np.ndarray:
+        """File positions of rows of ``dataset.frame`` (they differ when streaming,
+        where the frame is a sample)."""
+        rows = np.asarray(frame_positions, dtype=np.int64)
         positions = self.dataset.sample_positions
-        return int(frame_position) if positions is None else int(positions[int(frame_position)])
+        return rows if positions is None else positions[rows]
+
+    def file_row(self, frame_position: int) -> int:
+        """:meth:`file_rows` of one row, for messages and evidence."""
+        return int(self.file_rows(np.array([frame_position]))[0])
 
     def publish(self, section: str, value: Any) -> None:
         """Hand a report section (``label_health``, ``sampled_rows``) to the engine."""

@@ -91,7 +91,7 @@ def run(
         try:
             found = list(check.run(ctx))
             if dataset.sample_positions is not None and not check.file_rows:
-                found = [_rows_in_file(f, dataset) for f in found]
+                found = [_rows_in_file(f, ctx) for f in found]
             findings.extend(found)
         except PreflightError:
             raise  # bad user input found by a check (a schema file, say): exit 2
@@ -161,12 +161,12 @@ def _profile(dataset: Dataset) -> Profile:
     return ScannedProfile(dataset, dataset.scan)
 
 
-def _rows_in_file(finding: Finding, dataset: Dataset) -> Finding:
+def _rows_in_file(finding: Finding, ctx: Context) -> Finding:
     """A finding from the sampled frame, its rows given as file positions."""
-    assert dataset.sample_positions is not None
     if not finding.rows:
         return finding
-    rows = dataset.sample_positions[np.asarray(finding.rows, dtype=np.int64)]
+    dataset = ctx.dataset
+    rows = ctx.file_rows(np.asarray(finding.rows, dtype=np.int64))
     # Counts in the message are of the sample: say so where the user reads them.
     message = (
         f"{finding.message} [rows from the seeded {dataset.n_rows:,}-row sample of {dataset.rows_in_file:,}]"

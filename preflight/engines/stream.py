@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, TypeVar
 
-import numpy as np
 import pandas as pd
 
 from preflight.dataset import Dataset, _expand, _first_line, _normalise_columns, _to_pandas, assign_roles
@@ -187,9 +186,3 @@ def load_streamed(
         task=task,
         batches=ParquetBatches(files),
     )
-
-
-def file_positions(ds: Dataset, frame_positions: np.ndarray) -> np.ndarray:
-    """File row positions of rows given by position in ``ds.frame``."""
-    rows = np.asarray(frame_positions, dtype=np.int64)
-    return rows if ds.sample_positions is None else ds.sample_positions[rows]

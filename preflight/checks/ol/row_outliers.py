@@ -288,7 +288,7 @@ def score_rows(
         index=index,
         relations=relations,
         k=k,
-        reference=np.asarray(ctx_file_rows(ctx, reference), dtype=np.int64),
+        reference=ctx.file_rows(reference),
         floor=smallest,
         q50=float(q50),
         q95=float(q95),
@@ -297,11 +297,6 @@ def score_rows(
     )
     hits = _gather(ctx.batches.map(scorer, columns=features.columns))
     return RowScores(hits=hits, scorer=scorer, reference_matrix=matrix[reference], sources=sources)
-
-
-def ctx_file_rows(ctx: Context, frame_rows: np.ndarray) -> np.ndarray:
-    positions = ctx.dataset.sample_positions
-    return frame_rows if positions is None else positions[frame_rows]
 
 
 def distance_contributors(result: RowScores, rows: np.ndarray, matrix: np.ndarray) -> dict[int, list[str]]:
