@@ -77,10 +77,15 @@ class ScannedColumnProfile(ColumnProfile):
             # The sort pandas' value_counts does (stable, from first appearance or the
             # categories' order), so ties come out in the in-memory order.
             return series.sort_values(ascending=False, kind="stable")
-        sample = super().value_counts
+        sample = self.sample_value_counts
         present = max(int(sample.sum()), 1)
         scaled = np.maximum(np.rint(sample.to_numpy() * (self.n_present / present)), 1).astype("int64")
         return pd.Series(scaled, index=sample.index, name="count")
+
+    @cached_property
+    def sample_value_counts(self) -> pd.Series:
+        """The in-memory :attr:`value_counts`, over the sampled frame."""
+        return ColumnProfile.value_counts.func(self)  # type: ignore[attr-defined,no-any-return]
 
     @cached_property
     def n_unique(self) -> int:
@@ -92,7 +97,7 @@ class ScannedColumnProfile(ColumnProfile):
             return len(self.scan.counts)
         from preflight.engines.scan import DISTINCT_CAP
 
-        sample = ColumnProfile.value_counts.func(self)  # type: ignore[attr-defined]
+        sample = self.sample_value_counts
         seen = int(sample.sum())
         if seen == 0:
             return DISTINCT_CAP + 1
