@@ -160,6 +160,8 @@ def validate(config: Config, source: str = "options") -> Config:
     choice("model_family", MODEL_FAMILIES)
     choice("engine", ENGINES)
     choice("mode", MODES)
+    if config.scheduler is not None and config.engine != "dask":
+        raise PreflightError(f"{source}: scheduler is for the Dask engine; add engine = dask (--engine dask)")
     if not isinstance(config.stream_sample, int) or config.stream_sample < 1000:
         raise PreflightError(f"{source}: stream-sample must be an integer of at least 1000")
     for name in ("seed", "max_rows"):

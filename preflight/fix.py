@@ -111,6 +111,7 @@ def fix(
     if config.test is not None:
         _refuse_overwriting_input(config.test, outputs + list(test_files(out)))
 
+    _refuse_what_would_not_fit(path)
     dataset = load_dataset(path, target=config.target, id_columns=config.id_columns, task=config.task)
     report = engine.run(dataset, config)
     if report.errors:
@@ -281,6 +282,21 @@ def _output_format(path: str, out: Path) -> Format:
     if fmt is None:
         raise PreflightError(f"{out}: give the output a suffix (.csv, .parquet, ...)")
     return fmt
+
+
+def _refuse_what_would_not_fit(path: str | os.PathLike[str]) -> None:
+    """`fix` rewrites the whole table in memory: a clear refusal beats an out-of-memory kill."""
+    from preflight.engines import available_memory, choose_mode, estimated_memory
+
+    spec = os.fspath(path)
+    if choose_mode(spec, Config()) == "stream":
+        from preflight.dataset import _expand
+
+        need, have = estimated_memory(_expand(spec)) / 2**30, available_memory() / 2**30
+        raise PreflightError(
+            f"{spec}: too big to fix in memory (about {need:.1f} GB needed, {have:.1f} GB available); "
+            "`preflight check` streams it; run `fix` on one part file at a time"
+        )
 
 
 def _refuse_overwriting_input(path: str, outputs: list[Path]) -> None:

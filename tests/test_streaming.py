@@ -220,3 +220,22 @@ def test_the_core_never_imports_dask(planted: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_fix_refuses_a_file_that_would_not_fit(
+    planted: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`fix` rewrites in memory: a file too big for that is one clear error, nothing written."""
+    from preflight.fix import fix
+
+    monkeypatch.setattr(engines, "available_memory", lambda: 1_000_000)
+    out = tmp_path / "fixed.parquet"
+    with pytest.raises(PreflightError, match="too big to fix in memory"):
+        fix(str(planted), out, Config(target="label"))
+    assert not any(tmp_path.iterdir())
+
+
+def test_scheduler_without_the_dask_engine_is_a_config_error(planted: Path) -> None:
+    result = run_cli("check", str(planted), "--scheduler", "tcp://127.0.0.1:8786")
+    assert result.returncode == 2
+    assert "scheduler is for the Dask engine" in result.stderr
