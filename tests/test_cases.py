@@ -1,9 +1,21 @@
 """Every check's YAML pass/fail cases (tests/cases/CODE.yaml), run by one parametrized test.
 
-A case gives a table (``data:`` columns, or ``csv:`` raw text read through the real
-CSV reader), optional ``target``/``options``/``config``, and ``expect``: the findings,
-in report order, each with the columns, rows, severity or message text it must have.
-An empty ``expect`` means the check must stay silent.
+A case gives a table, optional ``target``/``options``/``config``, and ``expect``: the
+findings, in report order, each with the columns, the rows (all of them, or
+``rows_include``: these among them), severity or message text it must have. An empty
+``expect`` means the check must stay silent.
+
+A table is one of: ``data:`` (columns), ``csv:`` (raw text read through the real CSV
+reader), ``sklearn: NAME`` (a scikit-learn bundled real dataset,
+``load_NAME(as_frame=True)``, its label in column ``target``) or ``example: FILE`` (a file
+in ``examples/``). Real tables may be narrowed and changed, in this order:
+``shuffle_rows: SEED`` puts the rows in a seeded random order (a random split),
+``sort_by: COLUMN`` orders them (a split in time), ``rows: [start, stop]`` (or
+``[start, stop, step]``) keeps a slice, ``columns: [...]`` keeps those columns,
+``edits:`` sets ``value`` in ``column`` at the 0-based ``rows``, and ``shuffle: COLUMN``
+permutes one column with a seeded generator (labels unrelated to the features). Split
+checks read ``test:`` (a table of the same form, written to a parquet file and passed as
+``--test``); the contract check reads ``schema:`` (inline pandera YAML).
 """
 
 from __future__ import annotations
@@ -11,6 +23,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -19,6 +32,7 @@ from preflight import engine
 from preflight.checks import REGISTRY
 from preflight.config import Config
 from preflight.dataset import load_dataset
+from tests.conftest import EXAMPLES
 
 CASES_DIR = Path(__file__).parent / "cases"
 
@@ -34,16 +48,51 @@ def _load_cases() -> list[Any]:
     return params
 
 
-def _frame(case: dict[str, Any], tmp_path: Path) -> Any:
+def _frame(case: dict[str, Any], tmp_path: Path, name: str = "case") -> Any:
     if "csv" in case:
-        path = tmp_path / "case.csv"
+        path = tmp_path / f"{name}.csv"
         path.write_bytes(case["csv"].encode(case.get("encoding", "utf-8")))
         return path
-    data = case["data"]
-    frame = pd.DataFrame(data)
+    if "sklearn" in case:
+        import sklearn.datasets
+
+        frame = getattr(sklearn.datasets, f"load_{case['sklearn']}")(as_frame=True).frame
+    elif "example" in case:
+        frame = pd.read_csv(EXAMPLES / case["example"])
+    else:
+        frame = pd.DataFrame(case["data"])
+    if "shuffle_rows" in case:
+        order = np.random.default_rng(case["shuffle_rows"]).permutation(len(frame))
+        frame = frame.iloc[order].reset_index(drop=True)
+    if "sort_by" in case:
+        frame = frame.sort_values(case["sort_by"], kind="stable").reset_index(drop=True)
+    if "rows" in case:
+        frame = frame.iloc[slice(*case["rows"])].reset_index(drop=True)
+    if "columns" in case:
+        frame = frame[case["columns"]]
+    frame = frame.copy()
+    for edit in case.get("edits") or []:
+        column = edit["column"]
+        if frame[column].dtype.kind in "iub" and not isinstance(edit["value"], int):
+            frame[column] = frame[column].astype(object if isinstance(edit["value"], str) else float)
+        frame.loc[edit["rows"], column] = edit["value"]
+    if "shuffle" in case:
+        rng = np.random.default_rng(case.get("seed", 0))
+        column = case["shuffle"]
+        frame[column] = rng.permutation(frame[column].to_numpy())
     for col, dtype in (case.get("dtypes") or {}).items():
         frame[col] = frame[col].astype(dtype)
     return frame
+
+
+def _file(table: dict[str, Any], tmp_path: Path, name: str) -> str:
+    """A table spec written to a parquet file (or its CSV text as is), for ``--test``."""
+    source = _frame(table, tmp_path, name)
+    if isinstance(source, Path):
+        return str(source)
+    path = tmp_path / f"{name}.parquet"
+    source.to_parquet(path, index=False)
+    return str(path)
 
 
 @pytest.mark.parametrize(("code", "case"), _load_cases())
@@ -55,7 +104,14 @@ def test_case(code: str, case: dict[str, Any], tmp_path: Path) -> None:
         id_columns=case.get("id_columns", ()),
         task=case.get("task", "auto"),
     )
-    config = Config(target=case.get("target"), **case.get("config", {}))
+    files: dict[str, Any] = {}
+    if "test" in case:
+        files["test"] = _file(case["test"], tmp_path, "test")
+    if "schema" in case:
+        schema = tmp_path / "schema.yaml"
+        schema.write_text(case["schema"])
+        files["schema"] = str(schema)
+    config = Config(target=case.get("target"), **files, **case.get("config", {}))
     check = REGISTRY[code](case.get("options"))
     report = engine.run(dataset, config, checks=[check])
     assert not report.errors, report.errors
@@ -68,6 +124,8 @@ def test_case(code: str, case: dict[str, Any], tmp_path: Path) -> None:
             assert list(finding.columns) == want["columns"], described
         if "rows" in want:
             assert list(finding.rows) == want["rows"], described
+        if "rows_include" in want:
+            assert set(want["rows_include"]) <= set(finding.rows), described
         if "row_count" in want:
             assert finding.flagged_rows == want["row_count"], described
         if "severity" in want:

@@ -10,8 +10,8 @@ from preflight.check import Check
 from preflight.checks.sp.column_mismatch import ColumnMismatch
 from preflight.checks.sp.feature_drift import FeatureDrift
 from preflight.checks.sp.label_shift import LabelShift
-from preflight.checks.sp.leaked_rows import LeakedRows
-from preflight.checks.sp.separable import TrainTestSeparable
+from preflight.checks.sp.test_rows_in_train import LeakedRows
+from preflight.checks.sp.train_test_separable import TrainTestSeparable
 from preflight.checks.sp.unseen_categories import UnseenCategories
 from preflight.checks.sp.unseen_labels import UnseenLabels
 
