@@ -144,6 +144,27 @@ def test_rules_starts_without_heavy_imports() -> None:
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
+def test_help_and_the_package_root_do_not_import_pandas() -> None:
+    # pre-commit starts preflight once per run: `--help` and `import preflight` stay light.
+    code = (
+        "import sys, preflight, preflight.cli; "
+        "print(sorted(m for m in ('pandas', 'numpy', 'pyarrow') if m in sys.modules))"
+    )
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+    help_run = subprocess.run(
+        [sys.executable, "-c", "import sys, preflight.cli\ntry:\n preflight.cli.main(['--help'])\n"
+         "except SystemExit: pass\nprint('pandas' in sys.modules)"],
+        capture_output=True, text=True, env=env, check=True,
+    )  # fmt: skip
+    assert "Usage:" in help_run.stdout
+    assert help_run.stdout.strip().splitlines()[-1] == "False"
+
+
 def test_output_with_several_inputs_needs_stem(tmp_path: Path) -> None:
     result = run_cli("check", PENGUINS, PENGUINS, "--format", "json", "--output", str(tmp_path / "r.json"))
     _one_line_error(result)

@@ -18,7 +18,7 @@ from sklearn import datasets
 
 from preflight import engine
 from preflight.checks import REGISTRY
-from preflight.checks.sc.schema_contract import SchemaContract
+from preflight.checks.sc.contract import SchemaContract
 from preflight.config import Config
 from preflight.contracts import (
     MAX_CATEGORIES,
