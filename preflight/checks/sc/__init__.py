@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from preflight.check import Check
+from preflight.checks.sc.contract import SchemaContract
 from preflight.checks.sc.duplicate_column_names import DuplicateColumnNames
 from preflight.checks.sc.mixed_types import MixedTypes
 from preflight.checks.sc.numbers_as_text import NumbersAsText
-from preflight.checks.sc.contract import SchemaContract
 
 CHECKS: tuple[type[Check], ...] = (MixedTypes, NumbersAsText, DuplicateColumnNames, SchemaContract)
