@@ -46,6 +46,7 @@ def run_table(table: Table) -> dict[str, Any]:
             "row_count": f.flagged_rows,
             "rows": list(f.rows[:MAX_ROWS]),
             "message": f.message,
+            "fix": f.fix.summary if f.fix else None,
         }
         for f in report.findings
     ]
