@@ -232,6 +232,9 @@ a change that alters a finding's columns shows up as unjudged (`precision.py --u
 
 {chr(10).join(listing)}
 """
+    notes = HERE / "notes.md"  # the analyst's notes from judging, kept by hand
+    if notes.exists():
+        text += "\n" + notes.read_text()
     DOC.parent.mkdir(parents=True, exist_ok=True)
     DOC.write_text(text)
 
