@@ -87,3 +87,21 @@ def test_corpus_false_alarms_and_verdicts() -> None:
             stacklevel=1,
         )
     assert not problems, "\n\n".join(problems)
+
+
+def test_committed_results_and_verdicts_agree() -> None:
+    """Fast: the committed corpus.json and verdicts.yaml agree (every warning/error judged, no
+    verdict left over), and the matching logic sees a new `wrong` finding and an unjudged one."""
+    import json
+
+    corpus = json.loads(precision.RESULTS.read_text())
+    verdicts = precision.load_verdicts()
+    matched = precision.judge(corpus["findings"], verdicts)
+    assert matched["unjudged"] == []
+    assert matched["stale"] == []
+
+    one = {"table": "t", "code": "OL001", "severity": "warning", "columns": ["a", "b"], "message": "m"}
+    fake = {("t", "OL001", frozenset({"b", "a"})): {"verdict": "wrong", "why": "x"}}
+    got = precision.judge([one, {**one, "columns": ["c"]}, {**one, "severity": "info"}], fake)
+    assert [v["verdict"] for _, v in got["judged"]] == ["wrong"]
+    assert [f["columns"] for f in got["unjudged"]] == [["c"]]

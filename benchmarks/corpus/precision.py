@@ -113,6 +113,16 @@ def table_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def family_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The same counts per check family (DQ, SC, OL, SN, CP, LB) and severity."""
+    counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for f, v in result["judged"]:
+        counts[(f["severity"], f["code"][:2])][v["verdict"]] += 1
+    for f in result["unjudged"]:
+        counts[(f["severity"], f["code"][:2])]["unjudged"] += 1
+    return [_row(s, fam, counts[(s, fam)]) for s in JUDGED for fam in sorted(c for t, c in counts if t == s)]
+
+
 def _row(severity: str, code: str, c: Counter[str]) -> dict[str, Any]:
     judged = c["right"] + c["right-wrong-fix"] + c["wrong"]
     return {
@@ -220,6 +230,10 @@ a change that alters a finding's columns shows up as unjudged (`precision.py --u
 
 {markdown_table(rows)}
 
+Per family:
+
+{markdown_table(family_rows(result)).replace("| code |", "| family |")}
+
 ## Errors judged wrong
 
 {chr(10).join(worst) or "none"}
@@ -252,6 +266,8 @@ def main() -> None:
         return
     rows = table_rows(result)
     print(markdown_table(rows))
+    print()
+    print(markdown_table(family_rows(result)).replace("| code |", "| family |"))
     if result["unjudged"]:
         print(f"\n{len(result['unjudged'])} unjudged warning/error findings: run with --unjudged")
     if result["stale"]:
