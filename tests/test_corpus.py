@@ -1,0 +1,107 @@
+"""The real-data corpus (benchmarks/corpus/): no false alarm judged ``wrong`` comes back, and every
+warning/error has a verdict.
+
+The corpus is 28+ real tables as offline packages ship them, cached as CSVs in
+benchmarks/corpus/data/ (so this test needs no network and no extra package). preflight runs on
+each with default settings, one table at a time: about 5 minutes on 2 shared cores, the whole
+cost of the test. It is deterministic (seed 0, fixed files).
+
+When it fails:
+- a ``wrong`` finding came back: a change re-introduced a false alarm that had been fixed
+  (its verdict has no ``open: true``);
+- unjudged findings: a change produced a warning/error no verdict covers (a new finding, or an old
+  one whose columns changed). Refresh the results and judge them by looking at the data::
+
+      python benchmarks/corpus/run.py
+      python benchmarks/corpus/precision.py --unjudged   # YAML to paste into verdicts.yaml
+
+  then ``python benchmarks/corpus/precision.py`` rewrites docs/precision.md.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import warnings
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+CORPUS = Path(__file__).resolve().parent.parent / "benchmarks" / "corpus"
+
+
+def _load(name: str) -> ModuleType:
+    module_name = f"preflight_corpus_{name}"
+    if module_name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(module_name, CORPUS / f"{name}.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[module_name]
+
+
+precision = _load("precision")
+corpus_run = _load("run")
+
+
+def _describe(f: dict, why: str = "") -> str:
+    cols = ", ".join(f["columns"][:4]) or "-"
+    tail = f"\n      verdict: {why}" if why else ""
+    return f"  {f['table']} {f['code']} {f['severity']} [{cols}]: {f['message'][:140]}{tail}"
+
+
+@pytest.mark.slow
+def test_corpus_false_alarms_and_verdicts() -> None:
+    result = corpus_run.run(out=None, quiet=True)
+    matched = precision.judge(result["findings"], precision.load_verdicts())
+
+    problems: list[str] = []
+    crashes = [(t["name"], c) for t in result["tables"] for c in t["crashes"]]
+    if crashes:
+        problems.append("checks crashed on corpus tables:\n" + "\n".join(f"  {n}: {c}" for n, c in crashes))
+    back = [(f, v) for f, v in matched["judged"] if v["verdict"] == "wrong" and not v.get("open")]
+    if back:
+        problems.append(
+            f"{len(back)} finding(s) judged `wrong` (false alarms) came back:\n"
+            + "\n".join(_describe(f, v["why"]) for f, v in back)
+        )
+    if matched["unjudged"]:
+        problems.append(
+            f"{len(matched['unjudged'])} warning/error finding(s) have no verdict in "
+            "benchmarks/corpus/verdicts.yaml:\n"
+            + "\n".join(_describe(f) for f in matched["unjudged"])
+            + "\nJudge them by looking at the data: `python benchmarks/corpus/run.py` then "
+            "`python benchmarks/corpus/precision.py --unjudged` prints YAML to fill in:\n"
+            + precision.unjudged_yaml(matched["unjudged"])
+        )
+    # Known false alarms that no longer fire, and verdicts for findings that are gone: not a
+    # failure (another change fixed them), but the verdict file should be brought up to date.
+    fixed = [v for v in matched["stale"] if v["verdict"] == "wrong" and v.get("open")]
+    if fixed:
+        warnings.warn(
+            f"{len(fixed)} known false alarm(s) no longer fire; keep their verdicts and delete `open: true` "
+            "so this test guards against their return: "
+            + "; ".join(f"{v['table']} {v['code']} {v.get('columns')}" for v in fixed),
+            stacklevel=1,
+        )
+    assert not problems, "\n\n".join(problems)
+
+
+def test_committed_results_and_verdicts_agree() -> None:
+    """Fast: the committed corpus.json and verdicts.yaml agree (every warning/error judged, no
+    verdict left over), and the matching logic sees a new `wrong` finding and an unjudged one."""
+    import json
+
+    corpus = json.loads(precision.RESULTS.read_text())
+    verdicts = precision.load_verdicts()
+    matched = precision.judge(corpus["findings"], verdicts)
+    assert matched["unjudged"] == []
+    assert matched["stale"] == []
+
+    one = {"table": "t", "code": "OL001", "severity": "warning", "columns": ["a", "b"], "message": "m"}
+    fake = {("t", "OL001", frozenset({"b", "a"})): {"verdict": "wrong", "why": "x"}}
+    got = precision.judge([one, {**one, "columns": ["c"]}, {**one, "severity": "info"}], fake)
+    assert [v["verdict"] for _, v in got["judged"]] == ["wrong"]
+    assert [f["columns"] for f in got["unjudged"]] == [["c"]]
