@@ -115,11 +115,11 @@ def refuse_overwriting_inputs(outputs: Iterable[StrPath], inputs: Iterable[StrPa
         for shown, source in known.files:
             if real == source:
                 raise OutputError(
-                    f"refusing to write {out!r}: it would overwrite the input {shown!r}; choose another path"
+                    f"refusing to overwrite the input {shown!r} with {out!r}; choose another path"
                 )
         if key is not None and key in known.ids:
             raise OutputError(
-                f"refusing to write {out!r}: it would overwrite the input {known.ids[key]!r} (a link to it); "
+                f"refusing to overwrite the input {known.ids[key]!r} with {out!r} (a link to it); "
                 "choose another path"
             )
         parents = {_file_id(p) for p in Path(real).parents} - {None}
