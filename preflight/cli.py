@@ -42,12 +42,55 @@ def main(argv: Sequence[str] | None = None) -> None:
         click.echo("preflight: interrupted", err=True)
         code = 130
     except Exception as exc:  # a bug outside the checks (they are isolated by the engine)
-        args = sys.argv[1:] if argv is None else list(argv)
-        if "-v" in args or "--verbose" in args:
-            raise
-        _error(f"internal error: {type(exc).__name__}: {exc} (-v shows the traceback; please report it)")
-        code = EXIT_CRASH
+        if isinstance(exc, OSError) and _from_stdout(exc):
+            code = _stdout_failed(exc)
+        else:
+            args = sys.argv[1:] if argv is None else list(argv)
+            if "-v" in args or "--verbose" in args:
+                raise
+            _error(f"internal error: {type(exc).__name__}: {exc} (-v shows the traceback; please report it)")
+            code = EXIT_CRASH
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        code = _stdout_failed(exc)
     sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+# 128 + SIGPIPE, what a shell reports for `... | head -1`. (A pipe that breaks inside a
+# command is click's: it exits 1 quietly; this is for the pipes that break after it.)
+EXIT_BROKEN_PIPE = 141
+
+
+def _from_stdout(exc: OSError) -> bool:
+    """True when ``exc`` was raised writing the terminal output (click.echo to stdout)."""
+    if isinstance(exc, BrokenPipeError):
+        return True
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_name == "echo" and "click" in code.co_filename:
+            return tb.tb_frame.f_locals.get("err") is not True
+        tb = tb.tb_next
+    return False
+
+
+def _stdout_failed(exc: OSError) -> int:
+    """A reader that went away (``| head``) is no error; a full disk behind ``>`` is the
+    user's (exit 2). Either way stdout is pointed at /dev/null so that the interpreter's
+    last flush cannot print a traceback."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # pragma: no cover - stdout without a descriptor
+        pass
+    if isinstance(exc, BrokenPipeError):
+        return EXIT_BROKEN_PIPE
+    _error(f"cannot write to stdout: {exc.strerror or exc}")
+    return EXIT_USAGE
 
 
 def _error(message: str) -> None:
@@ -145,6 +188,7 @@ def check(
             "with several inputs, --output needs {stem} in its name, e.g. reports/{stem}.json"
         )
     config = _config(config_path, overrides, pre_commit=pre_commit)
+    _refuse_overwriting_inputs(paths, output, rows_out, config, config_path)
     # pre-commit runs hooks in a pseudo-terminal when colour is on: no progress line there.
     progress = not no_progress and not quiet and not pre_commit and sys.stderr.isatty()
     exit_code = EXIT_OK
@@ -158,6 +202,33 @@ def check(
         )  # fmt: skip
         exit_code = max(exit_code, code)
     return exit_code
+
+
+def _destination(template: str, path: str) -> Path:
+    return Path(template.replace("{stem}", Path(path).stem))
+
+
+def _refuse_overwriting_inputs(
+    paths: Sequence[str], output: str | None, rows_out: str | None, config: Config, config_path: str | None
+) -> None:
+    """Before any file is read: no report or rows file may replace (or sit among) an
+    input of any of the runs, and no two runs may write the same file."""
+    from preflight.io import OutputError, refuse_overwriting_inputs
+
+    templates = [t for t in (output, rows_out) if t]
+    destinations = [_destination(t, path) for t in templates for path in paths]
+    inputs = [*paths, config.test, config.valid, config.schema, config.pred_probs, config_path]
+    refuse_overwriting_inputs(destinations, inputs)
+    for template in templates:
+        owners: dict[str, str] = {}
+        for path in paths:
+            destination = _destination(template, path)
+            owner = owners.setdefault(str(destination.resolve()), path)
+            if owner != path:
+                raise OutputError(
+                    f"{str(destination)!r} would hold the reports of both {owner!r} and {path!r}; "
+                    "put {stem} (or another folder) in the output name"
+                )
 
 
 def _is_lfs_pointer(path: str) -> bool:
@@ -222,12 +293,11 @@ def _check_one(
         return EXIT_USAGE
     finally:
         line.clear()
-    stem = Path(path).stem
     color = sys.stdout.isatty()
     # The hook shows whole reports only for the files that stop the commit.
     quiet = quiet or (verdict_if_passed and report.exit_code == EXIT_OK and fmt == "text" and not output)
     if output:
-        destination = Path(output.replace("{stem}", stem))
+        destination = _destination(output, path)
         text = render(report, fmt, color=False, verbose=verbose)
         _write_atomic(destination, text)
         if fmt != "text" and not quiet:
@@ -246,13 +316,7 @@ def _check_one(
     if rows_out:
         from preflight.rows_out import write_rows
 
-        destination = Path(rows_out.replace("{stem}", stem))
-        if destination.is_dir():
-            raise PreflightError(f"{str(destination)!r} is a directory; give --rows-out a file name")
-        try:
-            write_rows(report, destination)
-        except OSError as exc:
-            raise PreflightError(f"cannot write {str(destination)!r}: {exc.strerror or exc}") from None
+        write_rows(report, _destination(rows_out, path))  # preflight.io: errors are OutputError
     return report.exit_code
 
 
@@ -267,14 +331,11 @@ def _target_for(path: str, config: Config) -> str | None:
 
 
 def _write_atomic(destination: Path, text: str) -> None:
+    """Write a report or contract (preflight.io: atomic, devices written in place, and
+    every failure an exit-2 error naming the path and the reason)."""
     from preflight.io import write_text_atomic
 
-    if destination.is_dir():
-        raise PreflightError(f"{str(destination)!r} is a directory; give the report a file name")
-    try:
-        write_text_atomic(destination, text)
-    except OSError as exc:
-        raise PreflightError(f"cannot write {str(destination)!r}: {exc.strerror or exc}") from None
+    write_text_atomic(destination, text)
 
 
 class _ProgressLine:
@@ -403,11 +464,10 @@ def infer_schema(
     """Write a pandera YAML contract inferred from PATH (dtypes, nulls, ranges, categories)."""
     from preflight.contracts import contract_to_yaml, infer_contract
     from preflight.dataset import load_dataset
+    from preflight.io import refuse_overwriting_inputs
 
-    if output != "-" and _same_file(path, output):
-        raise PreflightError(f"refusing to overwrite the input {path!r} with the contract; choose another -o")
-    if output != "-" and Path(output).is_dir():
-        raise PreflightError(f"{output!r} is a directory; give the contract a file name (-o DIR/NAME.yaml)")
+    if output != "-":
+        refuse_overwriting_inputs([output], [path])
     dataset = load_dataset(path, target=target, id_columns=id_columns, task=task)
     schema = infer_contract(
         dataset, max_categories=max_categories, max_unique_share=max_unique_share, range_margin=range_margin
@@ -416,25 +476,9 @@ def infer_schema(
     if output == "-":
         click.echo(text, nl=False)
     else:
-        try:
-            _write_atomic(Path(output), text)
-        except OSError as exc:
-            raise PreflightError(f"cannot write {output!r}: {exc.strerror or exc}") from None
+        _write_atomic(Path(output), text)
         click.echo(f"wrote {output} ({dataset.frame.shape[1]} columns, {dataset.n_rows} rows)", err=True)
     return EXIT_OK
-
-
-def _same_file(a: str, b: str) -> bool:
-    """True if ``b`` names the file ``a`` (same path, or a link to it)."""
-    import os
-
-    pa, pb = Path(a), Path(b)
-    if pa.resolve() == pb.resolve():
-        return True
-    try:
-        return pb.exists() and os.path.samefile(pa, pb)
-    except OSError:
-        return False
 
 
 @cli.command(name="fix")
@@ -476,7 +520,10 @@ def fix_command(
     """Apply the suggested preprocessing to PATH and write the result to OUTPUT; never touches PATH.
 
     Also writes, next to OUTPUT: the removed rows (STEM.removed.SUFFIX), the fitted
-    scikit-learn pipeline (STEM.pipeline.joblib) and the plan's code (STEM.plan.py).
+    scikit-learn pipeline (STEM.pipeline.joblib), the plan's code (STEM.plan.py) and,
+    last, STEM.manifest.json naming every file of the set with its sha256 and size.
+    All appear together or none does; outputs of an earlier run this one does not
+    write are removed.
     """
     from preflight.fix import ChecksCrashed, fix
     from preflight.reporters.text import safe
@@ -486,7 +533,12 @@ def fix_command(
     config = _config(config_path, overrides)
     try:
         result = fix(
-            path, output, config, drop_duplicates=drop_duplicates, drop_codes=parse_codes(drop_codes)
+            path,
+            output,
+            config,
+            drop_duplicates=drop_duplicates,
+            drop_codes=parse_codes(drop_codes),
+            config_file=config_path,
         )
     except ChecksCrashed as exc:
         _error(str(exc))
@@ -511,6 +563,7 @@ def fix_command(
             f"  test file: {t.leaked:,} of {t.rows_in:,} rows repeat training rows (SP001)"
             f" → {safe(str(t.removed_file))}; the other {t.rows_out:,} preprocessed → {safe(str(t.output))}"
         )
+    click.echo(f"  manifest (sha256 of each file) → {safe(str(result.manifest_file))}")
     for note in result.notes:
         click.echo(f"  note: {safe(note)}")
     return EXIT_OK

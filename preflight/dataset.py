@@ -197,8 +197,16 @@ def read_table(path: str | os.PathLike[str]) -> Dataset:
     return Dataset(frame=frame, path=spec, source_format=fmt, renamed_columns=renamed)
 
 
+def is_pattern(spec: str | os.PathLike[str]) -> bool:
+    """True when ``spec`` is read as a glob: it has ``*``, ``?`` or ``[`` and names no
+    existing path. An existing path is a path: ``a[1].csv`` is that file, never a pattern."""
+    text = os.fspath(spec)
+    return any(ch in text for ch in "*?[") and not os.path.lexists(text)
+
+
 def _expand(spec: str) -> list[str]:
-    if any(ch in spec for ch in "*?["):
+    """The files ``spec`` names: itself, the data files under a directory, or a glob's matches."""
+    if is_pattern(spec):
         files = sorted(glob.glob(spec, recursive=True))
         files = [f for f in files if os.path.isfile(f)]
         if not files:

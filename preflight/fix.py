@@ -1,6 +1,6 @@
 """``preflight fix``: apply the suggested preprocessing and write a new dataset.
 
-The input file is only read. The run writes, each atomically:
+The input file is only read. The run writes, as one set:
 
 - ``OUT``: the transformed features (the plan's pipeline output), with the id
   columns and the target unchanged;
@@ -8,7 +8,9 @@ The input file is only read. The run writes, each atomically:
   0-based input position and the codes that removed it;
 - ``OUT-stem.pipeline.joblib``: the fitted scikit-learn pipeline (raw features in,
   features out), to apply the same preprocessing to new data;
-- ``OUT-stem.plan.py``: the plan's code, which this command ran.
+- ``OUT-stem.plan.py``: the plan's code, which this command ran;
+- ``OUT-stem.manifest.json``, written last: every other file of the set by name,
+  with its role, sha256 and size.
 
 Rows are removed when their label is missing (always: nothing can be learnt from
 them), when they repeat an earlier row (``drop_duplicates``) and when a check
@@ -18,12 +20,26 @@ With a test file (``--test``), its rows that repeat a training row (SP001, the l
 that makes test loss lie) are removed into ``OUT-stem.test.removed.SUFFIX`` and the
 other test rows go through the pipeline fitted on the training rows into
 ``OUT-stem.test.SUFFIX`` — never fitted on test data. The test file is only read.
+
+The outputs are one transaction (:class:`preflight.io.FileSet`): everything,
+the test file's transform included, is computed first, then written to temporaries
+beside the outputs; only when all are complete does the commit remove the previous
+manifest and any output of an earlier run this one does not write (say, the test
+files of a run with ``--test``), rename the new files into place and write the
+manifest. A failure before the commit (bad test file, full disk, ``kill -9``)
+leaves the previous outputs as they were and, except after ``kill -9``, no
+temporary (the next run removes those). A reader that needs the whole set checks
+the manifest (:func:`preflight.io.verify_manifest`): no manifest, or a file that
+differs from it, means no usable set. Outputs get the user's umask (``0o644``
+under ``022``). No output may be an input (the data, the test or validation file,
+the schema, the predicted probabilities, the config file) or lie inside a
+directory input; a device or FIFO is refused, as the set is regular files.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +51,7 @@ from preflight.config import Config
 from preflight.dataset import SUFFIXES, Dataset, Format, load_dataset
 from preflight.errors import PreflightError
 from preflight.findings import Report
-from preflight.io import write_atomic, write_text_atomic
+from preflight.io import FileSet, refuse_overwriting_inputs, refuse_special_files
 
 ROW_COLUMN = "preflight_row"
 REASON_COLUMN = "preflight_reason"
@@ -53,6 +69,7 @@ class FixResult:
     removed_file: Path
     pipeline_file: Path
     code_file: Path
+    manifest_file: Path
     rows_in: int
     rows_out: int
     columns_in: int
@@ -82,6 +99,17 @@ def test_files(output: Path) -> tuple[Path, Path]:
     )
 
 
+def manifest_file(output: Path) -> Path:
+    """The manifest of the set of outputs, beside ``output``: written last."""
+    stem = output.name[: -len(output.suffix)] if output.suffix else output.name
+    return output.with_name(f"{stem}.manifest.json")
+
+
+def all_outputs(output: Path) -> list[Path]:
+    """Every file a ``fix`` to ``output`` may write (the test files only with ``--test``)."""
+    return [output, *side_files(output), *test_files(output), manifest_file(output)]
+
+
 def side_files(output: Path) -> tuple[Path, Path, Path]:
     """The removed-rows file, the pipeline file and the code file beside ``output``."""
     stem = output.name[: -len(output.suffix)] if output.suffix else output.name
@@ -99,17 +127,23 @@ def fix(
     *,
     drop_duplicates: bool = False,
     drop_codes: Sequence[str] = (),
+    config_file: str | os.PathLike[str] | None = None,
 ) -> FixResult:
-    """Check ``path``, apply the plan and write the outputs. Raises PreflightError on bad input."""
+    """Check ``path``, apply the plan and write the outputs as one set (see the module
+    docstring). Raises PreflightError on bad input, before anything is written.
+    ``config_file`` (the ``--config`` file, if any) is one more input never overwritten."""
     from preflight import engine
 
     out = Path(output)
-    out_format = _output_format(path, out)
     removed_file, pipeline_file, code_file = side_files(out)
-    outputs = [out, removed_file, pipeline_file, code_file]
-    _refuse_overwriting_input(path, outputs + list(test_files(out)))
-    if config.test is not None:
-        _refuse_overwriting_input(config.test, outputs + list(test_files(out)))
+    test_out, test_removed = test_files(out)
+    manifest = manifest_file(out)
+    refuse_overwriting_inputs(
+        all_outputs(out),
+        [path, config.test, config.valid, config.schema, config.pred_probs, config_file],
+    )
+    refuse_special_files(all_outputs(out))
+    out_format = _output_format(path, out)
 
     _refuse_what_would_not_fit(path)
     dataset = load_dataset(path, target=config.target, id_columns=config.id_columns, task=config.task)
@@ -142,12 +176,26 @@ def fix(
             raise PreflightError(f"a transformed feature is named like the target {dataset.target!r}")
         parts.append(kept[[dataset.target]].reset_index(drop=True))
     result_frame = pd.concat(parts, axis=1)
+    # Everything is computed before the first byte is written: a test file that
+    # cannot be used fails the run with nothing written.
+    test_frames = _fix_test(config.test, dataset, pipeline) if config.test else None
 
-    _write_frame(out, result_frame, out_format)
-    _write_frame(removed_file, removed, out_format)
-    write_atomic(pipeline_file, lambda tmp: _dump(pipeline, tmp))
-    write_text_atomic(code_file, code)
-    test_result = _fix_test(config.test, dataset, pipeline, out, out_format) if config.test else None
+    from preflight import __version__
+
+    meta = {"preflight_version": __version__, "input": os.fspath(path), "test": config.test}
+    with FileSet(manifest, siblings=all_outputs(out), meta=meta) as outputs:
+        outputs.stage(out, _frame_writer(out, result_frame, out_format), "output")
+        outputs.stage(removed_file, _frame_writer(removed_file, removed, out_format), "removed")
+        outputs.stage(pipeline_file, lambda tmp: _dump(pipeline, tmp), "pipeline")
+        outputs.stage(code_file, lambda tmp: tmp.write_text(code, encoding="utf-8"), "plan")
+        test_result = None
+        if test_frames is not None:
+            test_frame, test_removed_frame, test_counts = test_frames
+            outputs.stage(test_out, _frame_writer(test_out, test_frame, out_format), "test")
+            removed_writer = _frame_writer(test_removed, test_removed_frame, out_format)
+            outputs.stage(test_removed, removed_writer, "test-removed")
+            test_result = TestFixResult(test_out, test_removed, *test_counts)
+        outputs.commit()
 
     counts: dict[str, int] = {}
     for codes in reasons.values():
@@ -168,6 +216,7 @@ def fix(
         removed_file=removed_file,
         pipeline_file=pipeline_file,
         code_file=code_file,
+        manifest_file=manifest,
         rows_in=len(frame),
         rows_out=len(result_frame),
         columns_in=frame.shape[1],
@@ -179,8 +228,12 @@ def fix(
     )
 
 
-def _fix_test(path: str, train: Dataset, pipeline: Any, out: Path, fmt: Format) -> TestFixResult:
-    """Drop the test rows that repeat a training row; preprocess the rest with ``pipeline``."""
+def _fix_test(
+    path: str, train: Dataset, pipeline: Any
+) -> tuple[pd.DataFrame, pd.DataFrame, tuple[int, int, int]]:
+    """Drop the test rows that repeat a training row; preprocess the rest with ``pipeline``.
+
+    Returns the preprocessed rows, the removed rows and (rows in, rows out, leaked)."""
     from threadpoolctl import threadpool_limits
 
     from preflight.split import drop_leaked_rows, load_heldout
@@ -210,10 +263,7 @@ def _fix_test(path: str, train: Dataset, pipeline: Any, out: Path, fmt: Format) 
     if held.target is not None:
         parts.append(kept[[held.target]])
     result = pd.concat(parts, axis=1)
-    test_out, test_removed = test_files(out)
-    _write_frame(test_out, result, fmt)
-    _write_frame(test_removed, removed, fmt)
-    return TestFixResult(test_out, test_removed, held.n_rows, len(result), int(leaked.positions.size))
+    return result, removed, (held.n_rows, len(result), int(leaked.positions.size))
 
 
 def _rows_to_remove(
@@ -299,25 +349,13 @@ def _refuse_what_would_not_fit(path: str | os.PathLike[str]) -> None:
         )
 
 
-def _refuse_overwriting_input(path: str, outputs: list[Path]) -> None:
-    source = Path(path)
-    for out in outputs:
-        same = os.path.realpath(out) == os.path.realpath(source)
-        if not same and out.exists() and source.exists():
-            same = os.path.samefile(out, source)
-        if same:
-            raise PreflightError(f"{out}: would overwrite the input; choose another output path")
-        if source.is_dir() and Path(os.path.realpath(out)).is_relative_to(os.path.realpath(source)):
-            raise PreflightError(f"{out}: is inside the input directory; choose another output path")
-
-
-def _write_frame(destination: Path, frame: pd.DataFrame, fmt: Format) -> None:
+def _frame_writer(destination: Path, frame: pd.DataFrame, fmt: Format) -> Callable[[Path], object]:
+    """A function writing ``frame`` to a path in ``fmt`` (for :meth:`FileSet.stage`)."""
     if fmt == "parquet":
-        write_atomic(destination, lambda tmp: frame.to_parquet(tmp, index=False))
-    elif fmt == "feather":
-        write_atomic(destination, lambda tmp: frame.reset_index(drop=True).to_feather(tmp))
-    elif fmt == "jsonl":
-        write_atomic(destination, lambda tmp: frame.to_json(tmp, orient="records", lines=True))
-    else:
-        sep = "\t" if destination.suffix.lower() == ".tsv" else ","
-        write_atomic(destination, lambda tmp: frame.to_csv(tmp, index=False, sep=sep))
+        return lambda tmp: frame.to_parquet(tmp, index=False)
+    if fmt == "feather":
+        return lambda tmp: frame.reset_index(drop=True).to_feather(tmp)
+    if fmt == "jsonl":
+        return lambda tmp: frame.to_json(tmp, orient="records", lines=True)
+    sep = "\t" if destination.suffix.lower() == ".tsv" else ","
+    return lambda tmp: frame.to_csv(tmp, index=False, sep=sep)
