@@ -22,9 +22,9 @@ from typing import Any
 
 from preflight.check import quote_list
 from preflight.errors import PreflightError
+from preflight.escape import safe_lines
 from preflight.findings import CAUSES, Finding, Report
 from preflight.reporters.common import RuleInfo, by_cause, cause_title, failing, rule_infos, tally, verdict
-from preflight.reporters.text import safe
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +51,9 @@ def render(report: Report, *, rules: Mapping[str, RuleInfo] | None = None, **_: 
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        # Control and bidi characters from the data are made visible, as in the terminal.
-        finalize=lambda value: safe(value) if isinstance(value, str) else value,
+        # Control and bidi characters from the data are made visible, as in the terminal
+        # (line breaks are kept: HTML shows them as spaces, except in the code block).
+        finalize=lambda value: safe_lines(value) if isinstance(value, str) else value,
     )
     env.filters["num"] = _num
     template = env.get_template("report.html.j2")
