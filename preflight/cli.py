@@ -17,6 +17,7 @@ import click
 from preflight import __version__
 from preflight.config import ENGINES, FAIL_ON, MODEL_FAMILIES, MODES, TASKS, Config, load_config
 from preflight.errors import PreflightError
+from preflight.escape import SafeFormatter, safe, safe_lines, safe_path
 from preflight.reporters import FORMATS
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
@@ -30,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except click.exceptions.Exit as exc:
         code = exc.exit_code
     except click.ClickException as exc:
-        exc.show()
+        _show(exc)
         code = EXIT_USAGE
     except click.exceptions.Abort:
         click.echo("preflight: aborted", err=True)
@@ -94,9 +95,16 @@ def _stdout_failed(exc: OSError) -> int:
 
 
 def _error(message: str) -> None:
-    from preflight.reporters.text import safe
-
     click.echo(f"preflight: error: {safe(message)}", err=True)
+
+
+def _show(exc: click.ClickException) -> None:
+    """Click's usage error, its lines escaped (it quotes the arguments it rejects)."""
+    import io
+
+    buffer = io.StringIO()
+    exc.show(file=buffer)
+    click.echo(safe_lines(buffer.getvalue().rstrip("\n")), err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -181,8 +189,7 @@ def check(
     """Check one or more data files (parquet, csv, jsonl, feather/arrow, or a directory/glob of parts)."""
     if fmt not in FORMATS:
         raise PreflightError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
-    if verbose:
-        logging.basicConfig(level=logging.DEBUG, format="preflight: %(name)s: %(message)s")
+    _logging(verbose)
     if output and len(paths) > 1 and "{stem}" not in output:
         raise PreflightError(
             "with several inputs, --output needs {stem} in its name, e.g. reports/{stem}.json"
@@ -194,7 +201,8 @@ def check(
     exit_code = EXIT_OK
     for path in paths:
         if pre_commit and _is_lfs_pointer(path):
-            click.echo(f"{_safe(path)}: skipped: a Git LFS pointer, not the data (`git lfs pull` fetches it)")
+            notice = "skipped: a Git LFS pointer, not the data (`git lfs pull` fetches it)"
+            click.echo(f"{safe_path(path)}: {notice}")
             continue
         code = _check_one(
             path, config, fmt, output, rows_out, quiet, verbose, progress,
@@ -237,10 +245,12 @@ def _is_lfs_pointer(path: str) -> bool:
     return is_lfs_pointer(path)
 
 
-def _safe(path: str) -> str:
-    from preflight.reporters.text import safe
-
-    return safe(path)
+def _logging(verbose: bool) -> None:
+    """Log records on stderr, escaped like everything else printed (a warning may quote
+    a column name); -v shows debug records, named by logger."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(SafeFormatter("preflight: %(name)s: %(message)s" if verbose else "%(message)s"))
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, handlers=[handler])
 
 
 def _config(config_path: str | None, overrides: dict[str, Any], *, pre_commit: bool = False) -> Config:
@@ -310,9 +320,8 @@ def _check_one(
         )
     if quiet:
         verdict = "crashed" if report.errors else report.status
-        click.echo(
-            f"{path}: {verdict} ({report.summary['error']} errors, {report.summary['warning']} warnings)"
-        )
+        counts = f"{report.summary['error']} errors, {report.summary['warning']} warnings"
+        click.echo(f"{safe_path(path)}: {verdict} ({counts})")
     if rows_out:
         from preflight.rows_out import write_rows
 
@@ -348,7 +357,8 @@ class _ProgressLine:
 
     def show(self, text: str) -> None:
         if self.enabled:
-            sys.stderr.write("\r\x1b[K" + text[:100])
+            # The path and the names in the text are data: escaped, then cut to the line.
+            sys.stderr.write("\r\x1b[K" + safe(text)[:100])
             sys.stderr.flush()
             self.shown = True
 
@@ -477,7 +487,8 @@ def infer_schema(
         click.echo(text, nl=False)
     else:
         _write_atomic(Path(output), text)
-        click.echo(f"wrote {output} ({dataset.frame.shape[1]} columns, {dataset.n_rows} rows)", err=True)
+        shape = f"{dataset.frame.shape[1]} columns, {dataset.n_rows} rows"
+        click.echo(f"wrote {safe(output)} ({shape})", err=True)
     return EXIT_OK
 
 
@@ -526,7 +537,6 @@ def fix_command(
     write are removed.
     """
     from preflight.fix import ChecksCrashed, fix
-    from preflight.reporters.text import safe
     from preflight.selection import parse_codes
 
     overrides.setdefault("extend_select", None)
@@ -550,7 +560,7 @@ def fix_command(
     from preflight.plan import describe_step
 
     for i, step in enumerate(result.steps, 1):
-        click.echo(f"  {i}. {safe(describe_step(step))}  [{step['reason']}]")
+        click.echo(f"  {i}. {safe(describe_step(step))}  [{safe(step['reason'])}]")
     removed = sum(result.removed.values())
     detail = ", ".join(f"{code}: {n}" for code, n in result.removed.items())
     detail = f" ({detail})" if detail else ""

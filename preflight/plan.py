@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from preflight.dataset import Dataset
+from preflight.escape import json_safe
 from preflight.findings import Finding, jsonable
 from preflight.profile import Profile
 
@@ -554,8 +555,9 @@ def _encoder(transformer: str | None, params: dict[str, Any], code: _Code) -> st
 def _literal(value: Any) -> str:
     """A Python literal for JSON-like data (NaN and infinities included)."""
     if isinstance(value, str):
-        # A JSON string (non-ASCII kept as is) is also a valid Python literal.
-        return json.dumps(value, ensure_ascii=False)
+        # A JSON string (non-ASCII kept as is) is also a valid Python literal; bidi and
+        # other invisible controls are \\u escapes, so the code reads as it runs.
+        return json_safe(json.dumps(value, ensure_ascii=False))
     if value is None or isinstance(value, (bool, int)):
         return repr(value)
     if isinstance(value, float):

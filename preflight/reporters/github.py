@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from preflight.escape import safe
 from preflight.findings import Report, Severity
 from preflight.reporters.common import tally, verdict
-from preflight.reporters.text import safe
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 # A log line's annotation text is shown whole; the first rows say where to look.

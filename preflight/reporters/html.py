@@ -22,9 +22,9 @@ from typing import Any
 
 from preflight.check import quote_list
 from preflight.errors import PreflightError
+from preflight.escape import safe, safe_lines
 from preflight.findings import CAUSES, Finding, Report
 from preflight.reporters.common import RuleInfo, by_cause, cause_title, failing, rule_infos, tally, verdict
-from preflight.reporters.text import safe
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +51,24 @@ def render(report: Report, *, rules: Mapping[str, RuleInfo] | None = None, **_: 
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        # Control and bidi characters from the data are made visible, as in the terminal.
-        finalize=lambda value: safe(value) if isinstance(value, str) else value,
+        finalize=_finalize,
     )
     env.filters["num"] = _num
     template = env.get_template("report.html.j2")
     return template.render(**context(report, rules), version=__version__, plot_w=PLOT_W)
+
+
+class Lines(str):
+    """A string whose line breaks are meant (the generated code): kept in the HTML."""
+
+
+def _finalize(value: Any) -> Any:
+    """Control and bidi characters from the data made visible, as in the terminal, line
+    breaks included (an HTML report printed to a CI log must not start a line with data,
+    e.g. a ``::error`` workflow command); :class:`Lines` keep their breaks."""
+    if isinstance(value, Lines):
+        return safe_lines(value)
+    return safe(value) if isinstance(value, str) else value
 
 
 def context(report: Report, rules: Mapping[str, RuleInfo] | None = None) -> dict[str, Any]:
@@ -94,7 +106,7 @@ def context(report: Report, rules: Mapping[str, RuleInfo] | None = None) -> dict
         "columns": profile.get("columns") or [],
         "columns_total": profile.get("columns_total"),
         "steps": preprocessing.get("steps") or [],
-        "code": preprocessing.get("code"),
+        "code": Lines(preprocessing["code"]) if preprocessing.get("code") else None,
         "skipped": [{"code": s.code, "reason": s.reason, "name": infos[s.code].name} for s in report.skipped],
         "not_examined": [
             {"code": s.code, "kinds": ", ".join(s.kinds), "columns": quote_list(s.columns, 10)}

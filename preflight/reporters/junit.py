@@ -4,8 +4,10 @@ A check that ran is a test case that *fails* when it has a finding at or above
 ``--fail-on`` (so the test tab agrees with the exit code), *errors* when it crashed,
 and *passes* otherwise; findings below the threshold are listed in its
 ``system-out``. A skipped check is a ``<skipped>`` test case with the reason.
-The XML is written by ElementTree (which escapes markup); characters XML 1.0 cannot
-hold at all (most control characters) are written as ``\\xNN``.
+The XML is written by ElementTree (which escapes markup). Control and bidi characters
+(which XML 1.0 mostly cannot hold at all) are written as visible escapes (``\\x1b``) by
+:func:`preflight.escape.safe`; attribute values are one line, element text keeps its
+line breaks.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from typing import Any
 
+from preflight.escape import safe, safe_lines
 from preflight.findings import Finding, Report
 from preflight.reporters.common import RuleInfo, failing, rule_infos
 
@@ -24,27 +27,31 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ROWS_SHOWN = 20
 
 
-def xml_text(text: object) -> str:
-    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+def xml_text(text: object, *, lines: bool = False) -> str:
+    """Text XML 1.0 can hold and a reader's terminal cannot act on: one line, or
+    ``lines`` kept (element text)."""
+    escaped = safe_lines(text) if lines else safe(text)
+    # U+FFFE and U+FFFF are left by safe(); XML forbids them.
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", escaped)
 
 
 def _describe(f: Finding) -> str:
-    lines = [f"[{f.severity.value}] {f.message}"]
+    lines = [f"[{f.severity.value}] {safe(f.message)}"]
     if f.columns:
-        lines.append("  columns: " + ", ".join(f.columns))
+        lines.append("  columns: " + ", ".join(safe(c) for c in f.columns))
     if f.rows:
         shown = ", ".join(str(r) for r in f.rows[:_ROWS_SHOWN])
         more = f" … ({f.flagged_rows:,} in all)" if f.flagged_rows > _ROWS_SHOWN else ""
         lines.append(f"  rows: {shown}{more}")
     if f.fix is not None:
-        lines.append(f"  fix: {f.fix.summary}")
-    return "\n".join(lines)
+        lines.append(f"  fix: {safe(f.fix.summary)}")
+    return "\n".join(lines)  # the data is escaped line by line: only these breaks remain
 
 
 def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
     el = ET.SubElement(parent, tag, {k: xml_text(v) for k, v in attrs.items()})
     if text is not None:
-        el.text = xml_text(text)
+        el.text = xml_text(text, lines=True)
     return el
 
 

@@ -15,9 +15,9 @@ import re
 from typing import Any
 
 from preflight.check import quote_list
+from preflight.escape import safe, safe_lines
 from preflight.findings import Report, Severity
 from preflight.reporters.common import by_cause, cause_title, tally, verdict
-from preflight.reporters.text import safe
 
 _ICON = {Severity.ERROR: "🔴", Severity.WARNING: "🟠", Severity.INFO: "🔵"}
 _VERDICT = {"pass": "✅ **PASS**", "fail": "❌ **FAIL**", "crashed": "💥 **CRASHED**"}
@@ -116,7 +116,7 @@ def render(report: Report, **_: Any) -> str:
         if code:
             out.append("<details><summary>scikit-learn code</summary>")
             out.append("")
-            out.append(code_block(safe(str(code)), "python"))
+            out.append(code_block(safe_lines(code), "python"))
             out.append("")
             out.append("</details>")
             out.append("")

@@ -15,6 +15,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from preflight.escape import json_safe
 from preflight.findings import Finding, Report, Severity, jsonable
 from preflight.reporters.common import LEVEL, RuleInfo, rule_infos
 
@@ -130,4 +131,4 @@ def render(report: Report, *, rules: Mapping[str, RuleInfo] | None = None, **_: 
         "properties": {"dataset": report.dataset.to_dict()},
     }
     log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
+    return json_safe(json.dumps(log, ensure_ascii=False, indent=2)) + "\n"

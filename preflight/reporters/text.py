@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import click
 
 from preflight.check import quote_list
+from preflight.escape import safe, safe_lines
 from preflight.findings import CAUSES, Finding, Report, Severity
+
+__all__ = ["render", "safe"]  # safe: the one escaping, kept importable from here
 
 _MARK = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "•"}
 _COLOR = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
-def safe(text: str) -> str:
-    """Escape control and bidi characters so data cannot drive the terminal."""
-    return _CONTROL.sub(
-        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text
-    )
 
 
 def _not_examined(report: Report) -> list[str]:
@@ -81,26 +75,27 @@ def render(report: Report, *, color: bool = False, verbose: bool = False, **_: A
         from preflight.plan import describe_step
 
         for i, step in enumerate(steps, 1):
-            out.append(f"  {i}. {safe(describe_step(step))}  [{step['reason']}]")
+            out.append(f"  {i}. {safe(describe_step(step))}  [{safe(step['reason'])}]")
         code = (report.preprocessing or {}).get("code")
         if code and verbose:
-            out.extend(["", *(safe(line) for line in code.splitlines())])
+            out.extend(["", *safe_lines(code).splitlines()])
         elif code:
             out.append(style("  (-v prints the scikit-learn code; `preflight fix` applies it)", dim=True))
         out.append("")
 
     if report.errors:
         for e in report.errors:
-            out.append(style(f"  ! {e.code} crashed: {safe(e.error)}", fg="magenta", bold=True))
+            out.append(style(f"  ! {safe(e.code)} crashed: {safe(e.error)}", fg="magenta", bold=True))
         out.append("")
     if report.skipped and verbose:
-        out.append(style("skipped: " + ", ".join(f"{s.code} ({s.reason})" for s in report.skipped), dim=True))
+        listed = ", ".join(f"{s.code} ({s.reason})" for s in report.skipped)
+        out.append(style(f"skipped: {safe(listed)}", dim=True))
     elif report.skipped:
         reasons: dict[str, list[str]] = {}
         for s in report.skipped:
             reasons.setdefault(s.reason, []).append(s.code)
         text = "; ".join(f"{len(codes)} {r}" for r, codes in reasons.items())
-        out.append(style(f"skipped {len(report.skipped)} checks: {text} (-v lists them)", dim=True))
+        out.append(style(f"skipped {len(report.skipped)} checks: {safe(text)} (-v lists them)", dim=True))
     if report.skipped_columns and verbose:
         out.extend(style(line, dim=True) for line in _not_examined(report))
 
