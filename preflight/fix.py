@@ -183,7 +183,8 @@ def _fix_test(path: str, train: Dataset, pipeline: Any, out: Path, fmt: Format) 
     """Drop the test rows that repeat a training row; preprocess the rest with ``pipeline``."""
     from threadpoolctl import threadpool_limits
 
-    from preflight.split import drop_leaked_rows, load_heldout
+    from preflight.analysis.overlap import drop_leaked_rows
+    from preflight.analysis.split import load_heldout
 
     held = load_heldout(path, train).dataset
     missing = [c for c in train.features if c not in held.frame.columns]
