@@ -163,8 +163,8 @@ def detector_choice() -> None:
     precision of the 10 top-ranked rows (threshold-free) on the same feature matrix."""
     from sklearn.ensemble import IsolationForest
 
+    from preflight.analysis.row_outliers import feature_matrix, score_rows
     from preflight.check import Context
-    from preflight.checks.ol.row_outliers import _feature_matrix, score_rows
     from preflight.config import Config
     from preflight.dataset import load_dataset
     from preflight.profile import Profile
@@ -178,8 +178,8 @@ def detector_choice() -> None:
             frame, truth = make(seed)
             ds = load_dataset(frame, target=target)
             ctx = Context(ds, Profile(ds), Config(target=target))
-            matrix, _, _ = _feature_matrix(ctx)
-            scored = score_rows(ctx, k=10, sample=2000)
+            matrix, _, _ = feature_matrix(ctx.artifacts)
+            scored = score_rows(ctx.artifacts, k=10, sample=2000)
             assert scored is not None
             with threadpool_limits(limits=1):
                 forest = IsolationForest(n_estimators=200, random_state=seed).fit(matrix)

@@ -15,9 +15,10 @@ from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
+from preflight.analysis.artifacts import Artifacts
 from preflight.config import Config
 from preflight.dataset import Dataset
-from preflight.engines.rows import InMemory, RowBatches
+from preflight.engines.rows import RowBatches
 from preflight.errors import PreflightError, did_you_mean
 from preflight.findings import Category, Finding, Fix, Severity
 from preflight.profile import Kind, Profile
@@ -36,7 +37,8 @@ NEEDS: dict[str, str] = {
 
 @dataclass
 class Context:
-    """What a check may read. ``shared`` memoises expensive artifacts across checks."""
+    """What a check may read. ``artifacts`` holds the shared statistics and models
+    (each built once per run); ``shared`` memoises a check family's own helpers."""
 
     dataset: Dataset
     profile: Profile
@@ -44,6 +46,10 @@ class Context:
     # Report sections a check hands to the engine (label_health, sampled_rows).
     published: dict[str, Any] = field(default_factory=dict)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    artifacts: Artifacts = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.artifacts = Artifacts(self.dataset, self.profile, self.config, self.published)
 
     def shared(self, key: str, factory: Callable[[], T]) -> T:
         """Compute ``factory()`` once per run under ``key`` and reuse it."""
@@ -55,14 +61,12 @@ class Context:
     @property
     def batches(self) -> RowBatches:
         """Every row of the file, batch by batch (the frame itself when in memory)."""
-        return self.dataset.batches if self.dataset.batches is not None else InMemory(self.dataset.frame)
+        return self.artifacts.batches
 
     def file_rows(self, frame_positions: np.ndarray) -> np.ndarray:
         """File positions of rows of ``dataset.frame`` (they differ when streaming,
         where the frame is a sample)."""
-        rows = np.asarray(frame_positions, dtype=np.int64)
-        positions = self.dataset.sample_positions
-        return rows if positions is None else positions[rows]
+        return self.artifacts.file_rows(frame_positions)
 
     def file_row(self, frame_position: int) -> int:
         """:meth:`file_rows` of one row, for messages and evidence."""

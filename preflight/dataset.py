@@ -186,7 +186,7 @@ def read_table(path: str | os.PathLike[str]) -> Dataset:
         raise
     except Exception as exc:  # pyarrow raises many types; all mean "cannot read"
         raise PreflightError(f"{spec}: cannot read as {fmt}: {_first_line(exc)}") from exc
-    frame = _to_pandas(table)
+    frame = to_pandas(table)
     del table
     # The Arrow buffers are garbage now; without this the allocator keeps them and
     # the checks' first allocations add to the read's peak instead of reusing it.
@@ -359,7 +359,8 @@ def _concat(tables: list[pa.Table]) -> pa.Table:
         raise PreflightError(f"the parts do not share one schema: {_first_line(exc)}") from exc
 
 
-def _to_pandas(table: pa.Table) -> pd.DataFrame:
+def to_pandas(table: pa.Table) -> pd.DataFrame:
+    """An Arrow table as the pandas frame every reader and engine hands on."""
     # Dictionary-encoded columns become pandas categoricals; everything else keeps
     # its natural dtype. A RangeIndex keeps positions equal to file row numbers.
     frame: pd.DataFrame = table.to_pandas()

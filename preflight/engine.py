@@ -69,9 +69,6 @@ def run(
     ctx = Context(dataset=dataset, profile=_profile(dataset), config=config)
     if dataset.batches is not None:
         dataset.batches.progress = rows_progress
-    if dataset.scan is not None:
-        # The scan found the repeated rows of the whole file by hashing every row.
-        ctx.shared("duplicate_mask", dataset.scan.duplicate_mask)
     findings: list[Finding] = []
     skipped: list[Skipped] = []
     errors: list[CheckError] = []

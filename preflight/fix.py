@@ -236,7 +236,8 @@ def _fix_test(
     Returns the preprocessed rows, the removed rows and (rows in, rows out, leaked)."""
     from threadpoolctl import threadpool_limits
 
-    from preflight.split import drop_leaked_rows, load_heldout
+    from preflight.analysis.overlap import drop_leaked_rows
+    from preflight.analysis.split import load_heldout
 
     held = load_heldout(path, train).dataset
     missing = [c for c in train.features if c not in held.frame.columns]

@@ -13,9 +13,9 @@ file of the same shape (so the SP family runs too), and the test asserts:
   column is profiled, and the finding a user should get from it, if any.
 
 Bugs this corpus found (each fixed at its root): ``float_limits`` (CP004/CP006/CP007/
-LB001 crashed: the shared feature matrix overflowed to inf; preflight/features.py),
+LB001 crashed: the shared feature matrix overflowed to inf; preflight/analysis/features.py),
 ``float_limits_regression_target`` (CP004/CP006/CP007 crashed in R², LB004 published
-residual_scale null: preflight/models/flexible.py, oof_regression.py,
+residual_scale null: preflight/analysis/flexible.py, oof_regression.py,
 checks/lb/regression_label_issues.py), ``binary_column`` and ``mixed_python_objects``
 (LB003, CP005 and others crashed in ``astype(str)`` on non-UTF-8 bytes: preflight/text.py
 ``as_text``), ``list_column``/``struct_column``/``binary_column`` (profiled as 'mixed'

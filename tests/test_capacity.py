@@ -16,15 +16,13 @@ import pandas as pd
 import pytest
 
 from preflight import engine
+from preflight.analysis import conflicts
+from preflight.analysis.features import encode
+from preflight.analysis.flexible import FRACTIONS
 from preflight.check import Context
 from preflight.config import Config
 from preflight.dataset import load_dataset
-from preflight.features import encode, encoded_layout
 from preflight.findings import Finding, Severity
-from preflight.models import conflicts
-from preflight.models.conflicts import conflict_groups
-from preflight.models.flexible import FRACTIONS, flexible_fit
-from preflight.models.oof_regression import out_of_fold_regression
 from preflight.profile import Profile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,11 +87,11 @@ def test_conflict_groups_are_identical_rows_with_different_labels() -> None:
         }
     )
     ctx = _context(frame, "label")
-    groups = conflict_groups(ctx)
+    groups = ctx.artifacts.conflict_groups
     # (1, x) at rows 0, 1, 3 disagree; (NaN, y) at 4, 5 disagree (missing equals missing);
     # (3, z) at 6, 7 agree; row 8 has no label.
     assert [g.tolist() for g in groups] == [[0, 1, 3], [4, 5]]
-    assert ctx.shared("conflict_groups", list) is groups  # memoised for LB to reuse
+    assert ctx.artifacts.conflict_groups is groups  # memoised for LB to reuse
 
 
 def test_conflict_groups_skip_ids_and_confirm_hash_collisions(
@@ -113,8 +111,8 @@ def test_conflict_groups_skip_ids_and_confirm_hash_collisions(
 
 def test_conflict_groups_regression_and_no_target() -> None:
     frame = pd.DataFrame({"a": [1, 1, 2, 2, 3], "y": [0.5, 0.5, 1.0, 2.0, 3.0]})
-    assert [g.tolist() for g in conflict_groups(_context(frame, "y", task="regression"))] == [[2, 3]]
-    assert conflict_groups(_context(frame, None)) == []
+    assert [g.tolist() for g in _context(frame, "y", task="regression").artifacts.conflict_groups] == [[2, 3]]
+    assert _context(frame, None).artifacts.conflict_groups == []
 
 
 # ---- regression out-of-fold predictions (shared with LB) --------------------------
@@ -124,7 +122,7 @@ def test_out_of_fold_regression_is_out_of_sample_and_sampled() -> None:
     frame = _bundled("diabetes")
     frame.loc[[3, 10], "target"] = np.nan
     ctx = _context(frame, "target", sample=200)
-    oof = out_of_fold_regression(ctx)
+    oof = ctx.artifacts.out_of_fold_regression
     assert oof.positions.tolist() == [i for i in range(len(frame)) if i not in (3, 10)]
     assert oof.sampled_rows == 200
     assert np.all(np.isfinite(oof.predictions))
@@ -132,7 +130,7 @@ def test_out_of_fold_regression_is_out_of_sample_and_sampled() -> None:
     # Out-of-sample predictions of a real signal: clearly better than the mean, short of perfect.
     r2 = 1 - np.sum((oof.targets - oof.predictions) ** 2) / np.sum((oof.targets - oof.targets.mean()) ** 2)
     assert 0.3 < r2 < 0.7
-    again = out_of_fold_regression(_context(frame, "target", sample=200))
+    again = _context(frame, "target", sample=200).artifacts.out_of_fold_regression
     assert np.array_equal(oof.predictions, again.predictions)  # seeded
 
 
@@ -269,7 +267,7 @@ def test_learning_curve_evidence_shape_and_determinism() -> None:
 
 def test_flexible_fit_is_shared_and_skips_without_features() -> None:
     frame = pd.DataFrame({"y": ["a", "b"] * 20})
-    assert flexible_fit(_context(frame, "y")) is None
+    assert _context(frame, "y").artifacts.flexible_fit is None
 
 
 # ---- documentation --------------------------------------------------------------
@@ -362,7 +360,7 @@ def test_encoded_layout_matches_the_matrix(source: str) -> None:
         ctx = _context(
             pd.read_csv(ROOT / "examples" / f"{source}.csv"), "species" if source == "penguins" else "Species"
         )
-    layout = encoded_layout(ctx)
+    layout = ctx.artifacts.layout
     matrix = encode(ctx.dataset, Profile(ctx.dataset))
     assert layout.names == matrix.names
     assert layout.sources == matrix.sources

@@ -12,10 +12,10 @@ import pytest
 from sklearn import datasets
 
 import preflight
+from preflight.analysis.conflicts import find_conflict_groups
+from preflight.analysis.pred_probs import load_pred_probs
 from preflight.config import Config
 from preflight.dataset import load_dataset
-from preflight.models.conflicts import find_conflict_groups
-from preflight.models.oof import load_pred_probs
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -336,19 +336,18 @@ def test_missing_value_pattern_across_columns_leaks() -> None:
 
 def test_shared_linear_out_of_fold_samples_and_scores_every_row() -> None:
     from preflight.check import Context
-    from preflight.models.oof import label_out_of_fold, out_of_fold
     from preflight.profile import Profile
 
     df = _frame(datasets.load_digits)
     ds = load_dataset(df, target="target")
     ctx = Context(dataset=ds, profile=Profile(ds), config=Config(target="target", sample=500))
-    linear = out_of_fold(ctx)
+    linear = ctx.artifacts.out_of_fold
     assert linear.sampled_rows == 500 and ctx.published["sampled_rows"] == 500
     assert linear.positions.tolist() == list(range(len(df)))
     assert np.allclose(linear.pred_probs.sum(axis=1), 1.0)
     # Every row, in the sample or not, is predicted far better than chance (0.1).
     assert np.mean(linear.pred_probs.argmax(axis=1) == linear.labels) > 0.85
-    ensemble = label_out_of_fold(ctx)
+    ensemble = ctx.artifacts.label_out_of_fold
     assert ensemble.classes == linear.classes and np.array_equal(ensemble.labels, linear.labels)
     assert np.mean(ensemble.pred_probs.argmax(axis=1) == ensemble.labels) > 0.85
 

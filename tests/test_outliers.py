@@ -11,8 +11,8 @@ import pytest
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
 
 import preflight
+from preflight.analysis.column_model import fit_column
 from preflight.check import Context
-from preflight.checks.ol.column_model import fit_column
 from preflight.config import Config
 from preflight.dataset import load_dataset
 from preflight.profile import Profile
@@ -206,12 +206,11 @@ def test_inputs_are_not_mutated_and_shared_matrix_untouched() -> None:
     ds = load_dataset(frame, target="target")
     ctx = Context(ds, Profile(ds), Config(target="target"))
     from preflight.checks.ol.row_outliers import RowOutliers
-    from preflight.features import encoded_features
 
-    matrix = encoded_features(ctx).matrix.copy()
+    matrix = ctx.artifacts.encoded.matrix.copy()
     list(RowOutliers().run(ctx))
     pd.testing.assert_frame_equal(frame, before)
-    np.testing.assert_array_equal(encoded_features(ctx).matrix, matrix)
+    np.testing.assert_array_equal(ctx.artifacts.encoded.matrix, matrix)
 
 
 @pytest.mark.slow

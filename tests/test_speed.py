@@ -16,14 +16,13 @@ import pandas as pd
 import pytest
 
 import preflight
+from preflight.analysis import leakage, leakage_copies
+from preflight.analysis.conflicts import find_conflict_groups
+from preflight.analysis.hashing import _repeated, duplicate_mask
 from preflight.check import Context
-from preflight.checks.dq.duplicate_rows import _repeated, duplicate_mask
-from preflight.checks.lb import label_leakage
-from preflight.checks.ol.column_model import column_models, column_scores
 from preflight.checks.ol.column_outliers import BeyondFence, _near_fences
 from preflight.config import Config
 from preflight.dataset import load_dataset
-from preflight.models.conflicts import find_conflict_groups
 from preflight.profile import EXACT_QUANTILE_LIMIT, QUANTILE_GRID, ColumnProfile, Profile
 
 
@@ -157,8 +156,8 @@ def test_outlier_preselection_scores_like_every_row() -> None:
     df.loc[rng.integers(0, n, 30), "normal"] = np.nan
     ds = load_dataset(df)
     ctx = Context(dataset=ds, profile=Profile(ds), config=Config())
-    for name, model in column_models(ctx).items():
-        full = np.abs(np.nan_to_num(column_scores(ctx, name), nan=0.0))
+    for name, model in ctx.artifacts.column_models.items():
+        full = np.abs(np.nan_to_num(ctx.artifacts.column_scores(name), nan=0.0))
         near = {name: _near_fences(ctx.profile[name], model, 6.0)}
         rows, magnitude, _ = BeyondFence({name: model}, 6.0, near)(ds.frame)[name]
         beyond = np.flatnonzero(full > 6.0)
@@ -187,11 +186,11 @@ def _leaky(n: int) -> pd.DataFrame:
 
 def test_screened_leakage_finds_what_scoring_every_row_finds(monkeypatch: Any) -> None:
     df = _leaky(150_000)
-    target = label_leakage._encode_target(df["y"], True)
-    folds = np.arange(df.shape[0]) % label_leakage.N_FOLDS
-    assert label_leakage._screen(target, folds, 0) is not None  # the screen is in play
+    target = leakage.encode_target(df["y"], True)
+    folds = np.arange(df.shape[0]) % leakage.N_FOLDS
+    assert leakage.screen_sample(target, folds, 0) is not None  # the screen is in play
     screened = _report(df, "y", "LB003")
-    monkeypatch.setattr(label_leakage, "SCREEN_ROWS", 10**9)
+    monkeypatch.setattr(leakage, "SCREEN_ROWS", 10**9)
     every_row = _report(df, "y", "LB003")
     found = {f.columns[0]: f.message for f in screened.findings}
     assert set(found) == {"after", "gone", "copy"}
@@ -200,13 +199,13 @@ def test_screened_leakage_finds_what_scoring_every_row_finds(monkeypatch: Any) -
 
 def test_screen_is_off_for_small_files_and_rare_classes() -> None:
     rng = np.random.default_rng(11)
-    target = label_leakage._encode_target(pd.Series(rng.choice(["a", "b"], 50_000)), True)
-    folds = np.arange(target.present.size) % label_leakage.N_FOLDS
-    assert label_leakage._screen(target, folds, 0) is None  # not above SCREEN_ROWS
+    target = leakage.encode_target(pd.Series(rng.choice(["a", "b"], 50_000)), True)
+    folds = np.arange(target.present.size) % leakage.N_FOLDS
+    assert leakage.screen_sample(target, folds, 0) is None  # not above SCREEN_ROWS
     y = np.where(rng.random(300_000) < 0.002, "rare", "common")  # ~60 rare rows in the sample
-    target = label_leakage._encode_target(pd.Series(y), True)
-    folds = np.arange(y.size) % label_leakage.N_FOLDS
-    assert label_leakage._screen(target, folds, 0) is None
+    target = leakage.encode_target(pd.Series(y), True)
+    folds = np.arange(y.size) % leakage.N_FOLDS
+    assert leakage.screen_sample(target, folds, 0) is None
 
 
 def test_bin_assignment_matches_a_binary_search() -> None:
@@ -217,7 +216,7 @@ def test_bin_assignment_matches_a_binary_search() -> None:
         inner = np.quantile(values, np.linspace(0, 1, 33)[1:-1]) if n else np.empty(0)
         edges = np.unique(np.concatenate([inner, [0.0, 1.0]]))
         np.testing.assert_array_equal(
-            label_leakage._edges_at_or_below(edges, values), np.searchsorted(edges, values, side="right")
+            leakage.edges_at_or_below(edges, values), np.searchsorted(edges, values, side="right")
         )
 
 
@@ -225,7 +224,7 @@ def _loop_r2(codes: np.ndarray, y: np.ndarray, folds: np.ndarray) -> float:
     """The one-feature regression score fold by fold, as LB003 computed it before."""
     nb = int(codes.max()) + 1
     pred = np.empty(y.size)
-    for fold in range(label_leakage.N_FOLDS):
+    for fold in range(leakage.N_FOLDS):
         test, train = folds == fold, folds != fold
         sums = np.bincount(codes[train], weights=y[train], minlength=nb)
         counts = np.bincount(codes[train], minlength=nb)
@@ -238,10 +237,10 @@ def test_regression_one_feature_score_matches_the_fold_loop() -> None:
     rng = np.random.default_rng(13)
     n = 5_000
     y = rng.lognormal(size=n)
-    target = label_leakage._encode_target(pd.Series(y), False)
-    folds = rng.permutation(n) % label_leakage.N_FOLDS
+    target = leakage.encode_target(pd.Series(y), False)
+    folds = rng.permutation(n) % leakage.N_FOLDS
     for codes in (rng.integers(0, 32, n), np.minimum(np.arange(n) // 7, 40), (y > 1).astype(np.int64)):
-        fast = label_leakage._one_feature_score(codes, target, folds)
+        fast = leakage.one_feature_score(codes, target, folds)
         assert fast == pytest.approx(_loop_r2(codes, y, folds), abs=1e-12)
 
 
@@ -269,15 +268,15 @@ def test_recoding_mapping_from_codes_matches_the_groupby() -> None:
         xc, xu = pd.factorize(x)
         tc, tu = pd.factorize(t)
         codes = (xc.astype(np.int8), pd.Index(xu), tc.astype(np.int8), pd.Index(tu))
-        fast = label_leakage._one_to_one(x, t, codes)
-        slow = label_leakage._one_to_one(x, t, None)
+        fast = leakage_copies.one_to_one(x, t, codes)
+        slow = leakage_copies.one_to_one(x, t, None)
         assert fast == slow and fast is not None
         assert [type(v) for v in fast.values()] == [type(v) for v in slow.values()]
     noisy = y.copy()
     noisy.iloc[0] = (noisy.iloc[0] + 1) % 3
     xc, xu = pd.factorize(noisy)
     tc, tu = pd.factorize(y)
-    assert label_leakage._one_to_one(noisy, y, (xc, pd.Index(xu), tc, pd.Index(tu))) is None
+    assert leakage_copies.one_to_one(noisy, y, (xc, pd.Index(xu), tc, pd.Index(tu))) is None
 
 
 def test_discrete_columns_keep_exact_quantiles_above_the_limit() -> None:

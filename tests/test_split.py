@@ -11,20 +11,15 @@ import pytest
 from sklearn.datasets import load_breast_cancer, load_digits, load_wine
 
 from preflight import api
+from preflight.analysis.drift import binned_counts, population_stability
+from preflight.analysis.overlap import drop_leaked_rows, overlapping_rows
+from preflight.analysis.split import aligned_frames, load_heldout
 from preflight.checks import REGISTRY
 from preflight.config import from_mapping
 from preflight.dataset import load_dataset
 from preflight.errors import PreflightError
 from preflight.findings import Finding, Report, Severity
 from preflight.rows_out import flagged_rows
-from preflight.split import (
-    aligned_frames,
-    binned_counts,
-    drop_leaked_rows,
-    load_heldout,
-    overlapping_rows,
-    population_stability,
-)
 from tests.conftest import EXAMPLES, ROOT, run_cli
 
 

@@ -25,7 +25,7 @@ Mode = Literal["memory", "stream"]
 MEMORY_FACTOR = 5.0
 # Plus the model-based checks' encoded matrix, built over every row in memory:
 # 8 bytes per numeric feature (16 with a missing indicator) and up to 20 one-hot
-# columns per text feature (preflight.features.MAX_CATEGORIES).
+# columns per text feature (preflight.analysis.features.MAX_CATEGORIES).
 ENCODED_BYTES = {"numeric": 16, "text": 8 * 20}
 # Stream when that estimate would take more than this share of the available memory.
 MEMORY_SHARE = 0.5

@@ -205,13 +205,13 @@ class FileScan:
 
     def sample_frame(self) -> tuple[pd.DataFrame, np.ndarray]:
         """The sample as a DataFrame in file order, and the file position of each row."""
-        from preflight.dataset import _to_pandas
+        from preflight.dataset import to_pandas
 
         assert self.sample is not None
         order = np.argsort(self.sample.column("__pos").to_numpy())
         table = self.sample.take(order)
         positions = table.column("__pos").to_numpy().astype(np.int64)
-        frame = _to_pandas(table.drop_columns(["__pos"]))
+        frame = to_pandas(table.drop_columns(["__pos"]))
         return frame, positions
 
 
@@ -244,7 +244,7 @@ def scan_batch(
     """
     import pyarrow as pa
 
-    from preflight.checks.dq.duplicate_rows import row_hashes
+    from preflight.analysis.hashing import row_hashes
 
     n = len(frame)
     columns = {name: _scan_column(frame[name], count=name not in uncounted) for name in frame.columns}

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import pandas as pd
 
-from preflight.dataset import Dataset, _expand, _first_line, _normalise_columns, _to_pandas, assign_roles
+from preflight.dataset import Dataset, _expand, _first_line, _normalise_columns, assign_roles, to_pandas
 from preflight.engines.rows import BATCH_ROWS
 from preflight.engines.scan import FileScan, merge, sample_threshold, scan_batch
 from preflight.errors import PreflightError
@@ -76,7 +76,7 @@ def _names(raw: list[str]) -> list[str]:
 
 
 def batch_frame(table: pa.Table, start: int) -> pd.DataFrame:
-    frame = _to_pandas(table)
+    frame = to_pandas(table)
     frame.index = pd.RangeIndex(start, start + len(frame))
     return frame
 

@@ -8,7 +8,6 @@ import pandas as pd
 
 from preflight.check import Check, Context
 from preflight.findings import Finding, Fix, Severity
-from preflight.models.conflicts import conflict_groups
 from preflight.text import as_text
 
 
@@ -50,7 +49,7 @@ class FitCeiling(Check):
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         assert ctx.dataset.target is not None
-        groups = conflict_groups(ctx)
+        groups = ctx.artifacts.conflict_groups
         if not groups:
             return
         target = ctx.dataset.target

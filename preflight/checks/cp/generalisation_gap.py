@@ -5,9 +5,7 @@ from typing import Any, ClassVar
 
 from preflight.check import Check, Context
 from preflight.checks.cp.common import labelled_rows, publish_sample
-from preflight.features import encoded_features
 from preflight.findings import Finding, Fix, Severity
-from preflight.models.flexible import flexible_fit
 
 
 class GeneralisationGap(Check):
@@ -49,7 +47,7 @@ class GeneralisationGap(Check):
     options: ClassVar[Mapping[str, Any]] = {"min_gap": 0.2, "small_rows_per_feature": 10.0}
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        fit = flexible_fit(ctx)
+        fit = ctx.artifacts.flexible_fit
         if fit is None:
             return
         publish_sample(ctx, fit.sampled_rows)
@@ -58,7 +56,7 @@ class GeneralisationGap(Check):
         if gap < self.opts["min_gap"]:
             return
         rows = labelled_rows(ctx)
-        per_feature = rows / max(1, encoded_features(ctx).n_features)
+        per_feature = rows / max(1, ctx.artifacts.encoded.n_features)
         small = per_feature < self.opts["small_rows_per_feature"]
         message = (
             f"a flexible model scores {full.train_score:.2f} {fit.metric} on its training rows but"

@@ -6,10 +6,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from preflight.analysis.scores import balanced_accuracy, permutation_p_value, r2
 from preflight.check import Check, Context
 from preflight.checks.cp.common import publish_sample
 from preflight.findings import Finding, Fix, Severity
-from preflight.models.scores import balanced_accuracy, permutation_p_value, r2
 
 # Below this many labelled rows no test can tell a model from chance.
 MIN_ROWS = 20
@@ -137,9 +137,7 @@ def _quick_skill(ctx: Context) -> Skill | None:
     """Skill of the shared out-of-fold predictions (classification or regression)."""
     seed = ctx.config.seed
     if ctx.dataset.task == "classification":
-        from preflight.models.oof import out_of_fold
-
-        oof = out_of_fold(ctx)
+        oof = ctx.artifacts.out_of_fold
         k = len(oof.classes)
         if k < 2 or len(oof.labels) < MIN_ROWS:
             return None
@@ -166,9 +164,7 @@ def _quick_skill(ctx: Context) -> Skill | None:
             },
         )
     if ctx.dataset.task == "regression":
-        from preflight.models.oof_regression import out_of_fold_regression
-
-        oofr = out_of_fold_regression(ctx)
+        oofr = ctx.artifacts.out_of_fold_regression
         y, pred = oofr.targets, oofr.predictions
         if len(y) < MIN_ROWS or np.ptp(y) == 0 or np.ptp(pred) == 0:
             return None
@@ -186,9 +182,7 @@ def _quick_skill(ctx: Context) -> Skill | None:
 
 
 def _flexible_skill(ctx: Context) -> Skill | None:
-    from preflight.models.flexible import flexible_fit
-
-    fit = flexible_fit(ctx)
+    fit = ctx.artifacts.flexible_fit
     if fit is None or len(fit.y) < MIN_ROWS:
         return None
     publish_sample(ctx, fit.sampled_rows)

@@ -6,7 +6,6 @@ from typing import Any, ClassVar
 from preflight.check import Check, Context
 from preflight.checks.cp.common import publish_sample
 from preflight.findings import Finding, Severity
-from preflight.models.flexible import flexible_fit
 
 
 class LearningCurve(Check):
@@ -44,7 +43,7 @@ class LearningCurve(Check):
     options: ClassVar[Mapping[str, Any]] = {"rising_gain": 0.01}
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        fit = flexible_fit(ctx)
+        fit = ctx.artifacts.flexible_fit
         if fit is None or len(fit.points) < 2:
             return
         publish_sample(ctx, fit.sampled_rows)

@@ -5,7 +5,6 @@ from typing import Any, ClassVar
 
 from preflight.check import Check, Context
 from preflight.checks.cp.common import labelled_rows
-from preflight.features import encoded_layout
 from preflight.findings import Finding, Fix, Severity
 
 
@@ -47,7 +46,7 @@ class RowsPerFeature(Check):
     options: ClassVar[Mapping[str, Any]] = {"min_rows_per_feature": 10.0, "error_rows_per_feature": 1.0}
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        encoded = encoded_layout(ctx)
+        encoded = ctx.artifacts.layout
         n_features = encoded.n_features
         if n_features == 0:
             return

@@ -43,9 +43,7 @@ class ConflictingLabels(Check):
     options = {"warn_share": 0.01, "show": 20}
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        from preflight.models.conflicts import conflict_groups
-
-        groups = conflict_groups(ctx)
+        groups = ctx.artifacts.conflict_groups
         if not groups:
             return
         y = ctx.dataset.y

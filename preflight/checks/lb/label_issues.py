@@ -5,9 +5,9 @@ from typing import Any
 
 import numpy as np
 
+from preflight.analysis.oof import OutOfFold
 from preflight.check import Check, Context, severity_at
 from preflight.findings import Finding, Fix, Severity
-from preflight.models.oof import OutOfFold
 
 
 class LabelIssues(Check):
@@ -78,17 +78,16 @@ class LabelIssues(Check):
     }
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        from preflight.models.confident import analyse, class_summary, confused_pairs, noise_matrix
-        from preflight.models.oof import label_out_of_fold, refit_without
+        from preflight.analysis.confident import analyse, class_summary, confused_pairs, noise_matrix
 
-        oof = label_out_of_fold(ctx)
+        oof = ctx.artifacts.label_out_of_fold
         if oof.labels.size < self.opts["min_rows"] or (oof.source == "preflight" and oof.folds == 0):
             return
         noise = analyse(oof, min_class_rows=self.opts["min_class_rows"])
         # The second round doubles the model time, so big (sampled) files skip it.
         small = oof.labels.size <= self.opts["refit_max_rows"]
         if oof.source == "preflight" and noise.issue_index.size and small:
-            oof = refit_without(ctx, oof, noise.issue_index)
+            oof = ctx.artifacts.refit_without(oof, noise.issue_index)
             noise = analyse(oof, min_class_rows=self.opts["min_class_rows"])
         rate = noise.estimated_noise_rate
         issue_rows = noise.issue_positions(oof)

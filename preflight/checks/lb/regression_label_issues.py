@@ -5,9 +5,9 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from preflight.analysis.oof_regression import RESCALE_ABOVE
 from preflight.check import Check, Context, severity_at
 from preflight.findings import Finding, Fix, Severity
-from preflight.models.oof_regression import RESCALE_ABOVE
 
 # 1.4826 * MAD estimates the standard deviation of normal residuals, unmoved by the
 # very targets we are looking for.
@@ -50,9 +50,7 @@ class RegressionLabelIssues(Check):
     options = {"max_z": 5.0, "error_rate": 0.05, "warn_rate": 0.01, "min_rows": 50, "show": 20}
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        from preflight.models.oof_regression import out_of_fold_regression
-
-        oof = out_of_fold_regression(ctx)
+        oof = ctx.artifacts.out_of_fold_regression
         # Constant predictions mean no model could be fitted (too few rows, no features).
         if oof.targets.size < self.opts["min_rows"] or np.ptp(oof.predictions) == 0:
             return

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from preflight.analysis.column_model import ColumnModel
 from preflight.check import Check, Context
-from preflight.checks.ol.column_model import ColumnModel, column_models, row_cap
+from preflight.checks.ol.common import row_cap
 from preflight.findings import Finding, Fix, Severity
 from preflight.profile import ColumnProfile
 
@@ -138,7 +139,7 @@ class ColumnOutliers(Check):
         threshold = float(self.opts["threshold"])
         models: dict[str, ColumnModel] = {}
         near: dict[str, tuple[float | None, float | None] | None] = {}
-        for name, model in column_models(ctx).items():
+        for name, model in ctx.artifacts.column_models.items():
             reach = _near_fences(ctx.profile[name], model, threshold)
             if reach != (None, None):  # else no value can reach the threshold
                 models[name], near[name] = model, reach

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from preflight.split import HeldOut
+from preflight.analysis.split import HeldOut
 
 
 def file_evidence(heldout: HeldOut, **extra: Any) -> dict[str, Any]:

@@ -7,7 +7,6 @@ import pandas as pd
 from preflight.check import Check, Context, quote_list
 from preflight.checks.sp._common import file_evidence
 from preflight.findings import Finding, Fix, Severity
-from preflight.split import aligned, heldout_files
 
 
 class ColumnMismatch(Check):
@@ -38,7 +37,7 @@ class ColumnMismatch(Check):
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         train = ctx.dataset
-        for heldout in heldout_files(ctx):
+        for heldout in ctx.artifacts.heldout_files():
             other = heldout.dataset
             role = heldout.role
             present = set(other.frame.columns)
@@ -69,7 +68,7 @@ class ColumnMismatch(Check):
                     fix=Fix(f"add the labels to the {role} file to check label shift and unseen classes"),
                     severity=Severity.INFO,
                 )
-            al = aligned(ctx, heldout)
+            al = ctx.artifacts.aligned(heldout)
             for column in al.columns:
                 if al.numeric(column):
                     continue  # both sides hold numbers after normalising types

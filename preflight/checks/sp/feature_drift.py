@@ -5,10 +5,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from preflight.analysis.drift import Shift, binned_counts, population_stability
+from preflight.analysis.split import day_text
 from preflight.check import Check, Context
 from preflight.checks.sp._common import file_evidence
 from preflight.findings import Finding, Fix, Severity
-from preflight.split import Shift, aligned, binned_counts, day_text, heldout_files, population_stability
 
 
 class FeatureDrift(Check):
@@ -59,10 +60,10 @@ class FeatureDrift(Check):
     }
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        for heldout in heldout_files(ctx):
+        for heldout in ctx.artifacts.heldout_files():
             if min(ctx.dataset.n_rows, heldout.dataset.n_rows) < self.opts["min_rows"]:
                 continue
-            al = aligned(ctx, heldout)
+            al = ctx.artifacts.aligned(heldout)
             drifted: list[tuple[str, Shift, dict[str, Any]]] = []
             for column in al.columns:
                 a = al.train[column].to_numpy()

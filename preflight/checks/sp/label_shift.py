@@ -6,10 +6,11 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from preflight.analysis.drift import binned_counts, population_stability
+from preflight.analysis.split import aligned_target
 from preflight.check import Check, Context
 from preflight.checks.sp._common import file_evidence, show_value
 from preflight.findings import Finding, Fix, Severity
-from preflight.split import aligned_target, binned_counts, heldout_files, population_stability
 
 
 class LabelShift(Check):
@@ -54,7 +55,7 @@ class LabelShift(Check):
     def run(self, ctx: Context) -> Iterator[Finding]:
         target = ctx.dataset.target
         assert target is not None
-        for heldout in heldout_files(ctx):
+        for heldout in ctx.artifacts.heldout_files():
             pair = aligned_target(ctx.dataset, heldout.dataset)
             if pair is None:
                 continue

@@ -5,19 +5,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from preflight.analysis.overlap import Overlap, overlapping_rows
+from preflight.analysis.split import HeldOut, aligned_frames, aligned_target, shared_features
 from preflight.check import Check, Context
 from preflight.checks.sp._common import file_evidence
 from preflight.findings import Finding, Fix, Severity
-from preflight.split import (
-    HeldOut,
-    Overlap,
-    aligned,
-    aligned_frames,
-    aligned_target,
-    heldout_files,
-    overlapping_rows,
-    shared_features,
-)
 
 
 class LeakedRows(Check):
@@ -64,9 +56,9 @@ class LeakedRows(Check):
     options: ClassVar[Mapping[str, Any]] = {"error_share": 0.05, "honest_ratio": 2.0, "near_tolerance": 0.0}
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        files = heldout_files(ctx)
+        files = ctx.artifacts.heldout_files()
         for heldout in files:
-            al = aligned(ctx, heldout)
+            al = ctx.artifacts.aligned(heldout)
             overlap = overlapping_rows(al.train, al.other, self.opts["near_tolerance"])
             yield from self._judge(ctx, heldout, "train", overlap)
         valid = [h for h in files if h.role == "valid"]
@@ -131,7 +123,7 @@ class LeakedRows(Check):
         """How many leaked rows also carry the same label (None without labels on both sides)."""
         reference = ctx.dataset
         if against == "valid":
-            reference = next(h.dataset for h in heldout_files(ctx) if h.role == "valid")
+            reference = next(h.dataset for h in ctx.artifacts.heldout_files() if h.role == "valid")
         pair = aligned_target(reference, heldout.dataset)
         if pair is None:
             return None

@@ -6,13 +6,13 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from preflight.analysis.features import encode
+from preflight.analysis.split import Aligned
 from preflight.check import Check, Context, quote_list
 from preflight.checks.sp._common import file_evidence
 from preflight.dataset import Dataset
-from preflight.features import encode
 from preflight.findings import Finding, Fix, Severity
 from preflight.profile import Profile
-from preflight.split import Aligned, aligned, heldout_files
 
 N_FOLDS = 3
 
@@ -52,8 +52,8 @@ class TrainTestSeparable(Check):
     options: ClassVar[Mapping[str, Any]] = {"auc_threshold": 0.95, "max_rows": 2000, "min_rows": 50}
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        for heldout in heldout_files(ctx):
-            al = aligned(ctx, heldout)
+        for heldout in ctx.artifacts.heldout_files():
+            al = ctx.artifacts.aligned(heldout)
             if not al.columns or min(len(al.train), len(al.other)) < self.opts["min_rows"]:
                 continue
             x, y, sources = _domain_matrix(al, self.opts["max_rows"], ctx.config.seed)

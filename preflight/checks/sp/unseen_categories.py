@@ -9,7 +9,6 @@ import pandas as pd
 from preflight.check import Check, Context, quote_list
 from preflight.checks.sp._common import file_evidence, rows_of
 from preflight.findings import Finding, Fix, Severity
-from preflight.split import aligned, heldout_files
 
 
 class UnseenCategories(Check):
@@ -58,8 +57,8 @@ class UnseenCategories(Check):
     }
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        for heldout in heldout_files(ctx):
-            al = aligned(ctx, heldout)
+        for heldout in ctx.artifacts.heldout_files():
+            al = ctx.artifacts.aligned(heldout)
             for column in al.columns:
                 col = ctx.profile[column]
                 if al.numeric(column) or col.kind not in ("string", "categorical", "boolean", "mixed"):

@@ -6,10 +6,10 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from preflight.analysis.split import aligned_target
 from preflight.check import Check, Context, quote_list
 from preflight.checks.sp._common import file_evidence, rows_of, show_value
 from preflight.findings import Finding, Fix, Severity
-from preflight.split import aligned_target, heldout_files
 
 
 class UnseenLabels(Check):
@@ -47,7 +47,7 @@ class UnseenLabels(Check):
     def run(self, ctx: Context) -> Iterator[Finding]:
         target = ctx.dataset.target
         assert target is not None
-        for heldout in heldout_files(ctx):
+        for heldout in ctx.artifacts.heldout_files():
             pair = aligned_target(ctx.dataset, heldout.dataset)
             if pair is None:
                 continue

@@ -1,7 +1,7 @@
 """Conflicting labels: groups of identical feature rows whose labels disagree.
 
 Shared by the fit-ceiling check (CP) and the conflicting-labels check (LB), so the
-grouping is done once per run (``ctx.shared("conflict_groups", ...)``).
+grouping is done once per run (``Artifacts.conflict_groups``).
 
 "Identical" means equal in every feature column as read (id columns and the
 target left out), with missing cells equal to each other. Rows whose target is
@@ -13,22 +13,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from preflight.check import Context
+from preflight.analysis.hashing import repeat_candidates, row_hashes
 from preflight.dataset import Dataset
 from preflight.text import as_text
 
 
-def conflict_groups(ctx: Context) -> list[np.ndarray]:
+def find_conflict_groups(dataset: Dataset) -> list[np.ndarray]:
     """Every group of identical feature rows with more than one distinct label.
 
     Each array holds the sorted 0-based row positions of one group; the groups are
     ordered by their first position. Empty without a target or without features.
+    Not memoised (``Artifacts.conflict_groups`` is).
     """
-    return ctx.shared("conflict_groups", lambda: find_conflict_groups(ctx.dataset))
-
-
-def find_conflict_groups(dataset: Dataset) -> list[np.ndarray]:
-    """The computation behind :func:`conflict_groups` (no memo)."""
     if dataset.target is None or not dataset.features:
         return []
     y = dataset.y
@@ -38,13 +34,11 @@ def find_conflict_groups(dataset: Dataset) -> list[np.ndarray]:
         return []
     # Rows that repeat no other row on some feature cannot be in a group: hash whole
     # rows only for the rest (the same candidates as hashing every row).
-    from preflight.checks.dq.duplicate_rows import repeat_candidates
-
     rows = repeat_candidates(features)
     if rows.size < 2:
         return []
     features = features.iloc[rows] if rows.size < len(features) else features
-    hashes = _row_hashes(features)
+    hashes = row_hashes(features)
     # Equal 64-bit hashes are only candidates; the groupby below confirms equality
     # on the values themselves, so a hash collision can never make a false group.
     candidate = hashes.duplicated(keep=False).to_numpy()
@@ -69,13 +63,6 @@ def find_conflict_groups(dataset: Dataset) -> list[np.ndarray]:
     out = [np.asarray(g, dtype=np.int64) for g in np.split(rows, bounds)]
     out.sort(key=lambda g: int(g[0]))
     return out
-
-
-def _row_hashes(frame: pd.DataFrame) -> pd.Series:
-    try:
-        return pd.util.hash_pandas_object(frame, index=False)
-    except (TypeError, UnicodeDecodeError):  # unhashable cells, or raw bytes: hash their text form
-        return pd.util.hash_pandas_object(as_text(frame), index=False)
 
 
 def _equal_row_ids(frame: pd.DataFrame) -> np.ndarray:

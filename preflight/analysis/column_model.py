@@ -19,8 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from preflight.check import Context
-from preflight.profile import ColumnProfile
+from preflight.profile import ColumnProfile, Profile
 
 # Quantile of the standard normal at 0.75 and 0.95: turns a quantile's
 # distance from the median into one standard deviation of a normal bulk.
@@ -147,18 +146,15 @@ def fit_column(col: ColumnProfile) -> ColumnModel | None:
     return ColumnModel(best.name, best.family, best.lam, best.shift, center, upper, lower)
 
 
-def column_models(ctx: Context) -> Mapping[str, ColumnModel]:
-    """Robust models of every numeric feature column (built once per run)."""
-
-    def build() -> dict[str, ColumnModel]:
-        models: dict[str, ColumnModel] = {}
-        for col in ctx.profile.features():
-            model = fit_column(col)
-            if model is not None:
-                models[col.name] = model
-        return models
-
-    return ctx.shared("outlier_column_models", build)
+def fit_columns(profile: Profile) -> dict[str, ColumnModel]:
+    """Robust models of every numeric feature column (``Artifacts.column_models``
+    keeps them once per run)."""
+    models: dict[str, ColumnModel] = {}
+    for col in profile.features():
+        model = fit_column(col)
+        if model is not None:
+            models[col.name] = model
+    return models
 
 
 def column_values(col: ColumnProfile) -> np.ndarray:
@@ -166,14 +162,9 @@ def column_values(col: ColumnProfile) -> np.ndarray:
     return np.asarray(col.series.to_numpy(dtype=float, na_value=np.nan), dtype=float)
 
 
-def column_scores(ctx: Context, name: str) -> np.ndarray:
+def column_scores(models: Mapping[str, ColumnModel], profile: Profile, name: str) -> np.ndarray:
     """Signed robust scores of every row of a modelled column.
 
     Not cached: recomputing is a few vectorised passes, while keeping every
     column's scores would hold a second copy of the numeric data in memory."""
-    return column_models(ctx)[name].scores(column_values(ctx.profile[name]))
-
-
-def row_cap(n: int, max_share: float, min_cap: int) -> int:
-    """How many rows one finding may flag: a share of the rows, with a floor."""
-    return max(int(min_cap), int(np.ceil(max_share * n)))
+    return models[name].scores(column_values(profile[name]))

@@ -1,8 +1,8 @@
 """Out-of-fold predictions for a regression target: the shared regression artifact.
 
-The regression counterpart of :mod:`preflight.models.oof`: learnability (CP) and
+The regression counterpart of :mod:`preflight.analysis.oof`: learnability (CP) and
 implausible-target checks (LB) read these predictions, so the cross-validated
-models are fitted once per run (``ctx.shared("out_of_fold_regression", ...)``).
+models are fitted once per run (``Artifacts.out_of_fold_regression``).
 
 The model is a ridge regression on the shared encoded matrix with its penalty
 chosen by efficient leave-one-out inside each training fold: quick, deterministic,
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from preflight.check import Context
-from preflight.features import encoded_features
+from preflight.config import Config
+from preflight.dataset import Dataset
 
 N_FOLDS = 5
 # Ridge is cheap (one SVD per fold), so the default fit sample is large.
@@ -38,17 +38,13 @@ class OutOfFoldRegression:
     sampled_rows: int | None = None  # the fit sample size when the data was sampled
 
 
-def out_of_fold_regression(ctx: Context) -> OutOfFoldRegression:
-    """The run's out-of-fold predictions for a regression target (built once)."""
-    return ctx.shared("out_of_fold_regression", lambda: _compute(ctx))
-
-
-def _compute(ctx: Context) -> OutOfFoldRegression:
+def out_of_fold_regression(dataset: Dataset, config: Config, matrix: np.ndarray) -> OutOfFoldRegression:
+    """Out-of-fold predictions of a regression target from the encoded ``matrix``."""
     from sklearn.linear_model import RidgeCV
     from sklearn.model_selection import KFold
     from threadpoolctl import threadpool_limits
 
-    y_all = ctx.dataset.y.to_numpy(dtype=float, na_value=np.nan)
+    y_all = dataset.y.to_numpy(dtype=float, na_value=np.nan)
     positions = np.flatnonzero(np.isfinite(y_all))
     y = y_all[positions]
     # Targets near the float limit (1e308) overflow the ridge's sums of squares: fit on
@@ -56,10 +52,10 @@ def _compute(ctx: Context) -> OutOfFoldRegression:
     peak = float(np.max(np.abs(y))) if len(y) else 0.0
     unit = peak if peak > RESCALE_ABOVE else 1.0
     y_fit = y / unit
-    x = encoded_features(ctx).matrix[positions]
+    x = matrix[positions]
     n = len(positions)
-    cap = ctx.config.sample or DEFAULT_SAMPLE
-    rng = np.random.default_rng(ctx.config.seed)
+    cap = config.sample or DEFAULT_SAMPLE
+    rng = np.random.default_rng(config.seed)
     if n > cap:
         fit_idx = np.sort(rng.choice(n, size=cap, replace=False))
         sampled: int | None = cap
@@ -71,7 +67,7 @@ def _compute(ctx: Context) -> OutOfFoldRegression:
     if folds >= 2 and x.shape[1] > 0:
         rest = np.setdiff1d(np.arange(n), fit_idx)
         rest_sum = np.zeros(len(rest))
-        splitter = KFold(n_splits=folds, shuffle=True, random_state=ctx.config.seed)
+        splitter = KFold(n_splits=folds, shuffle=True, random_state=config.seed)
         with threadpool_limits(limits=1):
             for train, test in splitter.split(fit_idx):
                 model = RidgeCV(alphas=ALPHAS)

@@ -1,7 +1,7 @@
 """A flexible model's train and cross-validated scores at growing data fractions.
 
 One artifact feeds three capacity checks, so the extra fits happen once per run
-(``ctx.shared("flexible_fit", ...)``):
+(``Artifacts.flexible_fit``):
 
 - the generalisation gap reads the train and cross-validated score at 100%,
 - the learning curve reads the cross-validated score at every fraction,
@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from preflight.check import Context
-from preflight.features import encoded_features
+from preflight.config import Config
+from preflight.dataset import Dataset
 from preflight.findings import Task
 from preflight.text import as_text
 
@@ -67,33 +67,30 @@ class FlexibleFit:
         return self.points[-1]
 
 
-def flexible_fit(ctx: Context) -> FlexibleFit | None:
-    """The run's flexible-model scores (built once); None when nothing can be fitted."""
-    return ctx.shared("flexible_fit", lambda: _compute(ctx))
-
-
-def _compute(ctx: Context) -> FlexibleFit | None:
-    ds = ctx.dataset
+def flexible_fit(dataset: Dataset, config: Config, encoded: Callable[[], np.ndarray]) -> FlexibleFit | None:
+    """The flexible model's scores; None when nothing can be fitted. ``encoded`` gives
+    the encoded matrix (asked for only when there is a target to fit)."""
+    ds = dataset
     if ds.target is None or ds.task is None:
         return None
-    x_all = encoded_features(ctx).matrix
+    x_all = encoded()
     if x_all.shape[1] == 0:
         return None
-    rng = np.random.default_rng(ctx.config.seed)
-    cap = ctx.config.sample or DEFAULT_SAMPLE
+    rng = np.random.default_rng(config.seed)
+    cap = config.sample or DEFAULT_SAMPLE
     if ds.task == "classification":
-        return _classification(ctx, x_all, rng, cap)
-    return _regression(ctx, x_all, rng, cap)
+        return _classification(ds, config.seed, x_all, rng, cap)
+    return _regression(ds, config.seed, x_all, rng, cap)
 
 
 def _classification(
-    ctx: Context, x_all: np.ndarray, rng: np.random.Generator, cap: int
+    ds: Dataset, seed: int, x_all: np.ndarray, rng: np.random.Generator, cap: int
 ) -> FlexibleFit | None:
     from sklearn.ensemble import ExtraTreesClassifier
     from sklearn.metrics import balanced_accuracy_score
     from sklearn.model_selection import StratifiedKFold
 
-    y_all = ctx.dataset.y
+    y_all = ds.y
     present = np.flatnonzero(~y_all.isna().to_numpy())
     _, labels = np.unique(as_text(y_all.iloc[present]).to_numpy(), return_inverse=True)
     counts = np.bincount(labels)
@@ -110,11 +107,11 @@ def _classification(
         positions, labels = positions[chosen], labels[chosen]
         sampled = len(positions)
     x = x_all[positions]
-    splitter = StratifiedKFold(n_splits=N_FOLDS, shuffle=True, random_state=ctx.config.seed)
+    splitter = StratifiedKFold(n_splits=N_FOLDS, shuffle=True, random_state=seed)
 
     def make() -> Any:
         return ExtraTreesClassifier(
-            n_estimators=N_TREES, min_samples_leaf=MIN_SAMPLES_LEAF, random_state=ctx.config.seed, n_jobs=1
+            n_estimators=N_TREES, min_samples_leaf=MIN_SAMPLES_LEAF, random_state=seed, n_jobs=1
         )
 
     points, predictions = _curve(
@@ -134,12 +131,14 @@ def _classification(
     )
 
 
-def _regression(ctx: Context, x_all: np.ndarray, rng: np.random.Generator, cap: int) -> FlexibleFit | None:
+def _regression(
+    ds: Dataset, seed: int, x_all: np.ndarray, rng: np.random.Generator, cap: int
+) -> FlexibleFit | None:
     from sklearn.ensemble import ExtraTreesRegressor
     from sklearn.metrics import r2_score
     from sklearn.model_selection import KFold
 
-    y_full = ctx.dataset.y.to_numpy(dtype=float, na_value=np.nan)
+    y_full = ds.y.to_numpy(dtype=float, na_value=np.nan)
     positions = np.flatnonzero(np.isfinite(y_full))
     if len(positions) < 2 * N_FOLDS or np.ptp(y_full[positions]) == 0:
         return None
@@ -149,7 +148,7 @@ def _regression(ctx: Context, x_all: np.ndarray, rng: np.random.Generator, cap: 
         sampled = cap
     y = y_full[positions]
     x = x_all[positions]
-    splitter = KFold(n_splits=N_FOLDS, shuffle=True, random_state=ctx.config.seed)
+    splitter = KFold(n_splits=N_FOLDS, shuffle=True, random_state=seed)
 
     def make() -> Any:
         # Half the features per split: as accurate here as all of them, at half the cost.
@@ -157,7 +156,7 @@ def _regression(ctx: Context, x_all: np.ndarray, rng: np.random.Generator, cap: 
             n_estimators=N_TREES,
             min_samples_leaf=MIN_SAMPLES_LEAF,
             max_features=0.5,
-            random_state=ctx.config.seed,
+            random_state=seed,
             n_jobs=1,
         )
 

@@ -1,6 +1,6 @@
 """The encoded feature matrix shared by every model-based check.
 
-One numeric matrix per run (``ctx.shared``): numeric columns robust-standardised
+One numeric matrix per run (``Artifacts.encoded``): numeric columns robust-standardised
 with their missing cells imputed (plus a missing indicator), datetimes as numbers,
 low-cardinality text one-hot encoded. Outliers, label noise and capacity checks
 all read this one matrix, so it is built once.
@@ -15,7 +15,6 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from preflight.check import Context
 from preflight.dataset import Dataset
 from preflight.profile import ColumnProfile, Profile
 
@@ -84,11 +83,6 @@ class EncodedFeatures:
         return int(self.matrix.shape[1])
 
 
-def encoded_features(ctx: Context) -> EncodedFeatures:
-    """The run's shared encoded matrix (built on first use)."""
-    return ctx.shared("encoded_features", lambda: encode(ctx.dataset, ctx.profile))
-
-
 @dataclass(frozen=True)
 class FeatureLayout:
     """The encoded matrix's columns without the matrix (what counting checks need)."""
@@ -101,27 +95,19 @@ class FeatureLayout:
         return len(self.names)
 
 
-def encoded_layout(ctx: Context) -> FeatureLayout:
-    """The columns :func:`encoded_features` has (or would have), without building it.
+def feature_layout(dataset: Dataset, profile: Profile) -> FeatureLayout:
+    """The columns :func:`encode` gives (or would give), without building the matrix.
 
     Checks that only count encoded features (CP001) ask for this: the matrix costs
-    n_rows x n_encoded floats, the layout a few profile statistics. When a model-based
-    check has already built the matrix, its layout is read off it.
+    n_rows x n_encoded floats, the layout a few profile statistics.
     """
-
-    def build() -> FeatureLayout:
-        if "encoded_features" in ctx._cache:
-            built = encoded_features(ctx)
-            return FeatureLayout(names=built.names, sources=built.sources)
-        names: list[str] = []
-        sources: list[str] = []
-        for col in ctx.profile.features():
-            column_names = _column_names(col, ctx.dataset.n_rows)
-            names.extend(column_names)
-            sources.extend([col.name] * len(column_names))
-        return FeatureLayout(names=tuple(names), sources=tuple(sources))
-
-    return ctx.shared("encoded_layout", build)
+    names: list[str] = []
+    sources: list[str] = []
+    for col in profile.features():
+        column_names = _column_names(col, dataset.n_rows)
+        names.extend(column_names)
+        sources.extend([col.name] * len(column_names))
+    return FeatureLayout(names=tuple(names), sources=tuple(sources))
 
 
 def _column_names(col: ColumnProfile, n: int) -> list[str]:

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from preflight.models.oof import OutOfFold
+from preflight.analysis.oof import OutOfFold
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,173 @@
+"""The run's shared artifacts: each statistic or model several checks read, built
+on first use and kept for the rest of the run.
+
+One :class:`Artifacts` per run, made from the dataset, its profile and the config
+(the check :class:`~preflight.check.Context` exposes it as ``ctx.artifacts``). What
+no selected check asks for is never computed; what two checks ask for is computed
+once: one encoded matrix feeds outliers, capacity and label checks, one fold plan
+every classification model, one set of out-of-fold probabilities label noise,
+learnability and the label report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from preflight.analysis import column_model, flexible, oof, oof_regression
+from preflight.analysis.column_model import ColumnModel
+from preflight.analysis.conflicts import find_conflict_groups
+from preflight.analysis.features import EncodedFeatures, FeatureLayout, encode, feature_layout
+from preflight.analysis.folds import Folds, build_folds, sample_cap
+from preflight.analysis.hashing import duplicate_mask
+from preflight.analysis.pred_probs import user_out_of_fold
+from preflight.analysis.split import Aligned, HeldOut, Role, aligned_frames, load_heldout
+from preflight.config import Config
+from preflight.dataset import Dataset
+from preflight.engines.rows import InMemory, RowBatches
+from preflight.profile import Profile
+
+
+class Artifacts:
+    """Lazily computed, typed artifacts of one run (each built at most once)."""
+
+    def __init__(
+        self, dataset: Dataset, profile: Profile, config: Config, published: dict[str, Any] | None = None
+    ) -> None:
+        self.dataset = dataset
+        self.profile = profile
+        self.config = config
+        # Report sections handed to the engine (``sampled_rows``); the Context's own dict.
+        self.published: dict[str, Any] = {} if published is None else published
+        self._members: dict[str, np.ndarray] = {}
+        self._refit: oof.OutOfFold | None = None
+        self._heldout: dict[Role, HeldOut] = {}
+        self._aligned: dict[Role, Aligned] = {}
+
+    def publish(self, section: str, value: Any) -> None:
+        self.published[section] = value
+
+    # ---- rows ---------------------------------------------------------------------
+
+    @property
+    def batches(self) -> RowBatches:
+        """Every row of the file, batch by batch (the frame itself when in memory)."""
+        return self.dataset.batches if self.dataset.batches is not None else InMemory(self.dataset.frame)
+
+    def file_rows(self, frame_positions: np.ndarray) -> np.ndarray:
+        """File positions of rows of ``dataset.frame`` (they differ when streaming,
+        where the frame is a sample)."""
+        rows = np.asarray(frame_positions, dtype=np.int64)
+        positions = self.dataset.sample_positions
+        return rows if positions is None else positions[rows]
+
+    @cached_property
+    def duplicate_mask(self) -> np.ndarray:
+        """True for every row that repeats an earlier row (all columns). A streamed
+        file's scan found them by hashing every row of the file."""
+        if self.dataset.scan is not None:
+            return self.dataset.scan.duplicate_mask()
+        return duplicate_mask(self.dataset.frame)
+
+    @cached_property
+    def conflict_groups(self) -> list[np.ndarray]:
+        """Groups of identical feature rows whose labels disagree (CP and LB)."""
+        return find_conflict_groups(self.dataset)
+
+    # ---- encoded features -----------------------------------------------------------
+
+    @cached_property
+    def encoded(self) -> EncodedFeatures:
+        """The encoded feature matrix every model reads."""
+        return encode(self.dataset, self.profile)
+
+    @cached_property
+    def layout(self) -> FeatureLayout:
+        """The encoded matrix's columns, read off the matrix when it is built already,
+        else from profile statistics (without building it)."""
+        if "encoded" in self.__dict__:
+            return FeatureLayout(names=self.encoded.names, sources=self.encoded.sources)
+        return feature_layout(self.dataset, self.profile)
+
+    @cached_property
+    def column_models(self) -> Mapping[str, ColumnModel]:
+        """The skew-aware robust model of every numeric feature column (OL001, OL002)."""
+        return column_model.fit_columns(self.profile)
+
+    def column_scores(self, name: str) -> np.ndarray:
+        """Signed robust scores of every row of a modelled column (not kept)."""
+        return column_model.column_scores(self.column_models, self.profile, name)
+
+    # ---- classification models ------------------------------------------------------
+
+    @cached_property
+    def folds(self) -> Folds:
+        """The fold plan every classification model is fitted on."""
+        plan = build_folds(self.dataset.y, self.encoded.matrix, sample_cap(self.config), self.config.seed)
+        if plan.sampled:
+            self.publish("sampled_rows", int(plan.fit.size))
+        return plan
+
+    def member(self, name: str) -> np.ndarray:
+        """Out-of-fold probabilities of one ensemble member."""
+        if name not in self._members:
+            self._members[name] = oof.member_probs(self.folds, name, self.config.seed)
+        return self._members[name]
+
+    @cached_property
+    def out_of_fold(self) -> oof.OutOfFold:
+        """The linear model's out-of-fold probabilities (learnability), or your
+        model's with ``--pred-probs``; the ensemble's own logistic member."""
+        if self.config.pred_probs is not None:
+            return user_out_of_fold(self.dataset, self.config.pred_probs)
+        return oof.combine(self.folds, oof.LINEAR, self.member)
+
+    @cached_property
+    def label_out_of_fold(self) -> oof.OutOfFold:
+        """The ensemble's out-of-fold probabilities the label checks judge labels by,
+        or your model's with ``--pred-probs``."""
+        if self.config.pred_probs is not None:
+            return self.out_of_fold
+        return oof.combine(self.folds, oof.MEMBERS, self.member)
+
+    def refit_without(self, first: oof.OutOfFold, exclude: np.ndarray) -> oof.OutOfFold:
+        """The second round of confident learning (built once per run)."""
+        if self._refit is None:
+            self._refit = oof.refit_without(self.folds, first, exclude, self.config.seed)
+        return self._refit
+
+    # ---- regression and flexible models -----------------------------------------------
+
+    @cached_property
+    def out_of_fold_regression(self) -> oof_regression.OutOfFoldRegression:
+        return oof_regression.out_of_fold_regression(self.dataset, self.config, self.encoded.matrix)
+
+    @cached_property
+    def flexible_fit(self) -> flexible.FlexibleFit | None:
+        """A flexible model's scores at growing fractions (None when nothing fits)."""
+        return flexible.flexible_fit(self.dataset, self.config, lambda: self.encoded.matrix)
+
+    # ---- the split --------------------------------------------------------------------
+
+    def heldout_files(self) -> list[HeldOut]:
+        """The held-out files, ``valid`` before ``test``; each read once per run."""
+        out: list[HeldOut] = []
+        if self.config.valid is not None:
+            out.append(self._heldout_file(self.config.valid, "valid"))
+        if self.config.test is not None:
+            out.append(self._heldout_file(self.config.test, "test"))
+        return out
+
+    def _heldout_file(self, path: str, role: Role) -> HeldOut:
+        if role not in self._heldout:
+            self._heldout[role] = load_heldout(path, self.dataset, role)
+        return self._heldout[role]
+
+    def aligned(self, heldout: HeldOut) -> Aligned:
+        """Shared features of train and ``heldout``, types normalised (once per file)."""
+        if heldout.role not in self._aligned:
+            self._aligned[heldout.role] = aligned_frames(self.dataset, heldout.dataset)
+        return self._aligned[heldout.role]

@@ -1,0 +1,129 @@
+"""The fold plan the classification models are fitted on: rows, labels, folds.
+
+One plan per run (``Artifacts.folds``): every ensemble member, the linear model
+learnability reads and the second round of confident learning are fitted on the
+same folds. Above the fit-sample cap (``--sample N``, default
+:data:`DEFAULT_SAMPLE`) the folds are built on a seeded, stratified sample; every
+other row is dealt to a fold whose model never saw it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from preflight.config import Config
+from preflight.text import as_text
+
+N_FOLDS = 5
+# Fit-sample cap: above this many labelled rows the models are fitted on a seeded
+# stratified sample and the rest are scored by models that did not see them. 20,000
+# rows keep 100k x 20 under a minute on 2 shared cores and cost little accuracy
+# (benchmarks/README.md).
+DEFAULT_SAMPLE = 20_000
+
+
+def sample_cap(config: Config) -> int:
+    return config.sample if config.sample is not None else DEFAULT_SAMPLE
+
+
+def encode_labels(y: pd.Series) -> tuple[np.ndarray, np.ndarray, tuple[Any, ...]]:
+    """(positions of present labels, class index per such row, class values).
+
+    Classes are sorted as scikit-learn sorts them (numbers numerically, text
+    alphabetically), so the columns of a user's ``predict_proba`` line up.
+    """
+    present = ~y.isna().to_numpy()
+    positions = np.flatnonzero(present)
+    values = y.iloc[positions]
+    try:
+        codes, uniques = pd.factorize(values, sort=True)
+        classes = tuple(uniques.tolist())
+    except TypeError:  # mixed types that cannot be ordered: order by their text
+        text = as_text(values)
+        codes, uniques_text = pd.factorize(text, sort=True)
+        first = {t: v for t, v in zip(text.to_numpy(), values.to_numpy(), strict=True)}
+        classes = tuple(first[t] for t in uniques_text)
+    if classes and all(isinstance(c, float) and c.is_integer() for c in classes):
+        # An integer label column read as float because of missing labels: show 3, not 3.0.
+        classes = tuple(int(c) for c in classes)
+    return positions, np.asarray(codes, dtype=np.int64), classes
+
+
+@dataclass(frozen=True)
+class Folds:
+    """The one fold plan every member is fitted on (``Artifacts.folds``, once per run)."""
+
+    positions: np.ndarray
+    labels: np.ndarray
+    classes: tuple[Any, ...]
+    x: np.ndarray
+    fit: np.ndarray
+    sampled: bool
+    folds: int  # 0: no model can be fitted (one class, no features, too few rows)
+    plan: list[tuple[np.ndarray, np.ndarray]]
+
+
+def build_folds(y: pd.Series, matrix: np.ndarray, cap: int, seed: int) -> Folds:
+    """The fold plan of the rows with a label, their rows of the encoded ``matrix``
+    and the fit-sample cap; ``folds`` is 0 when no model can be fitted."""
+    positions, labels, classes = encode_labels(y)
+    x = matrix[positions]
+    counts = np.bincount(labels, minlength=len(classes))
+    empty = Folds(positions, labels, classes, x, np.arange(0), False, 0, [])
+    if len(classes) < 2 or x.shape[1] == 0 or counts.max(initial=0) < 2:
+        return empty
+    fit, sampled = fit_sample(labels, cap, seed)
+    folds = int(min(N_FOLDS, fit.size // 2))
+    if folds < 2:
+        return empty
+    plan = fold_plan(labels, fit, folds, seed)
+    return Folds(positions, labels, classes, x, fit, sampled, folds, plan)
+
+
+def fit_sample(labels: np.ndarray, cap: int, seed: int) -> tuple[np.ndarray, bool]:
+    """Indices (into labels) of the fit sample: all rows, or a stratified sample of ``cap``."""
+    n = labels.size
+    if n <= cap:
+        return np.arange(n), False
+    rng = np.random.default_rng(seed)
+    counts = np.bincount(labels)
+    # Proportional allocation, but every class keeps enough rows to appear in each
+    # fold (or all its rows when it has fewer).
+    share = counts * cap / n
+    quota = np.maximum(np.floor(share).astype(np.int64), np.minimum(counts, 2 * N_FOLDS))
+    # Hand the rows floor() left over to the largest remainders, so the sample is cap rows.
+    for c in np.argsort(-(share - np.floor(share)), kind="stable"):
+        if quota.sum() >= cap:
+            break
+        if quota[c] < counts[c]:
+            quota[c] += 1
+    chosen = [rng.permutation(np.flatnonzero(labels == c))[: quota[c]] for c in range(counts.size)]
+    return np.sort(np.concatenate(chosen)), True
+
+
+def fold_plan(
+    labels: np.ndarray, fit: np.ndarray, folds: int, seed: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train indices, indices to score) per fold.
+
+    Stratified by hand rather than with StratifiedKFold so that a class with fewer
+    rows than folds does not stop the whole run: its rows are simply spread over
+    fewer folds. Rows outside the fit sample are dealt round-robin to the folds.
+    """
+    rng = np.random.default_rng(seed)
+    fold_of = np.full(labels.size, -1, dtype=np.int64)
+    offset = 0
+    for c in np.unique(labels[fit]):
+        members = rng.permutation(fit[labels[fit] == c])
+        fold_of[members] = (np.arange(members.size) + offset) % folds
+        offset += members.size  # keep fold sizes even across classes
+    rest = np.flatnonzero(fold_of < 0)
+    if rest.size:
+        fold_of[rng.permutation(rest)] = np.arange(rest.size) % folds
+    in_fit = np.zeros(labels.size, dtype=bool)
+    in_fit[fit] = True
+    return [(np.flatnonzero(in_fit & (fold_of != f)), np.flatnonzero(fold_of == f)) for f in range(folds)]

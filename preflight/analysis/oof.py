@@ -1,0 +1,194 @@
+"""Out-of-fold probabilities for a classification target: shared model artifacts.
+
+Every probability row comes from a model that did not see that row
+(out-of-sample), which confident learning and learnability both need. Two
+artifacts, each built at most once per run (``Artifacts.out_of_fold`` and
+``Artifacts.label_out_of_fold``), same rows, labels and class order:
+
+- the linear out-of-fold probabilities: a K-fold logistic regression, the artifact the capacity
+  checks (learnability) are built on — the ensemble's own logistic member, so a
+  run that needs both fits it once (every member is memoised on one fold plan);
+- the label checks' ensemble, chosen by measurement
+  (``benchmarks/label_noise.py``, ``benchmarks/README.md``): the average of three
+  K-fold models on the shared encoded matrix — a logistic regression (smooth, well
+  calibrated where classes are linear), extremely randomised trees (100 trees, at
+  least 5 rows a leaf: non-linear, and averaging many random trees keeps them from
+  memorising a flipped label) and distance-weighted 15-nearest neighbours (local
+  structure). On the real datasets of the benchmark the average found more
+  planted label errors than any one of them or any pair; gradient boosting
+  memorised the noise and did worst of all. (Averaged probabilities rank a rare
+  class well but seldom make it the plain argmax, which is why learnability keeps
+  the linear model.)
+
+**Large data.** When more rows carry a target than the fit-sample cap
+(``--sample N``, default :data:`DEFAULT_SAMPLE`), the folds are built on a seeded,
+stratified sample of that size (``sampled_rows`` in the report). Every other row is
+scored in batches by a fold model that never saw it (rows are dealt round-robin
+to the folds), so every row still gets an out-of-sample probability and the label
+checks cover the whole file.
+
+**Your own model.** ``--pred-probs FILE`` (npy, parquet or csv; one row per data
+row, one column per class in sorted class order or named after the classes)
+replaces the built-in models (:mod:`preflight.analysis.pred_probs`).
+
+The fold plan every model is fitted on is :mod:`preflight.analysis.folds`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from preflight.analysis.folds import Folds
+
+# Rows scored per predict call outside the fit sample (bounds memory on big files).
+SCORE_BATCH = 20_000
+
+
+@dataclass(frozen=True)
+class OutOfFold:
+    pred_probs: np.ndarray  # (len(positions), len(classes)); row i is for positions[i]
+    labels: np.ndarray  # int class index (into `classes`) of each row in positions
+    classes: tuple[Any, ...]  # class values; column j of pred_probs is classes[j]
+    positions: np.ndarray  # 0-based row positions (rows whose target is not missing)
+    method: str  # how the probabilities were made, for the report
+    sampled_rows: int | None = None  # the fit sample size when the data was sampled
+    source: str = "preflight"  # "preflight" (built-in models) or "user" (--pred-probs)
+    folds: int = 0  # K of the K-fold models (0: no model could be fitted; priors only)
+
+
+# The ensemble's members, in the order they are averaged.
+MEMBERS: tuple[str, ...] = ("logistic", "trees", "neighbours")
+# The linear model alone: what learnability judges by.
+LINEAR: tuple[str, ...] = ("logistic",)
+_DESCRIPTION = {
+    "logistic": "logistic regression",
+    "trees": "extra trees",
+    "neighbours": "k-nearest neighbours",
+}
+
+
+def member_probs(f: Folds, name: str, seed: int) -> np.ndarray:
+    """Out-of-fold probabilities of one ensemble member (``Artifacts`` memoises each)."""
+    k = len(f.classes)
+    probs = np.zeros((f.labels.size, k))
+    # Trees compute in float32 anyway, and float32 halves the cost of the kNN
+    # distance products, the largest cost on big files; the linear model keeps float64.
+    data = f.x if name == "logistic" else f.x.astype(np.float32)
+    with _quiet_fitting():
+        for train, score in f.plan:
+            probs[score] = _member_proba(name, data, f.labels, train, score, k, seed)
+    return probs
+
+
+def combine(f: Folds, members: tuple[str, ...], member: Callable[[str], np.ndarray]) -> OutOfFold:
+    """The average of ``members``' probabilities (``member(name)`` gives one's), or the
+    class frequencies when no model could be fitted."""
+    k = len(f.classes)
+    if f.folds == 0:
+        counts = np.bincount(f.labels, minlength=k)
+        priors = np.tile(counts / max(f.labels.size, 1), (f.labels.size, 1))
+        return OutOfFold(
+            priors, f.labels, f.classes, f.positions, "class frequencies (no model could be fitted)"
+        )
+    probs = sum(member(name) for name in members) / len(members)
+    models = [_DESCRIPTION[name] for name in members]
+    what = models[0] if len(models) == 1 else "average of " + ", ".join(models[:-1]) + " and " + models[-1]
+    where = f"{f.folds}-fold out-of-fold probabilities"
+    if f.sampled:
+        where += (
+            f" (fitted on a stratified sample of {f.fit.size:,} rows; the other rows scored by fold models)"
+        )
+    return OutOfFold(
+        pred_probs=np.asarray(probs, dtype=np.float64),
+        labels=f.labels,
+        classes=f.classes,
+        positions=f.positions,
+        method=f"{what}, {where}",
+        sampled_rows=int(f.fit.size) if f.sampled else None,
+        folds=f.folds,
+    )
+
+
+def refit_without(f: Folds, oof: OutOfFold, exclude: np.ndarray, seed: int) -> OutOfFold:
+    """A second round of the same folds with the ``exclude`` rows (indices into the
+    rows of ``oof``) left out of every training set; every row is still scored.
+
+    Models trained without the labels a first round of confident learning flagged
+    learn the classes more cleanly, so a second round finds more of the wrong
+    labels (benchmarks/README.md). ``Artifacts`` memoises it: the label checks ask
+    once per run.
+    """
+    keep = np.ones(oof.labels.size, dtype=bool)
+    keep[exclude] = False
+    probs = oof.pred_probs.copy()
+    k = len(oof.classes)
+    x32 = f.x.astype(np.float32)
+    with _quiet_fitting():
+        for train, score in f.plan:
+            used = train[keep[train]]
+            probs[score] = sum(
+                _member_proba(name, f.x if name == "logistic" else x32, oof.labels, used, score, k, seed)
+                for name in MEMBERS
+            ) / len(MEMBERS)
+    method = f"{oof.method}, refitted without the {exclude.size:,} rows a first round flagged"
+    return dataclasses.replace(oof, pred_probs=probs, method=method)
+
+
+def _model(name: str, n_train: int, seed: int) -> Any:
+    from sklearn.ensemble import ExtraTreesClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neighbors import KNeighborsClassifier
+
+    if name == "logistic":
+        return LogisticRegression(max_iter=500)
+    if name == "trees":
+        return ExtraTreesClassifier(n_estimators=100, min_samples_leaf=5, random_state=seed, n_jobs=1)
+    return KNeighborsClassifier(n_neighbors=min(15, n_train), weights="distance")
+
+
+def _member_proba(
+    name: str,
+    data: np.ndarray,
+    labels: np.ndarray,
+    train: np.ndarray,
+    score: np.ndarray,
+    k: int,
+    seed: int,
+) -> np.ndarray:
+    """One member's probabilities for the ``score`` rows, fitted on the ``train`` rows."""
+    out = np.zeros((score.size, k))
+    y_train = labels[train]
+    if y_train.size == 0:
+        return np.full((score.size, k), 1.0 / k)
+    if np.unique(y_train).size < 2:  # a fold with one class: predict it
+        out[:, y_train[0]] = 1.0
+        return out
+    model = _model(name, train.size, seed)
+    model.fit(data[train], y_train)
+    cols = np.asarray(model.classes_, dtype=np.int64)
+    for start, part in _batches(score):
+        out[start : start + part.size, cols] = model.predict_proba(data[part])
+    return out
+
+
+@contextmanager
+def _quiet_fitting() -> Iterator[None]:
+    """One thread for BLAS/OpenMP (oversubscription on shared cores is the biggest
+    slowdown) and no convergence chatter from the linear model."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _batches(idx: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+    for start in range(0, idx.size, SCORE_BATCH):
+        yield start, idx[start : start + SCORE_BATCH]

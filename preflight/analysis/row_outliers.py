@@ -1,0 +1,271 @@
+"""The row-outlier model (OL002): whitened nearest-neighbour distance and linear
+relations, fitted on a seeded sample and scoring every row of the file.
+
+Numeric columns enter as OL001's skew-aware robust scores
+(:mod:`preflight.analysis.column_model`), text one-hot encoded (the shared encoded
+matrix). The fitted :class:`RowScorer` is picklable, so the Dask engine scores
+partitions with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from preflight.analysis.artifacts import Artifacts
+from preflight.analysis.column_model import ColumnModel
+from preflight.analysis.features import ColumnCode, transform
+from preflight.analysis.relations import COV_CLIP, Relations, fit_relations
+
+# Fit-sample size when the run sets no --sample: the reference rows every row is
+# compared with. 2,000 keeps scoring a million rows well under a minute on 2 cores.
+DEFAULT_SAMPLE = 2000
+# Rows scored at a time (encoded, projected, queried): bounds memory on large files.
+CHUNK = 8192
+# scikit-learn's working memory (MB) for the neighbour queries: its default (1 GB)
+# lets a brute-force query hold a 50,000 x 2,000 distance block at once.
+WORKING_MEMORY_MB = 64
+# Contributing columns named per row.
+TOP_COLUMNS = 3
+# Whitening: eigenvalues are floored at this share of the mean eigenvalue, so
+# near-collinear columns do not turn rounding noise into distance.
+EIGEN_FLOOR = 0.01
+
+
+def feature_matrix(art: Artifacts) -> tuple[np.ndarray, tuple[str, ...], np.ndarray, FeatureMap]:
+    """The shared encoded matrix, with each numeric column replaced by its signed
+    skew-aware robust score (OL001's model), so a log-normal column is measured on
+    the log scale here too. Missing cells score 0 (the median), as in the encoding.
+    Also returns how to build the same matrix for any other batch of rows."""
+    enc = art.encoded
+    models = art.column_models
+    # Missing indicators are left out: a rare missing pattern is DQ001's finding,
+    # not an outlier, and would otherwise make every such row unique.
+    keep = [j for j, name in enumerate(enc.names) if not name.endswith("__missing")]
+    matrix = enc.matrix[:, keep]
+    sources = tuple(enc.sources[j] for j in keep)
+    numeric: list[int] = []
+    robust: list[tuple[int, ColumnModel]] = []
+    clipped: list[int] = []
+    for i, j in enumerate(keep):
+        name, source = enc.names[j], enc.sources[j]
+        model = models.get(source) if name == source else None
+        # Columns with a spread on both sides of the median enter as their robust
+        # scores and are predicted from the others; a zero-inflated column keeps the
+        # shared encoding (its non-zero values still count in distances) and is not
+        # predicted (it has no residual scale to judge against).
+        if model is not None and model.upper > 0 and model.lower > 0:
+            matrix[:, i] = np.nan_to_num(art.column_scores(source), nan=0.0)
+            numeric.append(i)
+            robust.append((i, model))
+        elif name == source:
+            # Scaled by its standard deviation, a rare non-zero in a mostly-zero
+            # column would sit tens of units out; bound its weight in distances.
+            matrix[:, i] = np.clip(matrix[:, i], -COV_CLIP, COV_CLIP)
+            clipped.append(i)
+    feature_map = FeatureMap(
+        enc.codes, np.array(keep, dtype=np.int64), tuple(robust), np.array(clipped, np.int64)
+    )
+    return matrix, sources, np.array(numeric, dtype=np.int64), feature_map
+
+
+@dataclass(frozen=True)
+class FeatureMap:
+    """Builds :func:`feature_matrix`'s columns for any batch of rows (picklable)."""
+
+    codes: tuple[ColumnCode, ...]
+    keep: np.ndarray  # encoded columns kept
+    robust: tuple[tuple[int, ColumnModel], ...]  # kept column -> its OL001 model
+    clipped: np.ndarray  # kept columns clipped to COV_CLIP
+
+    @property
+    def columns(self) -> list[str]:
+        return sorted({code.name for code in self.codes})
+
+    def matrix(self, batch: pd.DataFrame) -> np.ndarray:
+        matrix = transform(self.codes, batch)[:, self.keep]
+        for i, model in self.robust:
+            values = np.asarray(batch[model.name].to_numpy(dtype=float, na_value=np.nan), dtype=float)
+            matrix[:, i] = np.nan_to_num(model.scores(values), nan=0.0)
+        if self.clipped.size:
+            matrix[:, self.clipped] = np.clip(matrix[:, self.clipped], -COV_CLIP, COV_CLIP)
+        return matrix
+
+
+@dataclass(frozen=True)
+class Hits:
+    """The rows of one batch whose score passes 1, with what describes them."""
+
+    rows: np.ndarray  # file positions
+    scores: np.ndarray  # the stronger signal over its threshold
+    distance: np.ndarray  # distance score over its threshold
+    matrix: np.ndarray  # their feature-matrix rows (for the contributing columns)
+
+
+@dataclass(frozen=True)
+class RowScorer:
+    """The fitted model: scores every row of any batch (picklable, for Dask)."""
+
+    features: FeatureMap
+    project: np.ndarray  # whitening matrix (features x features)
+    index: Any  # sklearn NearestNeighbors fitted on the whitened fit sample
+    relations: Relations | None
+    k: int
+    reference: np.ndarray  # file positions of the fit-sample rows, sorted
+    floor: float  # smallest mean distance used (exact duplicates sit at 0)
+    q50: float  # calibration of log mean distance over the fit sample
+    q95: float
+    distance_threshold: float
+    relation_threshold: float
+
+    def __call__(self, batch: pd.DataFrame) -> Hits:
+        from sklearn import config_context
+        from threadpoolctl import threadpool_limits
+
+        # Slices of CHUNK rows: the matrix, its projection and the neighbour distances
+        # of a slice are all that is held at once.
+        with threadpool_limits(limits=1), config_context(working_memory=WORKING_MEMORY_MB):
+            parts = [self._score(batch.iloc[start : start + CHUNK]) for start in range(0, len(batch), CHUNK)]
+        return _gather(parts) if parts else _gather([self._score(batch)])
+
+    def _score(self, rows: pd.DataFrame) -> Hits:
+        positions = np.asarray(rows.index, dtype=np.int64)
+        matrix = self.features.matrix(rows)
+        slot = np.searchsorted(self.reference, positions)
+        own = (slot < self.reference.size) & (
+            self.reference[np.minimum(slot, self.reference.size - 1)] == positions
+        )
+        dist, _ = self.index.kneighbors(matrix @ self.project)
+        # A fit-sample row finds itself first: leave it out (leave-one-out).
+        mean_dist = np.where(own, dist[:, 1:].mean(axis=1), dist[:, : self.k].mean(axis=1))
+        relation = np.zeros(len(rows))
+        if self.relations is not None:
+            relation = self.relations.residual_scores(matrix).max(axis=1)
+            if own.any():
+                leverage = self.relations.leverage[slot[own]]
+                relation[own] = self.relations.residual_scores(matrix[own], leverage).max(axis=1)
+        distance = (np.log(np.maximum(mean_dist, self.floor)) - self.q50) / (self.q95 - self.q50)
+        distance = distance / self.distance_threshold
+        scores = np.maximum(distance, relation / self.relation_threshold)
+        hit = np.flatnonzero(scores > 1.0)
+        return Hits(positions[hit], scores[hit], distance[hit], matrix[hit])
+
+
+@dataclass(frozen=True)
+class RowScores:
+    """Every row above the threshold in the whole file, and the fitted model."""
+
+    hits: Hits
+    scorer: RowScorer
+    reference_matrix: np.ndarray  # the fit sample's feature matrix
+    sources: tuple[str, ...]  # source column of each matrix column
+
+
+def _gather(parts: list[Hits]) -> Hits:
+    return Hits(
+        *(np.concatenate([getattr(p, f) for p in parts]) for f in ("rows", "scores", "distance", "matrix"))
+    )
+
+
+def score_rows(
+    art: Artifacts, k: int, sample: int, distance_threshold: float, relation_threshold: float
+) -> RowScores | None:
+    """Fit on a seeded sample of ``Dataset.frame`` and score every row of the file
+    (batch by batch): the mean distance to its ``k`` nearest fit-sample rows in a
+    whitened space, calibrated as ``(log d - median) / (p95 - median)`` over the fit
+    sample, and the largest robust z of a numeric column's residual from its linear
+    relation to the other columns."""
+    from sklearn.neighbors import NearestNeighbors
+    from threadpoolctl import threadpool_limits
+
+    matrix, sources, numeric, features = feature_matrix(art)
+    n, width = matrix.shape
+    if width == 0 or n <= k + 1:
+        return None
+    rng = np.random.default_rng(art.config.seed)
+    if n > sample:
+        reference = np.sort(rng.choice(n, size=sample, replace=False))
+        previous = art.published.get("sampled_rows")
+        art.publish("sampled_rows", max(int(previous or 0), sample))
+    else:
+        reference = np.arange(n)
+
+    with threadpool_limits(limits=1):
+        # Whitening (a regularised Mahalanobis metric) lets the distance see rows
+        # whose combination breaks a correlation even when each value is typical.
+        ref = np.clip(matrix[reference], -COV_CLIP, COV_CLIP)
+        cov = np.atleast_2d(np.cov(ref, rowvar=False))
+        eigval, eigvec = np.linalg.eigh(cov)
+        floor = EIGEN_FLOOR * max(float(eigval.mean()), 1e-12)
+        project = eigvec / np.sqrt(np.maximum(eigval, floor))
+        index = NearestNeighbors(n_neighbors=k + 1).fit(matrix[reference] @ project)
+        relations = fit_relations(matrix, numeric, reference)
+        # Leave-one-out distances of the fit sample calibrate the score.
+        dist, _ = index.kneighbors(matrix[reference] @ project)
+        ref_dist = dist[:, 1:].mean(axis=1)
+    positive = ref_dist[ref_dist > 0]
+    if positive.size == 0:
+        return None
+    # Exact duplicates sit at distance 0; a floor far below any real gap keeps log finite.
+    smallest = 1e-6 * float(np.median(positive))
+    q50, q95 = np.quantile(np.log(np.maximum(ref_dist, smallest)), [0.5, 0.95])
+    if not q95 > q50:
+        return None
+    scorer = RowScorer(
+        features=features,
+        project=project,
+        index=index,
+        relations=relations,
+        k=k,
+        reference=art.file_rows(reference),
+        floor=smallest,
+        q50=float(q50),
+        q95=float(q95),
+        distance_threshold=distance_threshold,
+        relation_threshold=relation_threshold,
+    )
+    hits = _gather(art.batches.map(scorer, columns=features.columns))
+    return RowScores(hits=hits, scorer=scorer, reference_matrix=matrix[reference], sources=sources)
+
+
+def distance_contributors(result: RowScores, rows: np.ndarray, matrix: np.ndarray) -> dict[int, list[str]]:
+    """For each row (file position, its feature-matrix row in ``matrix``), the source
+    columns that set it apart most from its nearest fit-sample neighbours (largest
+    squared gaps on the robust scale)."""
+    from sklearn import config_context
+    from threadpoolctl import threadpool_limits
+
+    if rows.size == 0:
+        return {}
+    scorer = result.scorer
+    ref = result.reference_matrix
+    with threadpool_limits(limits=1), config_context(working_memory=WORKING_MEMORY_MB):
+        _, neighbours = scorer.index.kneighbors(matrix @ scorer.project)
+    names = sorted(set(result.sources))
+    position = {name: i for i, name in enumerate(names)}
+    col_of = np.array([position[s] for s in result.sources])
+    out: dict[int, list[str]] = {}
+    for i, row in enumerate(rows):
+        # Drop the row itself if it is in the fit sample.
+        nb = [j for j in neighbours[i] if scorer.reference[j] != row][: scorer.k]
+        gap = (matrix[i] - ref[nb].mean(axis=0)) ** 2
+        per_source = np.bincount(col_of, weights=gap, minlength=len(names))
+        top = np.argsort(-per_source, kind="stable")[:TOP_COLUMNS]
+        out[int(row)] = [names[t] for t in top if per_source[t] > 0]
+    return out
+
+
+def relation_contributors(result: RowScores, rows: np.ndarray, matrix: np.ndarray) -> dict[int, list[str]]:
+    """For each row, the numeric columns whose relation to the others it breaks most."""
+    rel = result.scorer.relations
+    if rel is None or rows.size == 0:
+        return {}
+    z = rel.residual_scores(matrix)
+    out: dict[int, list[str]] = {}
+    for i, row in enumerate(rows):
+        top = np.argsort(-z[i], kind="stable")[:TOP_COLUMNS]
+        out[int(row)] = [result.sources[rel.columns[t]] for t in top if z[i, t] > 0]
+    return out

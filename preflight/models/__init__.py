@@ -1,1 +1,0 @@
-"""Shared model artifacts (computed once per run through ``Context.shared``)."""
