@@ -164,7 +164,7 @@ def detector_choice() -> None:
     from sklearn.ensemble import IsolationForest
 
     from preflight.analysis.row_outliers import feature_matrix, score_rows
-    from preflight.check import Context
+    from preflight.checks.base import Context
     from preflight.config import Config
     from preflight.dataset import load_dataset
     from preflight.profile import Profile

@@ -55,8 +55,8 @@ def per_check(path: Path, repeat: int) -> None:
     import gc
     import time
 
-    from preflight.check import Context
     from preflight.checks import REGISTRY
+    from preflight.checks.base import Context
     from preflight.config import Config
     from preflight.dataset import load_dataset
     from preflight.engine import selected_checks, unmet_need

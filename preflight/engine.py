@@ -10,8 +10,8 @@ from typing import get_args
 
 import numpy as np
 
-from preflight.check import NEEDS, Check, Context
 from preflight.checks import REGISTRY
+from preflight.checks.base import NEEDS, Check, Context
 from preflight.config import Config
 from preflight.dataset import Dataset
 from preflight.errors import PreflightError, did_you_mean

@@ -19,7 +19,7 @@ from preflight import engine
 from preflight.analysis import conflicts
 from preflight.analysis.features import encode
 from preflight.analysis.flexible import FRACTIONS
-from preflight.check import Context
+from preflight.checks.base import Context
 from preflight.config import Config
 from preflight.dataset import load_dataset
 from preflight.findings import Finding, Severity

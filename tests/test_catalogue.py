@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from preflight.check import Check
 from preflight.checks import FAMILIES, FAMILY_MODULES, REGISTRY
+from preflight.checks.base import Check
 from preflight.findings import Severity
 
 CASES_DIR = Path(__file__).parent / "cases"

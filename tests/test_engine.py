@@ -15,8 +15,8 @@ import pytest
 
 import preflight
 from preflight import engine
-from preflight.check import Check, Context
 from preflight.checks import REGISTRY
+from preflight.checks.base import Check, Context
 from preflight.config import Config
 from preflight.dataset import load_dataset
 from preflight.findings import Finding, Severity

@@ -165,8 +165,8 @@ def test_fix_without_target(tmp_path: Path) -> None:
 def test_a_crashing_check_writes_nothing(
     tmp_path: Path, wine_csv: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from preflight.check import Check
     from preflight.checks import REGISTRY
+    from preflight.checks.base import Check
     from preflight.config import Config
     from preflight.fix import ChecksCrashed, fix
 

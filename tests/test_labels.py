@@ -335,7 +335,7 @@ def test_missing_value_pattern_across_columns_leaks() -> None:
 
 
 def test_shared_linear_out_of_fold_samples_and_scores_every_row() -> None:
-    from preflight.check import Context
+    from preflight.checks.base import Context
     from preflight.profile import Profile
 
     df = _frame(datasets.load_digits)

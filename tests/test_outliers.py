@@ -12,7 +12,7 @@ from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
 
 import preflight
 from preflight.analysis.column_model import fit_column
-from preflight.check import Context
+from preflight.checks.base import Context
 from preflight.config import Config
 from preflight.dataset import load_dataset
 from preflight.profile import Profile

@@ -2,7 +2,7 @@
 on first use and kept for the rest of the run.
 
 One :class:`Artifacts` per run, made from the dataset, its profile and the config
-(the check :class:`~preflight.check.Context` exposes it as ``ctx.artifacts``). What
+(the check :class:`~preflight.checks.base.Context` exposes it as ``ctx.artifacts``). What
 no selected check asks for is never computed; what two checks ask for is computed
 once: one encoded matrix feeds outliers, capacity and label checks, one fold plan
 every classification model, one set of out-of-fold probabilities label noise,

@@ -6,8 +6,8 @@ this module must stay cheap (no sklearn, no cleanlab at import time).
 
 from __future__ import annotations
 
-from preflight.check import Check
 from preflight.checks import cp, dq, lb, ol, sc, sn, sp
+from preflight.checks.base import Check
 
 FAMILIES: dict[str, str] = {
     "DQ": "data quality",

@@ -20,11 +20,11 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from preflight.check import quote_list
 from preflight.errors import PreflightError
 from preflight.escape import safe, safe_lines
 from preflight.findings import CAUSES, Finding, Report
 from preflight.reporters.common import RuleInfo, by_cause, cause_title, failing, rule_infos, tally, verdict
+from preflight.wording import quote_list
 
 log = logging.getLogger(__name__)
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from preflight.check import quote_list
 from preflight.escape import safe, safe_lines
 from preflight.findings import Report, Severity
 from preflight.reporters.common import by_cause, cause_title, tally, verdict
+from preflight.wording import quote_list
 
 _ICON = {Severity.ERROR: "🔴", Severity.WARNING: "🟠", Severity.INFO: "🔵"}
 _VERDICT = {"pass": "✅ **PASS**", "fail": "❌ **FAIL**", "crashed": "💥 **CRASHED**"}

@@ -6,9 +6,9 @@ from typing import Any
 
 import click
 
-from preflight.check import quote_list
 from preflight.escape import safe, safe_lines
 from preflight.findings import CAUSES, Finding, Report, Severity
+from preflight.wording import quote_list
 
 __all__ = ["render", "safe"]  # safe: the one escaping, kept importable from here
 

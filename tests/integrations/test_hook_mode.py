@@ -16,8 +16,8 @@ from typing import ClassVar
 import pytest
 
 from preflight import engine
-from preflight.check import Check, Context
 from preflight.checks import REGISTRY
+from preflight.checks.base import Check, Context
 from preflight.config import Config, load_config
 from preflight.dataset import load_dataset
 from preflight.errors import PreflightError

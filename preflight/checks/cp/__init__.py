@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from preflight.check import Check
+from preflight.checks.base import Check
 from preflight.checks.cp.class_imbalance import ClassImbalance
 from preflight.checks.cp.fit_ceiling import FitCeiling
 from preflight.checks.cp.generalisation_gap import GeneralisationGap

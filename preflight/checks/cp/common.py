@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from preflight.check import Context
+from preflight.checks.base import Context
 
 
 def labelled_rows(ctx: Context) -> int:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
-from preflight.check import Check, Context
+from preflight.checks.base import Check, Context
 from preflight.checks.cp.common import labelled_rows, publish_sample
 from preflight.findings import Finding, Fix, Severity
 

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from preflight.analysis.scores import balanced_accuracy, permutation_p_value, r2
-from preflight.check import Check, Context
+from preflight.checks.base import Check, Context
 from preflight.checks.cp.common import publish_sample
 from preflight.findings import Finding, Fix, Severity
 

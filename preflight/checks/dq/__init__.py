@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from preflight.check import Check
+from preflight.checks.base import Check
 from preflight.checks.dq.category_variants import CategoryVariants
 from preflight.checks.dq.constant_columns import ConstantColumns
 from preflight.checks.dq.disguised_nulls import DisguisedNulls

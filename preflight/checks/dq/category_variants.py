@@ -4,9 +4,10 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from preflight.check import Check, Context, positions, quote_list
+from preflight.checks.base import Check, Context, positions
 from preflight.findings import Finding, Fix, Severity
 from preflight.profile import ColumnProfile
+from preflight.wording import quote_list
 
 _PUNCT = re.compile(r"[\s_\-.,;:'\"]+")
 _DIGITS = re.compile(r"\d+")

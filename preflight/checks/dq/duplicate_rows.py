@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from preflight.check import Check, Context
+from preflight.checks.base import Check, Context
 from preflight.findings import Finding, Fix, Severity
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from preflight.check import Check, Context, positions
+from preflight.checks.base import Check, Context, positions
 from preflight.findings import Finding, Fix, Severity
 
 

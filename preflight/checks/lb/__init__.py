@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from preflight.check import Check
+from preflight.checks.base import Check
 from preflight.checks.lb.conflicting_labels import ConflictingLabels
 from preflight.checks.lb.label_issues import LabelIssues
 from preflight.checks.lb.label_leakage import LabelLeakage

@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from preflight.check import Check, Context
+from preflight.checks.base import Check, Context
 from preflight.findings import Finding, Fix, Severity
 from preflight.text import as_text
 

@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from preflight.analysis.oof import OutOfFold
-from preflight.check import Check, Context, severity_at
+from preflight.checks.base import Check, Context, severity_at
 from preflight.findings import Finding, Fix, Severity
 
 

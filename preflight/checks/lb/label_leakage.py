@@ -25,7 +25,7 @@ from preflight.analysis.leakage_copies import (
     pair_codes,
     target_labels,
 )
-from preflight.check import Check, Context
+from preflight.checks.base import Check, Context
 from preflight.findings import Finding, Fix, Severity
 from preflight.profile import ColumnProfile
 

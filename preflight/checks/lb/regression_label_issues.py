@@ -6,7 +6,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from preflight.analysis.oof_regression import RESCALE_ABOVE
-from preflight.check import Check, Context, severity_at
+from preflight.checks.base import Check, Context, severity_at
 from preflight.findings import Finding, Fix, Severity
 
 # 1.4826 * MAD estimates the standard deviation of normal residuals, unmoved by the

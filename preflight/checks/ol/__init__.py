@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from preflight.check import Check
+from preflight.checks.base import Check
 from preflight.checks.ol.column_outliers import ColumnOutliers
 from preflight.checks.ol.row_outliers import RowOutliers
 

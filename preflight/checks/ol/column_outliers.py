@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from preflight.analysis.column_model import ColumnModel
-from preflight.check import Check, Context
+from preflight.checks.base import Check, Context
 from preflight.checks.ol.common import row_cap
 from preflight.findings import Finding, Fix, Severity
 from preflight.profile import ColumnProfile

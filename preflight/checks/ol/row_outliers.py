@@ -10,7 +10,7 @@ from preflight.analysis.row_outliers import (
     relation_contributors,
     score_rows,
 )
-from preflight.check import Check, Context
+from preflight.checks.base import Check, Context
 from preflight.checks.ol.common import row_cap
 from preflight.findings import Finding, Fix, Severity
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from preflight.check import Check
+from preflight.checks.base import Check
 from preflight.checks.sc.contract import SchemaContract
 from preflight.checks.sc.duplicate_column_names import DuplicateColumnNames
 from preflight.checks.sc.mixed_types import MixedTypes

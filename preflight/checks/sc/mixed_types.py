@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from preflight.check import Check, Context, positions, quote_list
+from preflight.checks.base import Check, Context, positions
 from preflight.findings import Finding, Fix, Severity
 from preflight.profile import ColumnProfile
+from preflight.wording import quote_list
 
 
 class MixedTypes(Check):

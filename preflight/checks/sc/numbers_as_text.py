@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from preflight.check import Check, Context, quote_list
+from preflight.checks.base import Check, Context
 from preflight.findings import Finding, Fix, Severity
+from preflight.wording import quote_list
 
 
 class NumbersAsText(Check):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from preflight.check import Check
+from preflight.checks.base import Check
 from preflight.checks.sn.categorical_encoding import CategoricalEncoding
 from preflight.checks.sn.discrete_columns import DiscreteColumns
 from preflight.checks.sn.orders_of_magnitude import OrdersOfMagnitude

@@ -3,9 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
-from preflight.check import Check, Context, quote_list
+from preflight.checks.base import Check, Context
 from preflight.findings import Finding, Fix, Severity
 from preflight.profile import ColumnProfile
+from preflight.wording import quote_list
 
 
 class CategoricalEncoding(Check):

@@ -12,7 +12,7 @@ from typing import Literal
 
 import numpy as np
 
-from preflight.check import Context
+from preflight.checks.base import Context
 from preflight.findings import Severity
 from preflight.profile import ColumnProfile
 

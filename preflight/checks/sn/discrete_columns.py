@@ -5,10 +5,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from preflight.check import Check, Context, quote_list
+from preflight.checks.base import Check, Context
 from preflight.checks.sn.common import numeric_role, numeric_view, within_unit_range
 from preflight.findings import Finding, Fix, Severity
 from preflight.profile import ColumnProfile
+from preflight.wording import quote_list
 
 
 class DiscreteColumns(Check):

@@ -5,10 +5,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from preflight.check import Check, Context, quote_list
+from preflight.checks.base import Check, Context
 from preflight.checks.sn.common import FAMILY_NAMES, SCALE_SENSITIVE, continuous_features, family_severity
 from preflight.findings import Finding, Fix, Severity
 from preflight.profile import ColumnProfile, counted_quantiles
+from preflight.wording import quote_list
 
 
 class OrdersOfMagnitude(Check):

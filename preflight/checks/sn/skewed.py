@@ -3,10 +3,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
-from preflight.check import Check, Context, quote_list
+from preflight.checks.base import Check, Context
 from preflight.checks.sn.common import FAMILY_NAMES, SCALE_SENSITIVE, continuous_features, family_severity
 from preflight.findings import Finding, Fix, Severity
 from preflight.profile import ColumnProfile
+from preflight.wording import quote_list
 
 # The three remedies, by the shape and sign of the column.
 _LOG = "log1p"

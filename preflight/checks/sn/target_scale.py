@@ -5,7 +5,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from preflight.check import Check, Context
+from preflight.checks.base import Check, Context
 from preflight.checks.sn.common import fmt_number, robust_spread
 from preflight.findings import Finding, Fix, Severity
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
-from preflight.check import Check, Context, quote_list
+from preflight.checks.base import Check, Context
 from preflight.checks.sn.common import (
     CENTRE_SENSITIVE,
     FAMILY_NAMES,
@@ -14,6 +14,7 @@ from preflight.checks.sn.common import (
     within_unit_range,
 )
 from preflight.findings import Finding, Fix, Severity
+from preflight.wording import quote_list
 
 
 class Uncentred(Check):

@@ -6,7 +6,7 @@ finding's evidence ``rows_refer_to`` (``test`` or ``valid``), not in the train f
 
 from __future__ import annotations
 
-from preflight.check import Check
+from preflight.checks.base import Check
 from preflight.checks.sp.column_mismatch import ColumnMismatch
 from preflight.checks.sp.feature_drift import FeatureDrift
 from preflight.checks.sp.label_shift import LabelShift

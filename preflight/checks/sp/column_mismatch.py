@@ -4,9 +4,10 @@ from collections.abc import Iterator
 
 import pandas as pd
 
-from preflight.check import Check, Context, quote_list
+from preflight.checks.base import Check, Context
 from preflight.checks.sp._common import file_evidence
 from preflight.findings import Finding, Fix, Severity
+from preflight.wording import quote_list
 
 
 class ColumnMismatch(Check):

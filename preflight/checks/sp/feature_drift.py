@@ -7,7 +7,7 @@ import numpy as np
 
 from preflight.analysis.drift import Shift, binned_counts, population_stability
 from preflight.analysis.split import day_text
-from preflight.check import Check, Context
+from preflight.checks.base import Check, Context
 from preflight.checks.sp._common import file_evidence
 from preflight.findings import Finding, Fix, Severity
 

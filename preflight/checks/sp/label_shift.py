@@ -8,7 +8,7 @@ import pandas as pd
 
 from preflight.analysis.drift import binned_counts, population_stability
 from preflight.analysis.split import aligned_target
-from preflight.check import Check, Context
+from preflight.checks.base import Check, Context
 from preflight.checks.sp._common import file_evidence, show_value
 from preflight.findings import Finding, Fix, Severity
 

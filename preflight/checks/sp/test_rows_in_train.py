@@ -7,7 +7,7 @@ import numpy as np
 
 from preflight.analysis.overlap import Overlap, overlapping_rows
 from preflight.analysis.split import HeldOut, aligned_frames, aligned_target, shared_features
-from preflight.check import Check, Context
+from preflight.checks.base import Check, Context
 from preflight.checks.sp._common import file_evidence
 from preflight.findings import Finding, Fix, Severity
 

@@ -8,11 +8,12 @@ import pandas as pd
 
 from preflight.analysis.features import encode
 from preflight.analysis.split import Aligned
-from preflight.check import Check, Context, quote_list
+from preflight.checks.base import Check, Context
 from preflight.checks.sp._common import file_evidence
 from preflight.dataset import Dataset
 from preflight.findings import Finding, Fix, Severity
 from preflight.profile import Profile
+from preflight.wording import quote_list
 
 N_FOLDS = 3
 

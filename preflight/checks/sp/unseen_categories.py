@@ -6,9 +6,10 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from preflight.check import Check, Context, quote_list
+from preflight.checks.base import Check, Context
 from preflight.checks.sp._common import file_evidence, rows_of
 from preflight.findings import Finding, Fix, Severity
+from preflight.wording import quote_list
 
 
 class UnseenCategories(Check):

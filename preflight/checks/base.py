@@ -176,11 +176,3 @@ def severity_at(value: float, *, error_at: float, warn_at: float) -> Severity:
 def positions(mask: np.ndarray) -> np.ndarray:
     """0-based row positions where ``mask`` is true."""
     return np.flatnonzero(np.asarray(mask, dtype=bool))
-
-
-def quote_list(names: Iterable[str], limit: int = 5) -> str:
-    """``'a', 'b' and 3 more`` for messages."""
-    items = [repr(n) for n in names]
-    if len(items) <= limit:
-        return ", ".join(items)
-    return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
