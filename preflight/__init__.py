@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from preflight.errors import PreflightError
 from preflight.findings import Finding, Fix, Report, Severity
+from preflight.version import __version__
 
 if TYPE_CHECKING:
     from preflight.api import check
 
-__version__ = "0.1.0"
 
 __all__ = ["Finding", "Fix", "PreflightError", "Report", "Severity", "__version__", "check"]
 

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
-from preflight import __version__
+from preflight.version import __version__
 from preflight.config import ENGINES, FAIL_ON, MODEL_FAMILIES, MODES, TASKS, Config, load_config
 from preflight.errors import PreflightError
 from preflight.escape import SafeFormatter, safe, safe_lines, safe_path

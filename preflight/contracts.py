@@ -226,7 +226,7 @@ def _plain(value: Any) -> Any:
 
 def contract_to_yaml(schema: Any, *, source: str | None = None) -> str:
     """The contract as YAML, with a header saying where it came from."""
-    from preflight import __version__
+    from preflight.version import __version__
 
     body: str = schema.to_yaml()
     origin = f" from {source}" if source else ""

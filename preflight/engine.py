@@ -118,6 +118,7 @@ def run(
         profile=summarize(ctx.profile, dataset),
         max_rows=config.max_rows,
         skipped_columns=columns_not_examined(checks, ran, ctx.profile),
+        rules={c.code: c.rule_info() for c in checks},
     )
 
 

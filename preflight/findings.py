@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -191,6 +192,19 @@ class CheckError:
 
 
 @dataclass(frozen=True)
+class RuleInfo:
+    """What a reporter may say about a check: its identity and its documentation."""
+
+    code: str
+    name: str
+    category: str
+    cause: int | None
+    severity: str
+    summary: str
+    doc: str
+
+
+@dataclass(frozen=True)
 class Report:
     dataset: DatasetInfo
     findings: tuple[Finding, ...]
@@ -205,6 +219,8 @@ class Report:
     max_rows: int = 1000
     # Per check that ran, the features of kinds it does not examine (Check.applies_to).
     skipped_columns: tuple[SkippedColumns, ...] = ()
+    # The documentation of the checks the run selected, for reporters (not in the JSON).
+    rules: Mapping[str, RuleInfo] = field(default_factory=dict)
 
     @property
     def failed(self) -> bool:
@@ -232,7 +248,7 @@ class Report:
         return 1 if self.failed else 0
 
     def to_dict(self) -> dict[str, Any]:
-        from preflight import __version__
+        from preflight.version import __version__
 
         return {
             "schema_version": 1,

@@ -180,7 +180,7 @@ def fix(
     # cannot be used fails the run with nothing written.
     test_frames = _fix_test(config.test, dataset, pipeline) if config.test else None
 
-    from preflight import __version__
+    from preflight.version import __version__
 
     meta = {"preflight_version": __version__, "input": os.fspath(path), "test": config.test}
     with FileSet(manifest, siblings=all_outputs(out), meta=meta) as outputs:

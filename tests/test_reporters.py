@@ -22,6 +22,7 @@ import pytest
 from report_fixture import GOLDEN_VERSION, HOSTILE_STRINGS, RULES, fixed_report, hostile_report
 
 import preflight
+import preflight.version
 from preflight.findings import Report
 from preflight.reporters import FORMATS, render
 
@@ -41,7 +42,7 @@ SUFFIX = {
 
 @pytest.fixture(autouse=True)
 def _pinned_version(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(preflight, "__version__", GOLDEN_VERSION)
+    monkeypatch.setattr(preflight.version, "__version__", GOLDEN_VERSION)
 
 
 def _render(report: Report, fmt: str) -> str:
@@ -67,7 +68,7 @@ def test_golden(fmt: str) -> None:
 def test_version_does_not_leak_into_golden(fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A version bump changes only the version string, which the golden test pins."""
     a = _render(fixed_report(), fmt)
-    monkeypatch.setattr(preflight, "__version__", "9.9.9")
+    monkeypatch.setattr(preflight.version, "__version__", "9.9.9")
     b = _render(fixed_report(), fmt)
     assert a.replace(GOLDEN_VERSION, "9.9.9") == b
 
@@ -115,7 +116,8 @@ def test_sarif_validates_against_sarif_2_1_0_schema(make: Any) -> None:
 def test_sarif_rules_default_to_the_registry_documentation() -> None:
     from preflight.checks import REGISTRY
 
-    report = fixed_report()
+    # A real run carries its checks' documentation (Report.rules): no rules= needed.
+    report = preflight.check(ROOT / "examples" / "penguins-raw.csv", target="Species", select="DQ")
     doc = json.loads(render(report, "sarif"))
     rules = {r["id"]: r for r in doc["runs"][0]["tool"]["driver"]["rules"]}
     assert rules["DQ001"]["name"] == REGISTRY["DQ001"].name

@@ -18,11 +18,11 @@ import pytest
 import preflight
 from preflight.analysis import leakage, leakage_copies
 from preflight.analysis.conflicts import find_conflict_groups
-from preflight.analysis.hashing import _repeated, duplicate_mask
 from preflight.checks.base import Context
 from preflight.checks.ol.column_outliers import BeyondFence, _near_fences
 from preflight.config import Config
 from preflight.dataset import load_dataset
+from preflight.hashing import _repeated, duplicate_mask
 from preflight.profile import EXACT_QUANTILE_LIMIT, QUANTILE_GRID, ColumnProfile, Profile
 
 

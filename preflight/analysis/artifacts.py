@@ -22,12 +22,12 @@ from preflight.analysis.column_model import ColumnModel
 from preflight.analysis.conflicts import find_conflict_groups
 from preflight.analysis.features import EncodedFeatures, FeatureLayout, encode, feature_layout
 from preflight.analysis.folds import Folds, build_folds, sample_cap
-from preflight.analysis.hashing import duplicate_mask
 from preflight.analysis.pred_probs import user_out_of_fold
 from preflight.analysis.split import Aligned, HeldOut, Role, aligned_frames, load_heldout
 from preflight.config import Config
 from preflight.dataset import Dataset
 from preflight.engines.rows import InMemory, RowBatches
+from preflight.hashing import duplicate_mask
 from preflight.profile import Profile
 
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from preflight.analysis.hashing import repeat_candidates, row_hashes
 from preflight.dataset import Dataset
+from preflight.hashing import repeat_candidates, row_hashes
 from preflight.text import as_text
 
 

@@ -9,6 +9,7 @@ the data.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
@@ -20,7 +21,7 @@ from preflight.config import Config
 from preflight.dataset import Dataset
 from preflight.engines.rows import RowBatches
 from preflight.errors import PreflightError, did_you_mean
-from preflight.findings import Category, Finding, Fix, Severity
+from preflight.findings import Category, Finding, Fix, RuleInfo, Severity
 from preflight.profile import Kind, Profile
 
 T = TypeVar("T")
@@ -124,6 +125,19 @@ class Check:
         """First line of the docstring."""
         first = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
         return first.replace("``", "`")
+
+    @classmethod
+    def rule_info(cls) -> RuleInfo:
+        """The check's identity and documentation, as reporters show it."""
+        return RuleInfo(
+            code=cls.code,
+            name=cls.name,
+            category=cls.category,
+            cause=cls.cause,
+            severity=cls.severity.value,
+            summary=cls.summary(),
+            doc=inspect.cleandoc(cls.__doc__ or ""),
+        )
 
     def finding(
         self,

@@ -244,7 +244,7 @@ def scan_batch(
     """
     import pyarrow as pa
 
-    from preflight.analysis.hashing import row_hashes
+    from preflight.hashing import row_hashes
 
     n = len(frame)
     columns = {name: _scan_column(frame[name], count=name not in uncounted) for name in frame.columns}

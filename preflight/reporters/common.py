@@ -1,33 +1,20 @@
 """What several reporters share: rule metadata, grouping by cause, the verdict.
 
-Rule metadata (name, summary, documentation) comes from the check registry by
-default. Reporters accept a ``rules=`` mapping instead, so that golden-file tests
-render one fixed report with fixed documentation while the checks evolve.
+Rule metadata (name, summary, documentation) comes with the report (``Report.rules``,
+filled by the run from the checks it selected), so reporters never import the checks.
+Reporters accept a ``rules=`` mapping instead, so that golden-file tests render one
+fixed report with fixed documentation while the checks evolve.
 """
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from preflight.findings import CAUSES, Finding, Report, Severity
+from preflight.findings import RuleInfo as RuleInfo  # re-exported: reporters import it from here
 
 # Severity -> the level name of SARIF, GitHub annotations and the like.
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-
-
-@dataclass(frozen=True)
-class RuleInfo:
-    """What a reporter may say about a check: its identity and its documentation."""
-
-    code: str
-    name: str
-    category: str
-    cause: int | None
-    severity: str
-    summary: str
-    doc: str
 
 
 def rule_infos(report: Report, rules: Mapping[str, RuleInfo] | None = None) -> dict[str, RuleInfo]:
@@ -37,7 +24,7 @@ def rule_infos(report: Report, rules: Mapping[str, RuleInfo] | None = None) -> d
     findings, so a reporter never fails on a check it does not know.
     """
     if rules is None:
-        rules = registry_rules()
+        rules = report.rules
     codes = set(report.checks_run) | {s.code for s in report.skipped} | {e.code for e in report.errors}
     codes |= {f.code for f in report.findings}
     out: dict[str, RuleInfo] = {}
@@ -56,23 +43,6 @@ def rule_infos(report: Report, rules: Mapping[str, RuleInfo] | None = None) -> d
             )
         out[code] = info
     return out
-
-
-def registry_rules() -> dict[str, RuleInfo]:
-    from preflight.checks import REGISTRY
-
-    return {
-        code: RuleInfo(
-            code=code,
-            name=c.name,
-            category=c.category,
-            cause=c.cause,
-            severity=c.severity.value,
-            summary=c.summary(),
-            doc=inspect.cleandoc(c.__doc__ or ""),
-        )
-        for code, c in REGISTRY.items()
-    }
 
 
 def cause_title(cause: int | None) -> str:

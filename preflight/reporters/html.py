@@ -42,7 +42,7 @@ def render(report: Report, *, rules: Mapping[str, RuleInfo] | None = None, **_: 
     except ImportError as exc:  # the html extra is not installed
         raise PreflightError("--format html needs Jinja2: pip install 'preflight[html]'") from exc
 
-    from preflight import __version__
+    from preflight.version import __version__
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("preflight.reporters", "templates"),

@@ -56,7 +56,7 @@ def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> 
 
 
 def render(report: Report, *, rules: Mapping[str, RuleInfo] | None = None, **_: Any) -> str:
-    from preflight import __version__
+    from preflight.version import __version__
 
     infos = rule_infos(report, rules)
     ds = report.dataset

@@ -92,7 +92,7 @@ def _result(report: Report, f: Finding, index: int) -> dict[str, Any]:
 
 
 def render(report: Report, *, rules: Mapping[str, RuleInfo] | None = None, **_: Any) -> str:
-    from preflight import __version__
+    from preflight.version import __version__
 
     infos = rule_infos(report, rules)
     index = {code: i for i, code in enumerate(infos)}
