@@ -57,11 +57,12 @@ bench: $(STAMP)
 	$(PY) benchmarks/mlp_wine.py
 	$(PY) benchmarks/scale.py
 
-## lint: ruff and mypy (strict) on the package
+## lint: ruff, ruff format, mypy (strict) and the layer contract (import-linter)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check preflight tests
 	$(VENV)/bin/ruff format --check preflight tests
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) $(AIRFLOW_VENV) .pytest_cache .mypy_cache .ruff_cache
