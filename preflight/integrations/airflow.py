@@ -19,6 +19,8 @@ from typing import Any
 
 from airflow.sdk import BaseOperator
 
+from preflight.escape import safe
+
 try:  # Airflow >= 3.1 exports it from the task SDK
     from airflow.sdk.exceptions import AirflowFailException
 except ImportError:  # pragma: no cover - Airflow 3.0
@@ -126,15 +128,16 @@ class PreflightOperator(BaseOperator):  # type: ignore[misc,unused-ignore]
             if self.html_path:
                 destination = _destination(self.html_path, path)
                 write_text_atomic(destination, render(report, "html"))
-                self.log.info("preflight: HTML report for %s written to %s", path, destination)
+                shown = safe(str(destination))
+                self.log.info("preflight: HTML report for %s written to %s", safe(path), shown)
             payloads.append(payload)
             counts = data["summary"]
             self.log.info(
                 "preflight: %s: %s (%d errors, %d warnings, %d info)",
-                path, data["status"], counts["error"], counts["warning"], counts["info"],
+                safe(path), data["status"], counts["error"], counts["warning"], counts["info"],
             )  # fmt: skip
             for finding in data["findings"]:
-                self.log.info("  %s %s %s", finding["severity"], finding["code"], finding["message"])
+                self.log.info("  %s %s %s", finding["severity"], finding["code"], safe(finding["message"]))
             if report.errors:
                 problems.append(f"{path}: check(s) crashed: " + ", ".join(e.code for e in report.errors))
             elif report.failed:
@@ -147,7 +150,8 @@ class PreflightOperator(BaseOperator):  # type: ignore[misc,unused-ignore]
 
         result = payloads[0] if single else payloads
         if problems:
-            message = "preflight: " + " | ".join(problems)
+            # Column names and values reach these lines: escaped, as in every text output.
+            message = "preflight: " + safe(" | ".join(problems))
             if self.soft_fail:
                 self.log.warning("%s (soft_fail: the task goes on)", message)
                 return result
