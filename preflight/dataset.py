@@ -480,7 +480,9 @@ def _datetimes_in_range(frame: pd.DataFrame) -> pd.DataFrame:
         series = frame[name]
         if not isinstance(series, pd.Series) or not pd.api.types.is_datetime64_any_dtype(series.dtype):
             continue
-        if getattr(series.dtype, "unit", "ns") == "ns":
+        dtype = series.dtype
+        unit = dtype.unit if isinstance(dtype, pd.DatetimeTZDtype) else np.datetime_data(dtype)[0]
+        if unit == "ns":
             continue
         try:
             series.dt.as_unit("ns")

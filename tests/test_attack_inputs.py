@@ -119,7 +119,7 @@ def test_many_class_target_skips_the_model_checks_within_bounded_memory(many_cla
         assert "max-classes" in skipped[code], skipped
         assert "classes" in skipped[code]
     assert report["dataset"]["task"] == "classification"
-    assert "CP002" in report["checks_run"]  # the class-count checks still run
+    assert any(f["code"] == "CP002" for f in report["findings"])  # the class-count checks still run
     assert digest(many_classes_csv) == before
 
 
@@ -467,7 +467,7 @@ def test_infer_schema_on_extreme_floats_makes_a_contract_the_data_passes(
     schema = tmp_path / "extreme.yaml"
     result = run_cli("infer-schema", str(data), "--target", "y", "-o", str(schema))
     assert result.returncode == 0, result.stderr
-    assert "inf" not in schema.read_text().lower()
+    assert ".inf" not in schema.read_text().lower()  # YAML writes infinity as .inf
     checked = run_cli("check", str(data), "--target", "y", "--schema", str(schema), "--format", "json")
     report = assert_report(checked)
     assert [f for f in report["findings"] if f["code"] == "SC003"] == []
