@@ -481,7 +481,13 @@ def _datetimes_in_range(frame: pd.DataFrame) -> pd.DataFrame:
         if not isinstance(series, pd.Series) or not pd.api.types.is_datetime64_any_dtype(series.dtype):
             continue
         dtype = series.dtype
-        unit = dtype.unit if isinstance(dtype, pd.DatetimeTZDtype) else np.datetime_data(dtype)[0]
+        unit: str
+        if isinstance(dtype, pd.DatetimeTZDtype):
+            unit = dtype.unit
+        elif isinstance(dtype, np.dtype):
+            unit = np.datetime_data(dtype)[0]  # type: ignore[arg-type]
+        else:
+            unit = getattr(dtype, "unit", "ns")
         if unit == "ns":
             continue
         try:
