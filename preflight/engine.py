@@ -134,14 +134,18 @@ def _refuse_impossible_pred_probs(dataset: Dataset, config: Config, profile: Pro
     except (ValueError, OSError, SyntaxError) as exc:
         raise PreflightError(f"--pred-probs: {path}: not a numeric .npy array ({exc})") from None
     if dtype.hasobject:
-        raise PreflightError(f"--pred-probs: {path}: holds Python objects, not probabilities")
+        raise PreflightError(f"--pred-probs: {path}: not a numeric .npy array (it holds Python objects)")
     rows = dataset.n_rows
     classes = profile[dataset.target].n_unique
     columns = shape[1] if len(shape) == 2 else 1
-    if len(shape) not in (1, 2) or shape[0] != rows or (len(shape) == 1 and classes != 2):
+    if len(shape) not in (1, 2) or (len(shape) == 1 and classes != 2):
         raise PreflightError(
-            f"--pred-probs: {path}: holds an array of shape {tuple(shape)}, but the data has {rows:,} rows "
-            f"and the target {classes:,} classes; give one probability row per data row, in the same order"
+            f"--pred-probs: {path}: expected a 2-D table (rows x {classes} classes), got shape {tuple(shape)}"
+        )
+    if shape[0] != rows:
+        raise PreflightError(
+            f"--pred-probs: {path}: has {shape[0]} rows but the data has {rows}; "
+            "give one probability row per data row, in the same order"
         )
     if columns not in (classes, 1 if classes == 2 else classes):
         raise PreflightError(
