@@ -14,11 +14,11 @@ from typing import Any, TypeVar
 
 import click
 
-from preflight.version import __version__
 from preflight.config import ENGINES, FAIL_ON, MODEL_FAMILIES, MODES, TASKS, Config, load_config
 from preflight.errors import PreflightError
 from preflight.escape import SafeFormatter, safe, safe_lines, safe_path
 from preflight.reporters import FORMATS
+from preflight.version import __version__
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
 F = TypeVar("F", bound=Callable[..., Any])

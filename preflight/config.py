@@ -49,6 +49,10 @@ class Config:
     # Rows of the seeded sample that streaming (and Dask) keep for value-level checks
     # and the model-based checks (docs/limits.md: memory stays under 512 MB at 50,000).
     stream_sample: int = 50_000
+    # A classification target with more classes than this skips the model-based checks
+    # (with the reason in the report): their probabilities take rows x classes memory
+    # and the trees' leaves classes each (docs/limits.md has the measurements).
+    max_classes: int = 200
     per_column_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     targets: Mapping[str, str] = field(default_factory=dict)
     checks: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
@@ -90,15 +94,21 @@ def load_config(path: str | Path | None = None, *, start: Path | None = None) ->
             raise PreflightError(f"config file {str(file)!r} not found")
         table = _read_toml(file)
         # A dedicated preflight.toml may hold the keys at top level.
-        section = table.get("tool", {}).get("preflight", table if "tool" not in table else {})
+        if "tool" in table:
+            section = _table(
+                _table(table["tool"], "tool", str(file)).get("preflight", {}), "tool.preflight", str(file)
+            )
+        else:
+            section = table
         return from_mapping(section, source=str(file))
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
-            section = _read_toml(candidate).get("tool", {}).get("preflight")
-            if section is not None:
-                return from_mapping(section, source=str(candidate))
+            tool = _read_toml(candidate).get("tool", {})
+            found = tool.get("preflight") if isinstance(tool, Mapping) else None
+            if found is not None:
+                return from_mapping(_table(found, "tool.preflight", str(candidate)), source=str(candidate))
             break  # the nearest pyproject.toml owns this project, even without our table
     return Config()
 
@@ -132,7 +142,7 @@ def _values(raw: Mapping[str, Any], source: str) -> dict[str, Any]:
                 for code, opts in _table(value, key, source).items()
             }
         elif name == "targets":
-            value = {str(k): str(v) for k, v in _table(value, key, source).items()}
+            value = dict(_table(value, key, source))
         elif name == "pre_commit":
             value = _pre_commit_table(_table(value, key, source), f"{source} [pre-commit]")
         values[name] = value
@@ -147,7 +157,55 @@ def _pre_commit_table(raw: Mapping[str, Any], source: str) -> dict[str, Any]:
     return values
 
 
+# Seeds reach numpy and scikit-learn, which take 0 <= seed < 2**32.
+MAX_SEED = 2**32 - 1
+# Fields holding a file path, a column name or an address: a string (or unset).
+_STRING_FIELDS = ("target", "schema", "test", "valid", "pred_probs", "scheduler")
+_CHOICE_FIELDS = ("task", "fail_on", "model_family", "engine", "mode")
+
+
+def _type_name(value: Any) -> str:
+    return {
+        bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+        list: "a list", tuple: "a list", dict: "a table",
+    }.get(type(value), type(value).__name__)  # fmt: skip
+
+
+def _check_types(config: Config, source: str) -> None:
+    """Each key holds the type its setting needs, named in the error with what it got."""
+
+    def wrong(name: str, expected: str) -> PreflightError:
+        value = getattr(config, name)
+        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+        key = name.replace("_", "-")
+        return PreflightError(f"{source}: {key} must be {expected}, not {_type_name(value)} ({shown})")
+
+    for name in _STRING_FIELDS:
+        value = getattr(config, name)
+        if value is not None and not isinstance(value, str):
+            raise wrong(name, "a string")
+        if isinstance(value, str) and not value.strip():
+            raise PreflightError(f"{source}: {name.replace('_', '-')} must not be empty")
+    for name in _CHOICE_FIELDS:
+        if not isinstance(getattr(config, name), str):
+            raise wrong(name, "a string")
+    for name in ("seed", "max_rows", "stream_sample", "sample", "max_classes"):
+        value = getattr(config, name)
+        if value is None and name == "sample":
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise wrong(name, "an integer")
+    if not isinstance(config.models, bool):
+        raise wrong("models", "true or false")
+    if not isinstance(config.targets, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in config.targets.items()
+    ):
+        raise PreflightError(f"{source}: targets must be a table of file pattern = column name (strings)")
+
+
 def validate(config: Config, source: str = "options") -> Config:
+    _check_types(config, source)
+
     def choice(name: str, allowed: tuple[str, ...]) -> None:
         value = getattr(config, name)
         if value not in allowed:
@@ -164,11 +222,14 @@ def validate(config: Config, source: str = "options") -> Config:
         raise PreflightError(f"{source}: scheduler is for the Dask engine; add engine = dask (--engine dask)")
     if not isinstance(config.stream_sample, int) or config.stream_sample < 1000:
         raise PreflightError(f"{source}: stream-sample must be an integer of at least 1000")
-    for name in ("seed", "max_rows"):
-        if not isinstance(getattr(config, name), int) or getattr(config, name) < 0:
-            raise PreflightError(f"{source}: {name.replace('_', '-')} must be a non-negative integer")
-    if not isinstance(config.models, bool):
-        raise PreflightError(f"{source}: models must be true or false")
+    if config.max_rows < 0:
+        raise PreflightError(f"{source}: max-rows must be a non-negative integer")
+    if not 0 <= config.seed <= MAX_SEED:
+        raise PreflightError(
+            f"{source}: seed must be an integer from 0 to 2**32 - 1 ({MAX_SEED}), not {config.seed}"
+        )
+    if config.max_classes < 2:
+        raise PreflightError(f"{source}: max-classes must be an integer of at least 2")
     if config.valid is not None and config.test is None:
         # The split checks compare held-out files with train; a lone validation file
         # is simply the held-out file, so it belongs in --test.
@@ -184,6 +245,10 @@ def _read_toml(file: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise PreflightError(f"{file}: invalid TOML: {exc}") from exc
+    except RecursionError:
+        raise PreflightError(f"{file}: invalid TOML: values nested too deeply") from None
+    except OSError as exc:
+        raise PreflightError(f"{file}: cannot read: {exc.strerror or exc}") from None
 
 
 def _as_tuple(value: Any, key: str, source: str) -> tuple[str, ...]:

@@ -200,7 +200,12 @@ def _widen(low: float, high: float, margin: float, *, down: bool, integral: bool
     (a negative mass or count is a real error, not drift).
     """
     value = low if down else high
-    pad = (high - low) * margin
+    # Scaled before subtracting: (high - low) overflows to inf for +-1e308.
+    pad = high * margin - low * margin
+    if not math.isfinite(pad) or not math.isfinite(value + pad) or not math.isfinite(value - pad):
+        # No room to widen within floats: the bound is the largest float on that side.
+        pad = 0.0
+        value = -_FLOAT_MAX if down else _FLOAT_MAX
     if pad > 0:
         step = 10.0 ** math.floor(math.log10(pad))
         moved = value - pad if down else value + pad
@@ -214,7 +219,17 @@ def _widen(low: float, high: float, margin: float, *, down: bool, integral: bool
         value = moved
     if integral:
         value = float(math.floor(value) if down else math.ceil(value))
-    return int(value) if integral else value
+        # An int64 column's bound stays an int64 (pandera compares in the column's dtype).
+        if value >= 2.0**63:
+            return _INT64_MAX
+        if value <= -(2.0**63):
+            return _INT64_MIN
+        return int(value)
+    return value
+
+
+_FLOAT_MAX = float(np.finfo(np.float64).max)
+_INT64_MIN, _INT64_MAX = int(np.iinfo(np.int64).min), int(np.iinfo(np.int64).max)
 
 
 def _plain(value: Any) -> Any:
@@ -258,13 +273,54 @@ def load_contract(path: str | Path) -> Any:
     except OSError as exc:
         raise PreflightError(f"{label}: cannot read schema file: {exc.strerror or exc}") from None
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_loader_without_aliases())
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         at = f" (line {where.line + 1})" if where is not None else ""
         problem = getattr(exc, "problem", None) or type(exc).__name__
         raise PreflightError(f"{label}: invalid YAML{at}: {problem}") from None
     return contract_from_mapping(raw, label)
+
+
+def _loader_without_aliases() -> type:
+    """yaml's SafeLoader, refusing anchors and aliases.
+
+    An alias is a reference: nine of them nested nine deep (the "billion laughs")
+    make a 300-byte file that expands to 10^9 strings when anything walks it. A
+    contract never needs them, so composing one is an error, before any expansion.
+    Nesting is bounded too (a deeply nested file would exhaust the stack).
+    """
+    import yaml
+
+    class NoAliasLoader(yaml.SafeLoader):
+        depth = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                raise yaml.composer.ComposerError(
+                    None, None, "aliases (*name) are not allowed in a contract", event.start_mark
+                )
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            if getattr(event, "anchor", None) is not None:
+                raise yaml.composer.ComposerError(
+                    None, None, "anchors (&name) are not allowed in a contract", event.start_mark
+                )
+            self.depth += 1
+            if self.depth > MAX_YAML_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_YAML_DEPTH} levels deep", event.start_mark
+                )
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+    return NoAliasLoader
+
+
+# A pandera contract nests about six levels (columns > name > checks > check > options).
+MAX_YAML_DEPTH = 50
 
 
 def contract_from_mapping(raw: Any, label: str = "schema") -> Any:

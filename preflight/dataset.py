@@ -12,6 +12,8 @@ import csv
 import glob
 import logging
 import os
+import re
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,6 +123,7 @@ def load_dataset(
     """Read ``source`` and assign roles. Raises PreflightError on bad input."""
     if isinstance(source, pd.DataFrame):
         frame, renamed = _normalise_columns(source.reset_index(drop=True))
+        frame = _datetimes_in_range(frame)
         ds = Dataset(frame=frame, path="<dataframe>", source_format="dataframe")
         ds.renamed_columns = renamed
     else:
@@ -151,6 +154,8 @@ def assign_roles(ds: Dataset, *, target: str | None, id_columns: Sequence[str], 
 
 def infer_task(y: pd.Series, task: str = "auto") -> Task | None:
     """Classification for text, booleans and small sets of integers; else regression."""
+    if task == "regression":
+        _refuse_non_numeric_regression(y)
     if task in ("classification", "regression"):
         return task  # type: ignore[return-value]
     if task != "auto":
@@ -168,10 +173,33 @@ def infer_task(y: pd.Series, task: str = "auto") -> Task | None:
     return "regression"
 
 
+def _refuse_non_numeric_regression(y: pd.Series) -> None:
+    """A regression target must hold numbers (booleans count as 0/1)."""
+    values = y.dropna()
+    if values.empty or pd.api.types.is_numeric_dtype(values.dtype):
+        return
+    try:
+        if pd.api.types.is_datetime64_any_dtype(values.dtype):
+            raise TypeError("dates are not numbers to regress on")
+        numbers = pd.to_numeric(values, errors="coerce")
+    except (TypeError, ValueError):
+        numbers = pd.Series(np.nan, index=values.index)
+    bad = values[numbers.isna()]
+    if bad.empty:
+        return
+    example = bad.iloc[0]
+    shown = repr(example) if len(repr(example)) <= 40 else repr(example)[:37] + "..."
+    raise PreflightError(
+        f"--task regression needs a numeric target, but {str(y.name)!r} holds "
+        f"{'dates' if pd.api.types.is_datetime64_any_dtype(values.dtype) else 'text'} "
+        f"(e.g. {shown} in row {bad.index[0]}); use --task classification, or convert the column to numbers"
+    )
+
+
 def read_table(path: str | os.PathLike[str]) -> Dataset:
     """Read one file, a directory of parquet parts, or a glob of them."""
     spec = os.fspath(path)
-    files = _expand(spec)
+    files = input_files(spec)
     fmt = _detect_format(files[0])
     try:
         if fmt == "parquet":
@@ -186,7 +214,7 @@ def read_table(path: str | os.PathLike[str]) -> Dataset:
         raise
     except Exception as exc:  # pyarrow raises many types; all mean "cannot read"
         raise PreflightError(f"{spec}: cannot read as {fmt}: {_first_line(exc)}") from exc
-    frame = to_pandas(table)
+    frame = to_pandas(table, spec)
     del table
     # The Arrow buffers are garbage now; without this the allocator keeps them and
     # the checks' first allocations add to the read's peak instead of reusing it.
@@ -234,7 +262,42 @@ def is_lfs_pointer(path: str | os.PathLike[str]) -> bool:
         return False
 
 
+def input_files(spec: str) -> list[str]:
+    """The files ``spec`` names (see :func:`_expand`), each checked to be a regular file."""
+    files = _expand(spec)
+    for f in files:
+        refuse_special_file(f)
+    return files
+
+
+def refuse_special_file(path: str | os.PathLike[str], what: str = "") -> None:
+    """Raise PreflightError unless ``path`` is a regular file (or a directory).
+
+    Checked with ``os.stat`` before anything opens the path: opening a FIFO waits
+    for a writer forever, and a character device such as ``/dev/zero`` or a
+    terminal never ends (or blocks).
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        raise PreflightError(f"{what}{os.fspath(path)}: cannot read: {exc.strerror or exc}") from None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return
+    kind = (
+        "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
+        else "a character device" if stat.S_ISCHR(mode)
+        else "a block device" if stat.S_ISBLK(mode)
+        else "a socket" if stat.S_ISSOCK(mode)
+        else "not a regular file"
+    )  # fmt: skip
+    raise PreflightError(
+        f"{what}{os.fspath(path)}: is {kind}, not a regular file; preflight reads data files "
+        "(save the stream to a file first)"
+    )
+
+
 def _detect_format(path: str) -> Format:
+    refuse_special_file(path)
     size = os.path.getsize(path)
     if size == 0:
         raise PreflightError(f"{path}: file is empty")
@@ -359,12 +422,90 @@ def _concat(tables: list[pa.Table]) -> pa.Table:
         raise PreflightError(f"the parts do not share one schema: {_first_line(exc)}") from exc
 
 
-def to_pandas(table: pa.Table) -> pd.DataFrame:
+def to_pandas(table: pa.Table, path: str = "") -> pd.DataFrame:
     """An Arrow table as the pandas frame every reader and engine hands on."""
     # Dictionary-encoded columns become pandas categoricals; everything else keeps
     # its natural dtype. A RangeIndex keeps positions equal to file row numbers.
+    _refuse_invalid_text(table, path)
+    table = _dates_in_range(table)
     frame: pd.DataFrame = table.to_pandas()
     return frame.reset_index(drop=True)
+
+
+def _refuse_invalid_text(table: pa.Table, path: str) -> None:
+    """PreflightError naming the column and row when a text column holds bytes that
+    are not UTF-8 (parquet and Arrow files do not check on write; CSV reading does)."""
+    import pyarrow as pa
+
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        t = column.type
+        if pa.types.is_dictionary(t):
+            t = t.value_type
+        if not (pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t)):
+            continue
+        offset = 0
+        for chunk in column.chunks:
+            try:
+                chunk.validate(full=True)
+            except pa.ArrowInvalid as exc:
+                found = re.search(r"index (\d+)", str(exc))
+                row = f" (row {offset + int(found.group(1))})" if found else ""
+                where = f"{path}: " if path else ""
+                raise PreflightError(
+                    f"{where}column {name!r} holds text that is not valid UTF-8{row}; "
+                    "re-encode it as UTF-8 (or store it as binary)"
+                ) from None
+            offset += len(chunk)
+
+
+def _dates_in_range(table: pa.Table) -> pa.Table:
+    """Timestamp and date columns with a value pandas cannot hold as a nanosecond
+    timestamp (before 1677 or after 2262, e.g. a 3000-01-01 "never" sentinel) as
+    ISO text, so every check sees one consistent column instead of crashing on it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for i, column_field in enumerate(table.schema):
+        t = column_field.type
+        if not (pa.types.is_timestamp(t) or pa.types.is_date(t)):
+            continue
+        if pa.types.is_timestamp(t) and t.unit == "ns":
+            continue  # always in range
+        tz = t.tz if pa.types.is_timestamp(t) else None
+        try:
+            pc.cast(table.column(i), pa.timestamp("ns", tz=tz))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            name = column_field.name
+            log.debug("column %r holds dates outside pandas' range; read as text", name)
+            table = table.set_column(i, name, pc.cast(table.column(i), pa.string()))
+    return table
+
+
+def _datetimes_in_range(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same for a DataFrame given directly: non-nanosecond datetime columns whose
+    values overflow nanoseconds become ISO text."""
+    out = frame
+    for name in frame.columns:
+        series = frame[name]
+        if not isinstance(series, pd.Series) or not pd.api.types.is_datetime64_any_dtype(series.dtype):
+            continue
+        dtype = series.dtype
+        unit: str
+        if isinstance(dtype, pd.DatetimeTZDtype):
+            unit = dtype.unit
+        elif isinstance(dtype, np.dtype):
+            unit = np.datetime_data(dtype)[0]  # type: ignore[arg-type]
+        else:
+            unit = getattr(dtype, "unit", "ns")
+        if unit == "ns":
+            continue
+        try:
+            series.dt.as_unit("ns")
+        except (OverflowError, ValueError):
+            if out is frame:
+                out = frame.copy(deep=False)
+            out[name] = series.astype("string").astype(object).where(series.notna(), None)
+    return out
 
 
 def _normalise_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:

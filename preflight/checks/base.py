@@ -10,6 +10,7 @@ the data.
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
@@ -115,6 +116,9 @@ class Check:
                 raise PreflightError(
                     f"{self.code}: option {key!r} must be {type(default).__name__}, got {value!r}"
                 )
+            problem = option_problem(name, default, value)
+            if problem is not None:
+                raise PreflightError(f"{self.code}: option {key!r} must be {problem}, got {value!r}")
             self.opts[name] = value
 
     def run(self, ctx: Context) -> Iterable[Finding]:
@@ -166,6 +170,40 @@ class Check:
             evidence=dict(evidence or {}),
             fix=fix,
         )
+
+
+# Options that are shares, rates, probabilities or scores on a 0..1 scale, by name:
+# anything ending in one of these words, plus the named ones.
+_UNIT_SUFFIXES = ("_share", "_rate", "_skill", "_score", "_ceiling", "_correlation", "_gain", "_gap")
+_UNIT_NAMES = frozenset({"alpha", "auc_threshold", "quantile_skew"})
+# Counts that need more than zero to mean anything (folds, neighbours, bins).
+_MIN_COUNT = {"folds": 2, "neighbors": 1, "bins": 2, "max_bins": 2, "min_per_bin": 1}
+
+
+def is_unit_option(name: str) -> bool:
+    """True for an option read as a share or probability in [0, 1]."""
+    return name in _UNIT_NAMES or name.endswith(_UNIT_SUFFIXES)
+
+
+def option_problem(name: str, default: Any, value: Any) -> str | None:
+    """What a check option's value must be, when ``value`` is not that; else None.
+
+    Judged by the option's meaning: every number is finite and not negative (all
+    thresholds, ratios, counts and tolerances are), a share lies in [0, 1], and a
+    count of folds, neighbours or bins is at least what the check can work with.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if not math.isfinite(value):
+        return "a finite number"
+    if is_unit_option(name):
+        return None if 0 <= value <= 1 else "a share from 0 to 1"
+    least = _MIN_COUNT.get(name, 0)
+    if value < least:
+        return "a non-negative number" if least == 0 else f"at least {least}"
+    if isinstance(default, int) and not isinstance(default, bool) and not isinstance(value, int):
+        return "an integer"
+    return None
 
 
 def _same_type(default: Any, value: Any) -> bool:

@@ -69,9 +69,9 @@ def choose_mode(path: str, config: Config) -> Mode:
     """``config.mode`` unless it is auto: stream a parquet input too big to audit in memory."""
     if config.mode != "auto":
         return config.mode  # type: ignore[return-value]
-    from preflight.dataset import _expand
+    from preflight.dataset import input_files
 
-    files = _expand(path)
+    files = input_files(path)  # a FIFO or device is refused before anything opens it
     try:
         with open(files[0], "rb") as fh:
             if fh.read(4) != b"PAR1":

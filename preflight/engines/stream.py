@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import pandas as pd
 
-from preflight.dataset import Dataset, _expand, _first_line, _normalise_columns, assign_roles, to_pandas
+from preflight.dataset import Dataset, _first_line, _normalise_columns, assign_roles, input_files, to_pandas
 from preflight.engines.rows import BATCH_ROWS
 from preflight.engines.scan import FileScan, merge, sample_threshold, scan_batch
 from preflight.errors import PreflightError
@@ -29,7 +29,7 @@ RowsHook = Callable[[int, int | None], None]
 
 
 def parquet_files(spec: str) -> list[str]:
-    files = _expand(spec)
+    files = input_files(spec)
     for f in files:
         with open(f, "rb") as fh:
             if fh.read(4) != b"PAR1":
