@@ -283,9 +283,8 @@ def test_bad_config_values_are_usage_errors(tmp_path: Path, small_csv: Path, cas
 
 
 def test_every_default_option_is_valid() -> None:
-    from preflight.check import option_problem
-
     from preflight.checks import REGISTRY
+    from preflight.checks.base import option_problem
 
     for check in REGISTRY.values():
         for name, default in check.options.items():
