@@ -1,4 +1,4 @@
-"""The one exception type that means "bad usage or bad input" (exit code 2)."""
+"""The exception types that mean "bad usage or bad input" (exit code 2)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,10 @@ class PreflightError(Exception):
 
     The CLI prints ``str(error)`` as one line on stderr and exits with code 2.
     """
+
+
+class OutputError(PreflightError):
+    """An output cannot or must not be written (exit code 2): see :mod:`preflight.outputs`."""
 
 
 def did_you_mean(word: str, choices: Iterable[str], n: int = 3) -> str:

@@ -51,7 +51,9 @@ from preflight.config import Config
 from preflight.dataset import SUFFIXES, Dataset, Format, load_dataset
 from preflight.errors import PreflightError
 from preflight.findings import Report
-from preflight.io import FileSet, refuse_overwriting_inputs, refuse_special_files
+from preflight.outputs.fileset import FileSet
+from preflight.outputs.guard import refuse_overwriting_inputs
+from preflight.outputs.write import refuse_special_files
 
 ROW_COLUMN = "preflight_row"
 REASON_COLUMN = "preflight_reason"

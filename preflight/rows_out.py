@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from preflight.findings import Finding, Report
-from preflight.io import write_atomic
+from preflight.outputs.write import write_atomic
 
 # Train rows first, then the held-out files of the split checks (SP).
 FILE_ORDER = ("train", "valid", "test")

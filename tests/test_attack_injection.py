@@ -304,11 +304,11 @@ def test_fix_summary_and_plan_code(workdir: Path, tmp_path: Path) -> None:
 
 # ---- the progress line -----------------------------------------------------------------
 def test_progress_line_escapes_the_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    from preflight.cli import _ProgressLine
+    from preflight.cli.progress import ProgressLine
 
     err = io.StringIO()
     monkeypatch.setattr(sys, "stderr", err)
-    line = _ProgressLine(enabled=True)
+    line = ProgressLine(enabled=True)
     line.show(f"reading {FILE_NAME}")
     line.clear()
     written = err.getvalue()

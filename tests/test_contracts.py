@@ -328,7 +328,7 @@ def test_widened_bounds_never_cross_zero() -> None:
 
 
 def test_cli_defaults_match_the_library() -> None:
-    from preflight.cli import infer_schema
+    from preflight.cli.infer_schema import infer_schema
 
     defaults = {p.name: p.default for p in infer_schema.params}
     assert defaults["max_categories"] == MAX_CATEGORIES

@@ -14,7 +14,6 @@ imported inside :meth:`PreflightOperator.execute`, so parsing a DAG file stays c
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from airflow.sdk import BaseOperator
@@ -92,7 +91,8 @@ class PreflightOperator(BaseOperator):  # type: ignore[misc,unused-ignore]
 
     def execute(self, context: Any) -> Any:
         import preflight
-        from preflight.io import write_text_atomic
+        from preflight.outputs.guard import output_for
+        from preflight.outputs.write import write_text_atomic
         from preflight.reporters import FORMATS, render
 
         if self.html_path and "html" not in FORMATS:
@@ -122,11 +122,11 @@ class PreflightOperator(BaseOperator):  # type: ignore[misc,unused-ignore]
             data = report.to_dict()
             payload: Any = data
             if self.json_path:
-                destination = _destination(self.json_path, path)
+                destination = output_for(self.json_path, path)
                 write_text_atomic(destination, render(report, "json"))
                 payload = str(destination)
             if self.html_path:
-                destination = _destination(self.html_path, path)
+                destination = output_for(self.html_path, path)
                 write_text_atomic(destination, render(report, "html"))
                 shown = safe(str(destination))
                 self.log.info("preflight: HTML report for %s written to %s", safe(path), shown)
@@ -161,7 +161,3 @@ class PreflightOperator(BaseOperator):  # type: ignore[misc,unused-ignore]
                 context["ti"].xcom_push(key="return_value", value=result)
             raise AirflowFailException(message)
         return result
-
-
-def _destination(template: str, path: str) -> Path:
-    return Path(template.replace("{stem}", Path(path).stem))

@@ -1,0 +1,203 @@
+"""``preflight check PATH...``: one report per input, one combined exit code."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from preflight.cli.progress import ProgressLine
+from preflight.cli.shared import (
+    EXIT_OK,
+    EXIT_USAGE,
+    codes_option,
+    config_from_options,
+    config_option,
+    error,
+    ignore_option,
+    model_family_option,
+    seed_option,
+    select_option,
+    target_option,
+    task_option,
+)
+from preflight.config import ENGINES, FAIL_ON, MODES, Config
+from preflight.errors import PreflightError
+from preflight.escape import SafeFormatter, safe_path
+from preflight.outputs.guard import output_for, refuse_overwriting_inputs, refuse_shared_outputs
+from preflight.outputs.write import write_text_atomic
+from preflight.reporters import FORMATS
+
+
+@click.command(name="check")
+@click.argument("paths", nargs=-1, required=True)
+@target_option
+@task_option
+@click.option(
+    "--id-column",
+    "id_columns",
+    multiple=True,
+    help="A row-identifier column, kept out of the features (repeatable).",
+)
+@click.option("--test", "test", type=click.Path(), help="A test file, for the split checks.")
+@click.option("--valid", "valid", type=click.Path(), help="A validation file, checked like --test.")
+@click.option("--schema", type=click.Path(), help="A pandera YAML contract to validate against.")
+@click.option(
+    "--pred-probs", type=click.Path(), help="Out-of-sample predicted probabilities (npy/parquet/csv)."
+)
+@select_option
+@ignore_option
+@codes_option("--extend-select", "Add these to the selection.")
+@click.option(
+    "--fail-on", type=click.Choice(FAIL_ON), help="Lowest severity that fails the run (default: error)."
+)
+@click.option(
+    "--format", "fmt", default="text", metavar="FORMAT", help=f"Report format: {', '.join(FORMATS)}."
+)
+@click.option("--output", "-o", type=click.Path(), help="Write the report here ({stem} = input file stem).")
+@click.option(
+    "--rows-out", type=click.Path(), help="Write every flagged row with its codes (CSV or parquet)."
+)
+@model_family_option
+@click.option("--sample", type=int, help="Fit model-based checks on at most N rows.")
+@click.option("--models/--no-models", default=None, help="Run or leave out model-based checks (default: on).")
+@seed_option
+@click.option("--engine", type=click.Choice(ENGINES), help="Execution engine (default: local).")
+@click.option("--scheduler", help="Dask scheduler address for --engine dask (default: a local cluster).")
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    help="Read the file into memory, or stream it in batches (default auto: stream when it would not fit).",
+)
+@config_option
+@click.option("--quiet", "-q", is_flag=True, help="Only the verdict line (and errors).")
+@click.option("--verbose", "-v", is_flag=True, help="List skipped checks; debug logging.")
+@click.option("--no-progress", is_flag=True, help="Never show the progress line.")
+@click.option(
+    "--pre-commit",
+    "pre_commit",
+    is_flag=True,
+    help="Run as the pre-commit hook: no model-based checks unless [tool.preflight.pre-commit] or --models "
+    "asks, Git LFS pointers skipped with a notice, full reports only for failing files.",
+)
+def check(
+    paths: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    rows_out: str | None,
+    config_path: str | None,
+    quiet: bool,
+    verbose: bool,
+    no_progress: bool,
+    pre_commit: bool,
+    **overrides: Any,
+) -> int:
+    """Check one or more data files (parquet, csv, jsonl, feather/arrow, or a directory/glob of parts)."""
+    if fmt not in FORMATS:
+        raise PreflightError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    _logging(verbose)
+    if output and len(paths) > 1 and "{stem}" not in output:
+        raise PreflightError(
+            "with several inputs, --output needs {stem} in its name, e.g. reports/{stem}.json"
+        )
+    config = config_from_options(config_path, overrides, pre_commit=pre_commit)
+    # Before any file is read: no report or rows file may replace (or sit among) an
+    # input of any of the runs, and no two runs may write the same file.
+    templates = [t for t in (output, rows_out) if t]
+    inputs = [*paths, config.test, config.valid, config.schema, config.pred_probs, config_path]
+    refuse_overwriting_inputs([output_for(t, path) for t in templates for path in paths], inputs)
+    refuse_shared_outputs(templates, paths)
+    # pre-commit runs hooks in a pseudo-terminal when colour is on: no progress line there.
+    progress = not no_progress and not quiet and not pre_commit and sys.stderr.isatty()
+    exit_code = EXIT_OK
+    for path in paths:
+        if pre_commit and _is_lfs_pointer(path):
+            notice = "skipped: a Git LFS pointer, not the data (`git lfs pull` fetches it)"
+            click.echo(f"{safe_path(path)}: {notice}")
+            continue
+        code = _check_one(
+            path, config, fmt, output, rows_out, quiet, verbose, progress,
+            multiple=len(paths) > 1, verdict_if_passed=pre_commit,
+        )  # fmt: skip
+        exit_code = max(exit_code, code)
+    return exit_code
+
+
+def _is_lfs_pointer(path: str) -> bool:
+    from preflight.dataset import is_lfs_pointer  # pandas: only when the hook runs
+
+    return is_lfs_pointer(path)
+
+
+def _logging(verbose: bool) -> None:
+    """Log records on stderr, escaped like everything else printed (a warning may quote
+    a column name); -v shows debug records, named by logger."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(SafeFormatter("preflight: %(name)s: %(message)s" if verbose else "%(message)s"))
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, handlers=[handler])
+
+
+def _check_one(
+    path: str,
+    config: Config,
+    fmt: str,
+    output: str | None,
+    rows_out: str | None,
+    quiet: bool,
+    verbose: bool,
+    progress: bool,
+    *,
+    multiple: bool,
+    verdict_if_passed: bool = False,
+) -> int:
+    from preflight import engine
+    from preflight.engines import load
+    from preflight.reporters import render
+
+    target = _target_for(path, config)
+    line = ProgressLine(enabled=progress)
+    try:
+        line.show(f"reading {path}")
+        dataset = load(path, config, target=target, progress=line.rows)
+        report = engine.run(
+            dataset, config.replace(target=target), progress=line.check, rows_progress=line.rows
+        )
+    except PreflightError as exc:
+        line.clear()
+        error(str(exc))
+        return EXIT_USAGE
+    finally:
+        line.clear()
+    color = sys.stdout.isatty()
+    # The hook shows whole reports only for the files that stop the commit.
+    quiet = quiet or (verdict_if_passed and report.exit_code == EXIT_OK and fmt == "text" and not output)
+    if output:
+        write_text_atomic(output_for(output, path), render(report, fmt, color=False, verbose=verbose))
+        if fmt != "text" and not quiet:
+            click.echo(render(report, "text", color=color, verbose=verbose), nl=False)
+    elif not quiet:
+        click.echo(
+            render(report, fmt, color=color and fmt == "text", verbose=verbose, compact=multiple), nl=False
+        )
+    if quiet:
+        verdict = "crashed" if report.errors else report.status
+        counts = f"{report.summary['error']} errors, {report.summary['warning']} warnings"
+        click.echo(f"{safe_path(path)}: {verdict} ({counts})")
+    if rows_out:
+        from preflight.rows_out import write_rows
+
+        write_rows(report, output_for(rows_out, path))
+    return report.exit_code
+
+
+def _target_for(path: str, config: Config) -> str | None:
+    """The target for this file: a matching ``targets`` glob, else ``target``."""
+    from fnmatch import fnmatch
+
+    for pattern, column in config.targets.items():
+        if fnmatch(path, pattern) or fnmatch(Path(path).name, pattern):
+            return column
+    return config.target

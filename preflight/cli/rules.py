@@ -1,0 +1,49 @@
+"""``preflight rules`` (every check, one line each) and ``preflight rule CODE``."""
+
+from __future__ import annotations
+
+import click
+
+from preflight.cli.shared import EXIT_OK
+from preflight.errors import PreflightError, did_you_mean
+
+
+@click.command(name="rules")
+def rules() -> int:
+    """List every check: code, name, cause, default severity, summary."""
+    from preflight.checks import REGISTRY
+
+    for code in sorted(REGISTRY):
+        c = REGISTRY[code]
+        cause = str(c.cause) if c.cause is not None else "-"
+        model = " [model]" if c.model_based else ""
+        click.echo(f"{code}  {c.name:<40} cause {cause}  {c.severity.value:<7}  {c.summary()}{model}")
+    return EXIT_OK
+
+
+@click.command(name="rule")
+@click.argument("code")
+def rule(code: str) -> int:
+    """Show one check's documentation."""
+    import inspect
+
+    from preflight.checks import REGISTRY
+
+    c = REGISTRY.get(code.upper())
+    if c is None:
+        raise PreflightError(f"unknown check {code!r}" + did_you_mean(code.upper(), list(REGISTRY)))
+    click.echo(f"{c.code} · {c.name}")
+    cause = f"cause {c.cause}" if c.cause is not None else "beyond the four causes"
+    click.echo(
+        f"category {c.category} · {cause} · default severity {c.severity.value}"
+        + (" · model-based" if c.model_based else "")
+    )
+    if c.needs:
+        click.echo("needs: " + ", ".join(sorted(c.needs)))
+    click.echo("")
+    click.echo(inspect.cleandoc(c.__doc__ or "").replace("``", "`"))
+    if c.options:
+        click.echo("\noptions ([tool.preflight.checks." + c.code + "]):")
+        for key, value in c.options.items():
+            click.echo(f"  {key.replace('_', '-')} = {value!r}")
+    return EXIT_OK
