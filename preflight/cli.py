@@ -536,7 +536,7 @@ def fix_command(
     All appear together or none does; outputs of an earlier run this one does not
     write are removed.
     """
-    from preflight.fix import ChecksCrashed, fix
+    from preflight.plan.fix import ChecksCrashed, fix
     from preflight.selection import parse_codes
 
     overrides.setdefault("extend_select", None)
@@ -557,7 +557,7 @@ def fix_command(
         f"preflight fix · {safe(path)} ({result.rows_in:,} rows × {result.columns_in} columns)"
         f" → {safe(str(result.output))} ({result.rows_out:,} rows × {result.columns_out} columns)"
     )
-    from preflight.plan import describe_step
+    from preflight.plan.build import describe_step
 
     for i, step in enumerate(result.steps, 1):
         click.echo(f"  {i}. {safe(describe_step(step))}  [{safe(step['reason'])}]")

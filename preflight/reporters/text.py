@@ -72,7 +72,7 @@ def render(report: Report, *, color: bool = False, verbose: bool = False, **_: A
     steps = (report.preprocessing or {}).get("steps") or []
     if steps:
         out.append(style("suggested preprocessing", bold=True, underline=True))
-        from preflight.plan import describe_step
+        from preflight.plan.build import describe_step
 
         for i, step in enumerate(steps, 1):
             out.append(f"  {i}. {safe(describe_step(step))}  [{safe(step['reason'])}]")

@@ -291,7 +291,7 @@ def _fit(code: str, kept: pd.DataFrame, dataset: Dataset) -> tuple[Any, pd.DataF
     from sklearn.preprocessing import FunctionTransformer
     from threadpoolctl import threadpool_limits
 
-    from preflight.plan import clean_cells
+    from preflight.plan.build import clean_cells
 
     namespace: dict[str, Any] = {"__name__": "preflight_plan"}
     # The code is preflight's own output (every data value in it is a quoted literal).

@@ -1,0 +1,1 @@
+"""Findings -> suggested preprocessing (build.py) and `preflight fix` (fix.py)."""
