@@ -557,10 +557,8 @@ def fix_command(
         f"preflight fix · {safe(path)} ({result.rows_in:,} rows × {result.columns_in} columns)"
         f" → {safe(str(result.output))} ({result.rows_out:,} rows × {result.columns_out} columns)"
     )
-    from preflight.plan.build import describe_step
-
     for i, step in enumerate(result.steps, 1):
-        click.echo(f"  {i}. {safe(describe_step(step))}  [{safe(step['reason'])}]")
+        click.echo(f"  {i}. {safe(step.describe())}  [{safe(step.reason)}]")
     removed = sum(result.removed.values())
     detail = ", ".join(f"{code}: {n}" for code, n in result.removed.items())
     detail = f" ({detail})" if detail else ""

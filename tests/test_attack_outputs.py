@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from preflight.io import verify_manifest
-from preflight.plan.fix import all_outputs, manifest_file
+from preflight.plan.outputs import all_outputs, manifest_file
 from tests.conftest import ROOT, run_cli
 
 FAST = ("--no-models", "--select", "DQ,SN")
