@@ -18,7 +18,7 @@ from preflight.config import Config
 from preflight.dataset import Dataset
 from preflight.errors import PreflightError, did_you_mean
 from preflight.findings import CheckError, DatasetInfo, Finding, Report, Skipped, SkippedColumns
-from preflight.plan import build_plan
+from preflight.plan.build import build_plan
 from preflight.profile import Kind, Profile
 from preflight.profile_summary import summarize
 from preflight.selection import select_codes

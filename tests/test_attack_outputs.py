@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from preflight.fix import all_outputs, manifest_file
 from preflight.outputs.fileset import verify_manifest
+from preflight.plan.outputs import all_outputs, manifest_file
 from tests.conftest import ROOT, run_cli
 
 FAST = ("--no-models", "--select", "DQ,SN")

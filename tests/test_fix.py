@@ -133,7 +133,7 @@ def test_bad_inputs_exit_2(cli, wine_csv: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize("suffix", [".parquet", ".jsonl", ".feather"])
 def test_output_format_follows_the_suffix_and_id_columns_stay(tmp_path: Path, suffix: str) -> None:
     from preflight.config import Config
-    from preflight.fix import fix
+    from preflight.plan.fix import fix
 
     frame = load_wine(as_frame=True).frame
     frame.insert(0, "wine_id", [f"w{i:03d}" for i in range(len(frame))])
@@ -151,7 +151,7 @@ def test_output_format_follows_the_suffix_and_id_columns_stay(tmp_path: Path, su
 
 def test_fix_without_target(tmp_path: Path) -> None:
     from preflight.config import Config
-    from preflight.fix import fix
+    from preflight.plan.fix import fix
 
     frame = load_wine(as_frame=True).data
     path = tmp_path / "features.parquet"
@@ -168,7 +168,7 @@ def test_a_crashing_check_writes_nothing(
     from preflight.checks import REGISTRY
     from preflight.checks.base import Check
     from preflight.config import Config
-    from preflight.fix import ChecksCrashed, fix
+    from preflight.plan.fix import ChecksCrashed, fix
 
     class Crashing(Check):
         """Crashes."""

@@ -16,7 +16,8 @@ from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
 
 from preflight.api import check
-from preflight.plan import _literal, to_number
+from preflight.plan.clean import to_number
+from preflight.plan.emit import literal
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -170,7 +171,7 @@ def test_report_json_carries_the_code_and_matches_the_schema(tmp_path: Path) -> 
      float("-inf"), None, True, -3, ["a", 1.0], {"k": {"x": "y"}}],
 )  # fmt: skip
 def test_literals_round_trip(value: Any) -> None:
-    back = eval(_literal(value))
+    back = eval(literal(value))
     if isinstance(value, float) and np.isnan(value):
         assert np.isnan(back)
     else:
@@ -248,7 +249,7 @@ def test_categorical_boolean_and_datetime_columns_from_parquet(tmp_path: Path) -
 def test_a_fix_the_generator_cannot_express_still_gives_a_report() -> None:
     from preflight.dataset import load_dataset
     from preflight.findings import Finding, Fix, Severity
-    from preflight.plan import build_plan
+    from preflight.plan.build import build_plan
 
     frame = pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [0, 1, 0]})
     dataset = load_dataset(frame, target="y")
@@ -258,3 +259,22 @@ def test_a_fix_the_generator_cannot_express_still_gives_a_report() -> None:
                   columns=("x",), fix=fix)  # fmt: skip
     plan = build_plan([odd], dataset)
     assert plan["code"] is None and plan["steps"][0]["columns"] == ["x"]
+
+
+def test_a_step_round_trips_through_its_report_dict() -> None:
+    from preflight.plan.steps import Step
+
+    data = {"step": "scale", "columns": ["a", "b"], "transformer": "x.Y", "params": {"k": 1}}
+    data["reason"] = "SN001"
+    step = Step.from_dict(data)
+    assert step.to_dict() == data and list(step.to_dict()) == list(data)
+    assert step.describe() == "scale (Y): a, b"
+
+
+def test_saved_pipelines_name_clean_cells_by_its_stable_path() -> None:
+    import pickle
+
+    from preflight.plan.clean import clean_cells
+
+    assert b"preflight.plan\x94\x8c\x0bclean_cells" in pickle.dumps(clean_cells)
+    assert pickle.loads(pickle.dumps(clean_cells)) is clean_cells

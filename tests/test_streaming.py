@@ -226,7 +226,7 @@ def test_fix_refuses_a_file_that_would_not_fit(
     planted: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`fix` rewrites in memory: a file too big for that is one clear error, nothing written."""
-    from preflight.fix import fix
+    from preflight.plan.fix import fix
 
     monkeypatch.setattr(engines, "available_memory", lambda: 1_000_000)
     out = tmp_path / "fixed.parquet"

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import click
 
-from preflight import __version__
+from preflight.version import __version__
 from preflight.cli.check import check
 from preflight.cli.fix import fix
 from preflight.cli.infer_schema import infer_schema

@@ -22,7 +22,7 @@ from preflight.cli.shared import (
 from preflight.escape import safe
 
 if TYPE_CHECKING:
-    from preflight.fix import FixResult
+    from preflight.plan.fix import FixResult
 
 
 @click.command(name="fix")
@@ -67,8 +67,8 @@ def fix(
     All appear together or none does; outputs of an earlier run this one does not
     write are removed.
     """
-    from preflight.fix import ChecksCrashed
-    from preflight.fix import fix as apply_fix
+    from preflight.plan.fix import ChecksCrashed
+    from preflight.plan.fix import fix as apply_fix
     from preflight.selection import parse_codes
 
     overrides.setdefault("extend_select", None)  # fix has no --extend-select
@@ -90,14 +90,12 @@ def fix(
 
 
 def _summary(path: str, result: FixResult) -> None:
-    from preflight.plan import describe_step
-
     click.echo(
         f"preflight fix · {safe(path)} ({result.rows_in:,} rows × {result.columns_in} columns)"
         f" → {safe(str(result.output))} ({result.rows_out:,} rows × {result.columns_out} columns)"
     )
     for i, step in enumerate(result.steps, 1):
-        click.echo(f"  {i}. {safe(describe_step(step))}  [{safe(step['reason'])}]")
+        click.echo(f"  {i}. {safe(step.describe())}  [{safe(step.reason)}]")
     removed = sum(result.removed.values())
     detail = ", ".join(f"{code}: {n}" for code, n in result.removed.items())
     detail = f" ({detail})" if detail else ""

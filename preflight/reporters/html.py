@@ -23,6 +23,7 @@ from typing import Any
 from preflight.errors import PreflightError
 from preflight.escape import safe, safe_lines
 from preflight.findings import CAUSES, Finding, Report
+from preflight.plan.steps import report_steps
 from preflight.reporters.common import RuleInfo, by_cause, cause_title, failing, rule_infos, tally, verdict
 from preflight.wording import quote_list
 
@@ -105,7 +106,7 @@ def context(report: Report, rules: Mapping[str, RuleInfo] | None = None) -> dict
         "curve": _optional("learning curve", _learning_curve, report.findings),
         "columns": profile.get("columns") or [],
         "columns_total": profile.get("columns_total"),
-        "steps": preprocessing.get("steps") or [],
+        "steps": report_steps(preprocessing),
         "code": Lines(preprocessing["code"]) if preprocessing.get("code") else None,
         "skipped": [{"code": s.code, "reason": s.reason, "name": infos[s.code].name} for s in report.skipped],
         "not_examined": [

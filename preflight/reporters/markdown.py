@@ -16,6 +16,7 @@ from typing import Any
 
 from preflight.escape import safe, safe_lines
 from preflight.findings import Report, Severity
+from preflight.plan.steps import report_steps
 from preflight.reporters.common import by_cause, cause_title, tally, verdict
 from preflight.wording import quote_list
 
@@ -100,16 +101,16 @@ def render(report: Report, **_: Any) -> str:
 
     out += _label_health(report.label_health)
 
-    steps = (report.preprocessing or {}).get("steps") or []
+    steps = report_steps(report.preprocessing)
     if steps:
         out.append("### Suggested preprocessing")
         out.append("")
         for i, step in enumerate(steps, 1):
-            cols = ", ".join(md(c) for c in step["columns"][:12])
-            more = f" and {len(step['columns']) - 12} more" if len(step["columns"]) > 12 else ""
-            via = f" ({md(str(step['transformer']).rsplit('.', 1)[-1])})" if step.get("transformer") else ""
+            cols = ", ".join(md(c) for c in step.columns[:12])
+            more = f" and {len(step.columns) - 12} more" if len(step.columns) > 12 else ""
+            via = f" ({md(step.transformer.rsplit('.', 1)[-1])})" if step.transformer else ""
             out.append(
-                f"{i}. **{md(step['step'])}**{via}: {cols or 'the flagged rows'}{more} — {md(step['reason'])}"
+                f"{i}. **{md(step.step)}**{via}: {cols or 'the flagged rows'}{more} — {md(step.reason)}"
             )
         out.append("")
         code = (report.preprocessing or {}).get("code")

@@ -8,6 +8,7 @@ import click
 
 from preflight.escape import safe, safe_lines
 from preflight.findings import CAUSES, Finding, Report, Severity
+from preflight.plan.steps import report_steps
 from preflight.wording import quote_list
 
 __all__ = ["render", "safe"]  # safe: the one escaping, kept importable from here
@@ -69,13 +70,11 @@ def render(report: Report, *, color: bool = False, verbose: bool = False, **_: A
                 out.append(f"      {style('fix:', fg='green')} {safe(f.fix.summary)}")
         out.append("")
 
-    steps = (report.preprocessing or {}).get("steps") or []
+    steps = report_steps(report.preprocessing)
     if steps:
         out.append(style("suggested preprocessing", bold=True, underline=True))
-        from preflight.plan import describe_step
-
         for i, step in enumerate(steps, 1):
-            out.append(f"  {i}. {safe(describe_step(step))}  [{safe(step['reason'])}]")
+            out.append(f"  {i}. {safe(step.describe())}  [{safe(step.reason)}]")
         code = (report.preprocessing or {}).get("code")
         if code and verbose:
             out.extend(["", *safe_lines(code).splitlines()])

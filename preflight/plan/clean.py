@@ -1,0 +1,58 @@
+"""Runtime helpers of the plan: cell fixes executed inside the fitted pipeline.
+
+Their source is copied verbatim into the generated code, so they must stay
+self-contained: ``re``, ``numpy as np`` and ``pandas as pd`` only.
+
+``preflight fix`` saves pipelines that pickle :func:`clean_cells` by reference. That
+reference is a contract with every pipeline saved so far: it is
+``preflight.plan.clean_cells`` (the package resolves it lazily), whatever module
+holds the function, so moving it again breaks no saved pipeline.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def to_number(value: Any) -> float:
+    """``"$3,750.50"`` -> 3750.5, ``"12%"`` -> 0.12, ``"(5)"`` -> -5.0; NaN if not a number."""
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    text = str(value).strip()
+    negative = text.startswith("(") and text.endswith(")")
+    text = text.strip("()").strip()
+    percent = text.endswith("%")
+    text = re.sub(r"[$€£¥%\s\u00a0',]", "", text)
+    try:
+        number = float(text)
+    except ValueError:
+        return float("nan")
+    if percent:
+        number /= 100.0
+    return -number if negative else number
+
+
+def clean_cells(df: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
+    """Cell fixes that hold for training and new data alike; returns a new frame."""
+    df = df.drop(columns=[c for c in spec.get("drop_columns", []) if c in df.columns])
+    for col, values in spec.get("to_missing", {}).items():
+        if col in df.columns:
+            df[col] = df[col].mask(df[col].isin(values))
+    for col, mapping in spec.get("replace", {}).items():
+        if col in df.columns:
+            df[col] = df[col].replace(mapping)
+    for col in spec.get("parse_numbers", []):
+        if col in df.columns:
+            df[col] = pd.to_numeric(df[col].map(to_number, na_action="ignore"), errors="coerce")
+    for col in spec.get("infinite_to_missing", []):
+        if col in df.columns:
+            df[col] = df[col].replace([np.inf, -np.inf], np.nan)
+    return df
+
+
+# The name pickles record (see the module docstring); `import preflight.plan.clean` works too.
+clean_cells.__module__ = "preflight.plan"
