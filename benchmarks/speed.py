@@ -61,7 +61,7 @@ def per_check(path: Path, repeat: int) -> None:
     from preflight.dataset import load_dataset
     from preflight.engine import selected_checks, unmet_need
     from preflight.profile import Profile
-    from preflight.profile_summary import summarize
+    from preflight.profile.summary import summarize
 
     cheap = tuple(sorted(code for code, c in REGISTRY.items() if not c.model_based))
     config = Config(select=cheap, models=False)

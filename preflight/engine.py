@@ -20,7 +20,7 @@ from preflight.errors import PreflightError, did_you_mean
 from preflight.findings import CheckError, DatasetInfo, Finding, Report, Skipped, SkippedColumns
 from preflight.plan.build import build_plan
 from preflight.profile import Kind, Profile
-from preflight.profile_summary import summarize
+from preflight.profile.summary import summarize
 from preflight.selection import select_codes
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ residual_scale null: preflight/analysis/flexible.py, oof_regression.py,
 checks/lb/regression_label_issues.py), ``binary_column`` and ``mixed_python_objects``
 (LB003, CP005 and others crashed in ``astype(str)`` on non-UTF-8 bytes: preflight/text.py
 ``as_text``), ``list_column``/``struct_column``/``binary_column`` (profiled as 'mixed'
-and one-hot encoded; now kind 'other' and left out: preflight/profile.py).
+and one-hot encoded; now kind 'other' and left out: preflight/profile/kinds.py).
 """
 
 from __future__ import annotations

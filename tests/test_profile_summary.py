@@ -13,7 +13,7 @@ from preflight.config import Config
 from preflight.dataset import load_dataset
 from preflight.engine import run
 from preflight.profile import Profile
-from preflight.profile_summary import summarize
+from preflight.profile.summary import summarize
 
 
 def test_penguins_profile_matches_the_data() -> None:

@@ -23,7 +23,8 @@ from preflight.checks.ol.column_outliers import BeyondFence, _near_fences
 from preflight.config import Config
 from preflight.dataset import load_dataset
 from preflight.hashing import _repeated, duplicate_mask
-from preflight.profile import EXACT_QUANTILE_LIMIT, QUANTILE_GRID, ColumnProfile, Profile
+from preflight.profile import ColumnProfile, Profile
+from preflight.profile.quantiles import EXACT_QUANTILE_LIMIT, QUANTILE_GRID
 
 
 def _report(df: pd.DataFrame, target: str, select: str) -> preflight.Report:

@@ -20,7 +20,7 @@ that makes test loss lie) are removed into ``OUT-stem.test.removed.SUFFIX`` and 
 other test rows go through the pipeline fitted on the training rows into
 ``OUT-stem.test.SUFFIX`` — never fitted on test data. The test file is only read.
 
-The outputs are one transaction (:class:`preflight.io.FileSet`): everything,
+The outputs are one transaction (:class:`~preflight.outputs.fileset.FileSet`): everything,
 the test file's transform included, is computed first, then written to temporaries
 beside the outputs; only when all are complete does the commit remove the previous
 manifest and any output of an earlier run this one does not write (say, the test
@@ -28,7 +28,7 @@ files of a run with ``--test``), rename the new files into place and write the
 manifest. A failure before the commit (bad test file, full disk, ``kill -9``)
 leaves the previous outputs as they were and, except after ``kill -9``, no
 temporary (the next run removes those). A reader that needs the whole set checks
-the manifest (:func:`preflight.io.verify_manifest`): no manifest, or a file that
+the manifest (:func:`~preflight.outputs.fileset.verify_manifest`): no manifest, or a file that
 differs from it, means no usable set. Outputs get the user's umask (``0o644``
 under ``022``). No output may be an input (the data, the test or validation file,
 the schema, the predicted probabilities, the config file) or lie inside a
@@ -46,7 +46,9 @@ from preflight.config import Config
 from preflight.dataset import load_dataset
 from preflight.errors import PreflightError
 from preflight.findings import Report
-from preflight.io import FileSet, refuse_overwriting_inputs, refuse_special_files
+from preflight.outputs.fileset import FileSet
+from preflight.outputs.guard import refuse_overwriting_inputs
+from preflight.outputs.write import refuse_special_files
 from preflight.plan.apply import fit_pipeline, preprocess_test, refuse_what_would_not_fit
 from preflight.plan.outputs import (
     all_outputs,

@@ -8,7 +8,8 @@ import numpy as np
 from preflight.checks.base import Check, Context
 from preflight.checks.sn.common import FAMILY_NAMES, SCALE_SENSITIVE, continuous_features, family_severity
 from preflight.findings import Finding, Fix, Severity
-from preflight.profile import ColumnProfile, counted_quantiles
+from preflight.profile import ColumnProfile
+from preflight.profile.quantiles import counted_quantiles
 from preflight.wording import quote_list
 
 
