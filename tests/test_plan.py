@@ -16,7 +16,7 @@ from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
 
 from preflight.api import check
-from preflight.plan.clean import to_number
+from preflight.numbers import to_number
 from preflight.plan.emit import literal
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

@@ -1,6 +1,7 @@
 """Runtime helpers of the plan: cell fixes executed inside the fitted pipeline.
 
-Their source is copied verbatim into the generated code, so they must stay
+Their source (and that of :func:`~preflight.numbers.to_number`, which the data layer
+shares) is copied verbatim into the generated code, so they must stay
 self-contained: ``re``, ``numpy as np`` and ``pandas as pd`` only.
 
 ``preflight fix`` saves pipelines that pickle :func:`clean_cells` by reference. That
@@ -11,29 +12,12 @@ holds the function, so moving it again breaks no saved pipeline.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-
-def to_number(value: Any) -> float:
-    """``"$3,750.50"`` -> 3750.5, ``"12%"`` -> 0.12, ``"(5)"`` -> -5.0; NaN if not a number."""
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return float(value)
-    text = str(value).strip()
-    negative = text.startswith("(") and text.endswith(")")
-    text = text.strip("()").strip()
-    percent = text.endswith("%")
-    text = re.sub(r"[$€£¥%\s\u00a0',]", "", text)
-    try:
-        number = float(text)
-    except ValueError:
-        return float("nan")
-    if percent:
-        number /= 100.0
-    return -number if negative else number
+from preflight.numbers import to_number
 
 
 def clean_cells(df: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:

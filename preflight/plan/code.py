@@ -12,6 +12,7 @@ import inspect
 from collections.abc import Sequence
 
 from preflight.dataset import Dataset
+from preflight.numbers import to_number
 from preflight.plan import clean
 from preflight.plan.cells import cell_fixes
 from preflight.plan.columns import column_plans, groups
@@ -47,7 +48,7 @@ def render_code(steps: Sequence[Step], dataset: Dataset) -> str:
         body.append(f"CLEAN = {literal(fixes)}")
         body.append("")
         body.append("")
-        for helper in (clean.to_number, clean.clean_cells):
+        for helper in (to_number, clean.clean_cells):
             body.append(inspect.getsource(helper).rstrip())
             body.append("")
             body.append("")

@@ -89,7 +89,7 @@ def numeric_view(ctx: Context, col: ColumnProfile) -> ColumnProfile:
         return col
 
     def parse() -> ColumnProfile:
-        from preflight.plan.clean import to_number
+        from preflight.numbers import to_number
 
         parsed = col.series.map(to_number, na_action="ignore").astype(float)
         return ColumnProfile(col.name, parsed)
