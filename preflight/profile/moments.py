@@ -30,7 +30,12 @@ def moments_of(f: np.ndarray) -> tuple[float, float, float] | None:
     std = float(np.sqrt(sum2 / f.size))
     if std == 0.0 or f.size < 3:
         return mean, std, 0.0
-    skew = float(sum3 / f.size / std**3)
+    cube = std**3
+    if cube == 0.0:
+        # A spread of subnormal size (std below ~1e-103): its cube underflows to zero,
+        # so the skewness comes from the standardised values instead.
+        return mean, std, float(np.mean(((f - mean) / std) ** 3))
+    skew = float(sum3 / f.size / cube)
     return mean, std, skew
 
 
