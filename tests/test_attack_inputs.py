@@ -15,7 +15,6 @@ import json
 import os
 import resource
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import ROOT, run_cli
+from conftest import run_cli
 from numpy.lib import format as npy
 
 GB = 1 << 30
@@ -43,16 +42,7 @@ def run_limited(*args: str, memory: int = 3 * GB, timeout: float = 180, cwd: Pat
     The timeouts only tell "finishes" from "hangs" (a FIFO read blocks forever): they are
     generous, so that a busy CI machine does not fail a test that finishes in seconds.
     """
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    return subprocess.run(
-        [sys.executable, "-m", "preflight", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=timeout,
-        preexec_fn=_limited(memory),
-    )
+    return run_cli(*args, cwd=cwd, timeout=timeout, preexec_fn=_limited(memory))
 
 
 def digest(path: Path) -> str:
