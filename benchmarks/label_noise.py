@@ -152,7 +152,7 @@ def run_preflight(
     frame: pd.DataFrame, labels: np.ndarray, seed: int, sample: int | None = None
 ) -> tuple[np.ndarray, float, str]:
     import preflight
-    from preflight.config import Config
+    from preflight.core.config import Config
 
     df = frame.copy()
     df["label"] = labels

@@ -165,9 +165,9 @@ def detector_choice() -> None:
 
     from preflight.analysis.row_outliers import feature_matrix, score_rows
     from preflight.checks.base import Context
-    from preflight.config import Config
-    from preflight.dataset import load_dataset
-    from preflight.profile import Profile
+    from preflight.core.config import Config
+    from preflight.data.dataset import load_dataset
+    from preflight.data.profile import Profile
 
     results: dict[str, dict[str, list[float]]] = {}
     for data_name, make, target in (

@@ -57,11 +57,11 @@ def per_check(path: Path, repeat: int) -> None:
 
     from preflight.checks import REGISTRY
     from preflight.checks.base import Context
-    from preflight.config import Config
-    from preflight.dataset import load_dataset
-    from preflight.engine import selected_checks, unmet_need
-    from preflight.profile import Profile
-    from preflight.profile.summary import summarize
+    from preflight.core.config import Config
+    from preflight.data.dataset import load_dataset
+    from preflight.data.profile import Profile
+    from preflight.data.profile.summary import summarize
+    from preflight.run import selected_checks, unmet_need
 
     cheap = tuple(sorted(code for code, c in REGISTRY.items() if not c.model_based))
     config = Config(select=cheap, models=False)

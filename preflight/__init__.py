@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from preflight.errors import PreflightError
-from preflight.findings import Finding, Fix, Report, Severity
-from preflight.version import __version__
+from preflight.core.errors import PreflightError
+from preflight.core.findings import Finding, Fix, Report, Severity
+from preflight.core.version import __version__
 
 if TYPE_CHECKING:
     from preflight.api import check

@@ -9,11 +9,11 @@ from typing import Any
 
 import pandas as pd
 
-from preflight import engine
-from preflight.config import Config, load_config
-from preflight.engines import load
-from preflight.findings import Report
-from preflight.selection import parse_codes
+from preflight.core.config import Config, load_config
+from preflight.core.findings import Report
+from preflight.core.selection import parse_codes
+from preflight.data.engines import load
+from preflight.run import run
 
 
 def check(
@@ -48,4 +48,4 @@ def check(
         **options,
     )
     dataset = load(data, cfg, target=cfg.target)
-    return engine.run(dataset, cfg)
+    return run(dataset, cfg)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from preflight.findings import (
+from preflight.core.findings import (
     CheckError,
     DatasetInfo,
     Finding,

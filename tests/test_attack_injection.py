@@ -27,9 +27,9 @@ import pandas as pd
 import pytest
 from conftest import ROOT, run_cli
 
-from preflight.escape import SafeFormatter, json_safe, safe, safe_lines, safe_path
+from preflight.core.escape import SafeFormatter, json_safe, safe, safe_lines, safe_path
+from preflight.core.outputs.rows import spreadsheet_safe
 from preflight.reporters import FORMATS
-from preflight.rows_out import spreadsheet_safe
 
 NEWLINE_COMMAND = "k\n::error title=x::"
 ESC_NAME = "\x1b[31mred"

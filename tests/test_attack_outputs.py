@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from preflight.outputs.fileset import verify_manifest
+from preflight.core.outputs.fileset import verify_manifest
 from preflight.plan.outputs import all_outputs, manifest_file
 from tests.conftest import ROOT, run_cli
 

@@ -17,9 +17,9 @@ LB001 crashed: the shared feature matrix overflowed to inf; preflight/analysis/f
 ``float_limits_regression_target`` (CP004/CP006/CP007 crashed in R², LB004 published
 residual_scale null: preflight/analysis/flexible.py, oof_regression.py,
 checks/lb/regression_label_issues.py), ``binary_column`` and ``mixed_python_objects``
-(LB003, CP005 and others crashed in ``astype(str)`` on non-UTF-8 bytes: preflight/text.py
+(LB003, CP005 and others crashed in ``astype(str)`` on non-UTF-8 bytes: preflight/data/text.py
 ``as_text``), ``list_column``/``struct_column``/``binary_column`` (profiled as 'mixed'
-and one-hot encoded; now kind 'other' and left out: preflight/profile/kinds.py).
+and one-hot encoded; now kind 'other' and left out: preflight/data/profile/kinds.py).
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ from conftest import ROOT
 from well_formed import digest, render_all
 
 import preflight
-from preflight.errors import PreflightError
-from preflight.findings import Report
+from preflight.core.errors import PreflightError
+from preflight.core.findings import Report
 
 N = 60  # rows per file: enough for every model-based check to run, small enough to be fast
 

@@ -15,15 +15,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from preflight import engine
 from preflight.analysis import conflicts
 from preflight.analysis.features import encode
 from preflight.analysis.flexible import FRACTIONS
 from preflight.checks.base import Context
-from preflight.config import Config
-from preflight.dataset import load_dataset
-from preflight.findings import Finding, Severity
-from preflight.profile import Profile
+from preflight.core.config import Config
+from preflight.core.findings import Finding, Severity
+from preflight.data.dataset import load_dataset
+from preflight.data.profile import Profile
+from preflight.run import run
 
 ROOT = Path(__file__).resolve().parent.parent
 PENGUINS = ROOT / "examples" / "penguins.csv"
@@ -36,7 +36,7 @@ def _context(frame: pd.DataFrame, target: str | None, **config: Any) -> Context:
 
 def _run(frame: pd.DataFrame | Path, target: str, select: str = "CP", **config: Any) -> list[Finding]:
     ds = load_dataset(frame, target=target, task=config.pop("task", "auto"))
-    report = engine.run(ds, Config(target=target, select=tuple(select.split(",")), **config))
+    report = run(ds, Config(target=target, select=tuple(select.split(",")), **config))
     assert not report.errors, report.errors
     return list(report.findings)
 
@@ -204,7 +204,7 @@ def test_large_clean_dataset_has_nothing_above_info() -> None:
     frame = pd.DataFrame(x, columns=[f"x{i}" for i in range(10)])
     frame["y"] = y
     ds = load_dataset(frame, target="y")
-    report = engine.run(ds, Config(target="y", select=("CP",)))
+    report = run(ds, Config(target="y", select=("CP",)))
     assert not report.errors and report.dataset.sampled_rows == 5000
     findings = list(report.findings)
     assert [f.code for f in findings if f.severity > Severity.INFO] == []

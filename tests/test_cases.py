@@ -28,10 +28,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from preflight import engine
 from preflight.checks import REGISTRY
-from preflight.config import Config
-from preflight.dataset import load_dataset
+from preflight.core.config import Config
+from preflight.data.dataset import load_dataset
+from preflight.run import run
 from tests.conftest import EXAMPLES
 
 CASES_DIR = Path(__file__).parent / "cases"
@@ -113,7 +113,7 @@ def test_case(code: str, case: dict[str, Any], tmp_path: Path) -> None:
         files["schema"] = str(schema)
     config = Config(target=case.get("target"), **files, **case.get("config", {}))
     check = REGISTRY[code](case.get("options"))
-    report = engine.run(dataset, config, checks=[check])
+    report = run(dataset, config, checks=[check])
     assert not report.errors, report.errors
     expected = case.get("expect") or []
     got = [f for f in report.findings if f.code == code]

@@ -16,7 +16,7 @@ import yaml
 
 from preflight.checks import FAMILIES, FAMILY_MODULES, REGISTRY
 from preflight.checks.base import Check
-from preflight.findings import Severity
+from preflight.core.findings import Severity
 
 CASES_DIR = Path(__file__).parent / "cases"
 ALL_CHECKS: list[type[Check]] = [c for family in FAMILY_MODULES for c in family.CHECKS]

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from preflight.config import Config, from_mapping, load_config
-from preflight.errors import PreflightError
+from preflight.core.config import Config, from_mapping, load_config
+from preflight.core.errors import PreflightError
 
 
 def test_kebab_keys_and_defaults() -> None:

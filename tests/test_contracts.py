@@ -16,11 +16,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn import datasets
 
-from preflight import engine
 from preflight.checks import REGISTRY
 from preflight.checks.sc.contract import SchemaContract
-from preflight.config import Config
-from preflight.contracts import (
+from preflight.core.config import Config
+from preflight.core.errors import PreflightError
+from preflight.core.findings import Finding, Report
+from preflight.data.contracts import (
     MAX_CATEGORIES,
     MAX_UNIQUE_SHARE,
     RANGE_MARGIN,
@@ -31,9 +32,8 @@ from preflight.contracts import (
     load_contract,
     validate_contract,
 )
-from preflight.dataset import load_dataset
-from preflight.errors import PreflightError
-from preflight.findings import Finding, Report
+from preflight.data.dataset import load_dataset
+from preflight.run import run
 from tests.conftest import EXAMPLES, ROOT, run_cli
 
 PENGUINS = EXAMPLES / "penguins.csv"
@@ -61,7 +61,7 @@ def _plant(tmp_path: Path, edits: dict[tuple[int, str], str], name: str = "plant
 def _sc003(source: Any, contract: Path | str, target: str | None = "species") -> Report:
     dataset = load_dataset(source, target=target)
     config = Config(target=target, schema=str(contract))
-    return engine.run(dataset, config, checks=[SchemaContract()])
+    return run(dataset, config, checks=[SchemaContract()])
 
 
 def _by_column(findings: tuple[Finding, ...] | list[Finding]) -> dict[str, Finding]:
@@ -235,7 +235,7 @@ def test_sc003_never_modifies_the_data(tmp_path: Path) -> None:
     path = _plant(tmp_path, {(20, "body_mass_g"): "heavy", (3, "year"): "NA"})
     dataset = load_dataset(path, target="species")
     before = dataset.frame.copy(deep=True)
-    engine.run(dataset, Config(target="species", schema=str(CONTRACT)), checks=[SchemaContract()])
+    run(dataset, Config(target="species", schema=str(CONTRACT)), checks=[SchemaContract()])
     pd.testing.assert_frame_equal(dataset.frame, before)
 
 
@@ -479,7 +479,7 @@ def test_registered_and_documented() -> None:
 
 def test_skipped_without_schema() -> None:
     dataset = load_dataset(PENGUINS, target="species")
-    report = engine.run(dataset, Config(target="species"), checks=[SchemaContract()])
+    report = run(dataset, Config(target="species"), checks=[SchemaContract()])
     assert report.findings == ()
     assert [(s.code, s.reason) for s in report.skipped] == [("SC003", "needs --schema")]
 

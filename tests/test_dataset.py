@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from preflight.dataset import infer_task, load_dataset
-from preflight.errors import PreflightError
+from preflight.core.errors import PreflightError
+from preflight.data.dataset import infer_task, load_dataset
 from tests.conftest import EXAMPLES
 
 FRAME = pd.DataFrame({"a": [1.5, 2.5, None], "b": ["x", "y", "z"], "label": [0, 1, 0]})

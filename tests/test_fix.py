@@ -132,7 +132,7 @@ def test_bad_inputs_exit_2(cli, wine_csv: Path, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("suffix", [".parquet", ".jsonl", ".feather"])
 def test_output_format_follows_the_suffix_and_id_columns_stay(tmp_path: Path, suffix: str) -> None:
-    from preflight.config import Config
+    from preflight.core.config import Config
     from preflight.plan.fix import fix
 
     frame = load_wine(as_frame=True).frame
@@ -150,7 +150,7 @@ def test_output_format_follows_the_suffix_and_id_columns_stay(tmp_path: Path, su
 
 
 def test_fix_without_target(tmp_path: Path) -> None:
-    from preflight.config import Config
+    from preflight.core.config import Config
     from preflight.plan.fix import fix
 
     frame = load_wine(as_frame=True).data
@@ -167,7 +167,7 @@ def test_a_crashing_check_writes_nothing(
 ) -> None:
     from preflight.checks import REGISTRY
     from preflight.checks.base import Check
-    from preflight.config import Config
+    from preflight.core.config import Config
     from preflight.plan.fix import ChecksCrashed, fix
 
     class Crashing(Check):

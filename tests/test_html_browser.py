@@ -14,7 +14,7 @@ from browser import Chromium, PageResult, find_chromium
 from conftest import EXAMPLES, run_cli
 from report_fixture import HOSTILE_STRINGS, RULES, fixed_report, hostile_report
 
-from preflight.findings import Report
+from preflight.core.findings import Report
 from preflight.reporters import render
 
 EXE = find_chromium()

@@ -14,8 +14,8 @@ from sklearn import datasets
 import preflight
 from preflight.analysis.conflicts import find_conflict_groups
 from preflight.analysis.pred_probs import load_pred_probs
-from preflight.config import Config
-from preflight.dataset import load_dataset
+from preflight.core.config import Config
+from preflight.data.dataset import load_dataset
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -315,7 +315,7 @@ def test_regression_targets_off_by_a_factor_are_found() -> None:
 
 def test_label_checks_skip_without_a_fitting_target() -> None:
     ds = load_dataset(pd.DataFrame({"a": [1, 2, 3]}))
-    report = preflight.engine.run(ds, Config(select=("LB",)))
+    report = preflight.run.run(ds, Config(select=("LB",)))
     assert {s.code for s in report.skipped} == {"LB001", "LB002", "LB003", "LB004"}
 
 
@@ -336,7 +336,7 @@ def test_missing_value_pattern_across_columns_leaks() -> None:
 
 def test_shared_linear_out_of_fold_samples_and_scores_every_row() -> None:
     from preflight.checks.base import Context
-    from preflight.profile import Profile
+    from preflight.data.profile import Profile
 
     df = _frame(datasets.load_digits)
     ds = load_dataset(df, target="target")

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import preflight
-from preflight.profile.moments import moments_of
+from preflight.data.profile.moments import moments_of
 
 
 @pytest.mark.parametrize("scale", [1.0, 1e-60, 1e-120])

@@ -13,9 +13,9 @@ from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
 import preflight
 from preflight.analysis.column_model import fit_column
 from preflight.checks.base import Context
-from preflight.config import Config
-from preflight.dataset import load_dataset
-from preflight.profile import Profile
+from preflight.core.config import Config
+from preflight.data.dataset import load_dataset
+from preflight.data.profile import Profile
 from tests.conftest import EXAMPLES, ROOT, run_cli
 
 

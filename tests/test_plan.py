@@ -16,7 +16,7 @@ from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
 
 from preflight.api import check
-from preflight.numbers import to_number
+from preflight.data.numbers import to_number
 from preflight.plan.emit import literal
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -247,8 +247,8 @@ def test_categorical_boolean_and_datetime_columns_from_parquet(tmp_path: Path) -
 
 
 def test_a_fix_the_generator_cannot_express_still_gives_a_report() -> None:
-    from preflight.dataset import load_dataset
-    from preflight.findings import Finding, Fix, Severity
+    from preflight.core.findings import Finding, Fix, Severity
+    from preflight.data.dataset import load_dataset
     from preflight.plan.build import build_plan
 
     frame = pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [0, 1, 0]})

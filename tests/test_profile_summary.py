@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from conftest import EXAMPLES, ROOT, run_cli
 
-from preflight.config import Config
-from preflight.dataset import load_dataset
-from preflight.engine import run
-from preflight.profile import Profile
-from preflight.profile.summary import summarize
+from preflight.core.config import Config
+from preflight.data.dataset import load_dataset
+from preflight.data.profile import Profile
+from preflight.data.profile.summary import summarize
+from preflight.run import run
 
 
 def test_penguins_profile_matches_the_data() -> None:

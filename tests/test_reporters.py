@@ -22,8 +22,8 @@ import pytest
 from report_fixture import GOLDEN_VERSION, HOSTILE_STRINGS, RULES, fixed_report, hostile_report
 
 import preflight
-import preflight.version
-from preflight.findings import Report
+import preflight.core.version
+from preflight.core.findings import Report
 from preflight.reporters import FORMATS, render
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -42,7 +42,7 @@ SUFFIX = {
 
 @pytest.fixture(autouse=True)
 def _pinned_version(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(preflight.version, "__version__", GOLDEN_VERSION)
+    monkeypatch.setattr(preflight.core.version, "__version__", GOLDEN_VERSION)
 
 
 def _render(report: Report, fmt: str) -> str:
@@ -68,7 +68,7 @@ def test_golden(fmt: str) -> None:
 def test_version_does_not_leak_into_golden(fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A version bump changes only the version string, which the golden test pins."""
     a = _render(fixed_report(), fmt)
-    monkeypatch.setattr(preflight.version, "__version__", "9.9.9")
+    monkeypatch.setattr(preflight.core.version, "__version__", "9.9.9")
     b = _render(fixed_report(), fmt)
     assert a.replace(GOLDEN_VERSION, "9.9.9") == b
 
@@ -337,7 +337,7 @@ def test_renders_a_report_without_profile_or_findings(fmt: str) -> None:
 def test_markdown_summarises_a_long_tail_of_findings() -> None:
     import dataclasses
 
-    from preflight.findings import Finding, Severity
+    from preflight.core.findings import Finding, Severity
 
     many = tuple(
         Finding(
@@ -379,7 +379,7 @@ def test_html_survives_label_health_shapes_it_cannot_draw(health: dict[str, Any]
 def test_a_check_without_documentation_still_makes_valid_sarif_and_junit() -> None:
     import dataclasses
 
-    from preflight.findings import Finding, Severity
+    from preflight.core.findings import Finding, Severity
 
     stranger = Finding(
         code="XX001",

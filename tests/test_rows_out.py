@@ -12,8 +12,8 @@ import pytest
 from conftest import EXAMPLES, run_cli
 from report_fixture import fixed_report, hostile_report
 
-from preflight.findings import Finding, Severity
-from preflight.rows_out import flagged_rows, write_rows
+from preflight.core.findings import Finding, Severity
+from preflight.core.outputs.rows import flagged_rows, write_rows
 
 
 def test_flagged_rows_unions_codes_and_columns_per_row() -> None:

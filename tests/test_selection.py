@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from preflight.errors import PreflightError
-from preflight.selection import parse_codes, select_codes
+from preflight.core.errors import PreflightError
+from preflight.core.selection import parse_codes, select_codes
 
 CODES = ["DQ001", "DQ002", "DQ003", "LB001", "SC001"]
 

@@ -22,13 +22,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from preflight import engine
 from preflight.checks import REGISTRY
-from preflight.config import Config
-from preflight.dataset import load_dataset
-from preflight.findings import DatasetInfo, Report, SkippedColumns
-from preflight.profile import Kind, Profile
+from preflight.core.config import Config
+from preflight.core.findings import DatasetInfo, Report, SkippedColumns
+from preflight.data.dataset import load_dataset
+from preflight.data.profile import Kind, Profile
 from preflight.reporters import render
+from preflight.run import run
 from tests.conftest import ROOT, run_cli
 
 SCHEMA = json.loads((ROOT / "schemas" / "report.schema.json").read_text())
@@ -67,7 +67,7 @@ def _every_kind() -> pd.DataFrame:
 
 def _run(frame: pd.DataFrame) -> tuple[Report, dict[str, Kind]]:
     dataset = load_dataset(frame, target="label", id_columns=(), task="auto")
-    report = engine.run(dataset, Config(target="label", select=tuple(PER_COLUMN)))
+    report = run(dataset, Config(target="label", select=tuple(PER_COLUMN)))
     kinds = {col.name: col.kind for col in Profile(dataset).features()}
     return report, kinds
 
@@ -191,7 +191,7 @@ def test_json_names_each_column_once_and_validates(every_kind: tuple[Report, dic
 
 def test_no_per_column_check_ran_means_an_empty_section() -> None:
     dataset = load_dataset(_every_kind(), target="label", id_columns=(), task="auto")
-    report = engine.run(dataset, Config(target="label", select=("DQ003", "DQ001")))
+    report = run(dataset, Config(target="label", select=("DQ003", "DQ001")))
     assert report.skipped_columns == ()
     doc = json.loads(render(report, "json"))
     assert doc["skipped_columns"] == {"kinds": {}, "checks": {}}

@@ -102,7 +102,7 @@ def test_raw_diabetes_flags_target_and_binary_sex() -> None:
 
 
 def test_fixed_breast_cancer_is_clean(tmp_path: Path) -> None:
-    from preflight.config import Config
+    from preflight.core.config import Config
     from preflight.plan.fix import fix
 
     path = tmp_path / "bc.csv"

@@ -20,11 +20,11 @@ from preflight.analysis import leakage, leakage_copies
 from preflight.analysis.conflicts import find_conflict_groups
 from preflight.checks.base import Context
 from preflight.checks.ol.column_outliers import BeyondFence, _near_fences
-from preflight.config import Config
-from preflight.dataset import load_dataset
-from preflight.hashing import _repeated, duplicate_mask
-from preflight.profile import ColumnProfile, Profile
-from preflight.profile.quantiles import EXACT_QUANTILE_LIMIT, QUANTILE_GRID
+from preflight.core.config import Config
+from preflight.data.dataset import load_dataset
+from preflight.data.hashing import _repeated, duplicate_mask
+from preflight.data.profile import ColumnProfile, Profile
+from preflight.data.profile.quantiles import EXACT_QUANTILE_LIMIT, QUANTILE_GRID
 
 
 def _report(df: pd.DataFrame, target: str, select: str) -> preflight.Report:

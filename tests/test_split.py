@@ -15,11 +15,11 @@ from preflight.analysis.drift import binned_counts, population_stability
 from preflight.analysis.overlap import drop_leaked_rows, overlapping_rows
 from preflight.analysis.split import aligned_frames, load_heldout
 from preflight.checks import REGISTRY
-from preflight.config import from_mapping
-from preflight.dataset import load_dataset
-from preflight.errors import PreflightError
-from preflight.findings import Finding, Report, Severity
-from preflight.rows_out import flagged_rows
+from preflight.core.config import from_mapping
+from preflight.core.errors import PreflightError
+from preflight.core.findings import Finding, Report, Severity
+from preflight.core.outputs.rows import flagged_rows
+from preflight.data.dataset import load_dataset
 from tests.conftest import EXAMPLES, ROOT, run_cli
 
 
@@ -355,7 +355,7 @@ def test_rows_out_keeps_train_columns_and_adds_file() -> None:
     base = dict(name="x", category="split", cause=None, severity=Severity.ERROR, message="m")
     train_f = Finding(code="DQ003", rows=(1, 4), **base)  # type: ignore[arg-type]
     test_f = Finding(code="SP001", rows=(1, 2), evidence={"rows_refer_to": "test"}, **base)  # type: ignore[arg-type]
-    from preflight.findings import DatasetInfo
+    from preflight.core.findings import DatasetInfo
 
     report = Report(DatasetInfo("p", 5, 2, None, None), (test_f, train_f), fail_on=None)
     table = flagged_rows(report)

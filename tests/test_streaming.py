@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from preflight import engines
-from preflight.config import Config
-from preflight.engine import run
-from preflight.engines import choose_mode, load
-from preflight.errors import PreflightError
+from preflight.core.config import Config
+from preflight.core.errors import PreflightError
+from preflight.data import engines
+from preflight.data.engines import choose_mode, load
 from preflight.reporters import render
+from preflight.run import run
 from tests.conftest import EXAMPLES, run_cli
 
 PLANTED_OUTLIER_ROW = 12_345
@@ -148,8 +148,8 @@ def test_scan_merge_does_not_depend_on_batch_boundaries(planted: Path) -> None:
     """The scan of a file is the same whether batches are small or large."""
     import pyarrow.parquet as pq
 
-    from preflight.engines.scan import merge, sample_threshold, scan_batch
-    from preflight.engines.stream import batch_frame
+    from preflight.data.engines.scan import merge, sample_threshold, scan_batch
+    from preflight.data.engines.stream import batch_frame
 
     table = pq.read_table(planted)
     threshold = sample_threshold(500, table.num_rows)

@@ -21,7 +21,7 @@ from typing import Any
 
 import jsonschema
 
-from preflight.findings import Report
+from preflight.core.findings import Report
 from preflight.reporters import FORMATS, render
 
 ROOT = Path(__file__).resolve().parent.parent

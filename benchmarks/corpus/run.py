@@ -48,7 +48,7 @@ MAX_ROWS = 20
 
 def run_table(table: Table) -> dict[str, Any]:
     import preflight
-    from preflight.config import Config
+    from preflight.core.config import Config
 
     start = time.perf_counter()
     report = preflight.check(str(table.path), target=table.target, config=Config())

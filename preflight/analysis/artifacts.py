@@ -24,11 +24,11 @@ from preflight.analysis.features import EncodedFeatures, FeatureLayout, encode, 
 from preflight.analysis.folds import Folds, build_folds, sample_cap
 from preflight.analysis.pred_probs import user_out_of_fold
 from preflight.analysis.split import Aligned, HeldOut, Role, aligned_frames, load_heldout
-from preflight.config import Config
-from preflight.dataset import Dataset
-from preflight.engines.rows import InMemory, RowBatches
-from preflight.hashing import duplicate_mask
-from preflight.profile import Profile
+from preflight.core.config import Config
+from preflight.data.dataset import Dataset
+from preflight.data.engines.rows import InMemory, RowBatches
+from preflight.data.hashing import duplicate_mask
+from preflight.data.profile import Profile
 
 
 class Artifacts:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from preflight.profile import ColumnProfile, Profile
+from preflight.data.profile import ColumnProfile, Profile
 
 # Quantile of the standard normal at 0.75 and 0.95: turns a quantile's
 # distance from the median into one standard deviation of a normal bulk.

@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from preflight.dataset import Dataset
-from preflight.hashing import repeat_candidates, row_hashes
-from preflight.text import as_text
+from preflight.data.dataset import Dataset
+from preflight.data.hashing import repeat_candidates, row_hashes
+from preflight.data.text import as_text
 
 
 def find_conflict_groups(dataset: Dataset) -> list[np.ndarray]:

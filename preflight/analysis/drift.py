@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from preflight.text import as_text
+from preflight.data.text import as_text
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from preflight.dataset import Dataset
-from preflight.profile import ColumnProfile, Profile
+from preflight.data.dataset import Dataset
+from preflight.data.profile import ColumnProfile, Profile
 
 # One-hot at most this many most frequent categories per column; rarer ones share
 # the all-zeros code. Keeps the matrix narrow on high-cardinality columns.

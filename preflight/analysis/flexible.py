@@ -25,10 +25,10 @@ from typing import Any
 
 import numpy as np
 
-from preflight.config import Config
-from preflight.dataset import Dataset
-from preflight.findings import Task
-from preflight.text import as_text
+from preflight.core.config import Config
+from preflight.core.findings import Task
+from preflight.data.dataset import Dataset
+from preflight.data.text import as_text
 
 N_FOLDS = 5
 FRACTIONS: tuple[float, ...] = (0.1, 0.25, 0.5, 1.0)

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from preflight.config import Config
-from preflight.text import as_text
+from preflight.core.config import Config
+from preflight.data.text import as_text
 
 N_FOLDS = 5
 # Fit-sample cap: above this many labelled rows the models are fitted on a seeded

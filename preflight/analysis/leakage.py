@@ -14,8 +14,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from preflight.profile import ColumnProfile
-from preflight.text import as_text
+from preflight.data.profile import ColumnProfile
+from preflight.data.text import as_text
 
 N_FOLDS = 5
 # Screening of the one-feature models on large files (docs/limits.md). With more

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 
 from preflight.analysis.leakage import Target, average_ranks, hashable
-from preflight.dataset import Dataset
-from preflight.profile import ColumnProfile, Profile
-from preflight.text import as_text
+from preflight.data.dataset import Dataset
+from preflight.data.profile import ColumnProfile, Profile
+from preflight.data.text import as_text
 
 # Rows looked at first when a distinct count can settle a question cheaply.
 _PREFIX = 20_000

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from preflight.config import Config
-from preflight.dataset import Dataset
+from preflight.core.config import Config
+from preflight.data.dataset import Dataset
 
 N_FOLDS = 5
 # Ridge is cheap (one SVD per fold), so the default fit sample is large.

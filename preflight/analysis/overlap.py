@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from preflight.analysis.split import aligned_frames
-from preflight.dataset import Dataset
-from preflight.hashing import row_hashes
+from preflight.data.dataset import Dataset
+from preflight.data.hashing import row_hashes
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def _equal_rows(left: pd.DataFrame, right: pd.DataFrame) -> np.ndarray:
 def overlapping_rows(reference: pd.DataFrame, other: pd.DataFrame, near_tolerance: float = 0.0) -> Overlap:
     """Rows of ``other`` that repeat a row of ``reference`` (same columns, aligned).
 
-    Hashes every row of both frames (:func:`~preflight.hashing.row_hashes`)
+    Hashes every row of both frames (:func:`~preflight.data.hashing.row_hashes`)
     and confirms each hash match on the values, so a hash collision can never report a
     leak. With ``near_tolerance`` > 0, rows that are not exact repeats but whose text
     columns are equal and whose numeric columns all lie within ``near_tolerance``

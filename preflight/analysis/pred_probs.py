@@ -13,8 +13,8 @@ import numpy as np
 
 from preflight.analysis.folds import encode_labels
 from preflight.analysis.oof import OutOfFold
-from preflight.dataset import Dataset
-from preflight.errors import PreflightError
+from preflight.core.errors import PreflightError
+from preflight.data.dataset import Dataset
 
 # Row sums of user probabilities may be off by this much (float32 exports, rounding).
 PROBABILITY_SUM_TOLERANCE = 0.01
@@ -47,7 +47,7 @@ def load_pred_probs(path: str, n_rows: int, classes: tuple[Any, ...]) -> np.ndar
             raise PreflightError(f"--pred-probs: {path}: not a numeric .npy array ({exc})") from exc
         names: list[str] | None = None
     else:
-        from preflight.dataset import read_table
+        from preflight.data.dataset import read_table
 
         table = read_table(file).frame
         names = [str(c) for c in table.columns]

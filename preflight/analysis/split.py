@@ -1,7 +1,7 @@
 """The held-out files of a split (``--test``, ``--valid``) and what the SP checks share.
 
 Each held-out file is read once per run (``Artifacts.heldout_files``) with
-:func:`~preflight.dataset.load_dataset`, given the train file's roles:
+:func:`~preflight.data.dataset.load_dataset`, given the train file's roles:
 
 - the **target** is the train target when the held-out file has that column. A test
   file without labels is allowed: the row, category, drift and separability checks
@@ -10,7 +10,7 @@ Each held-out file is read once per run (``Artifacts.heldout_files``) with
 - **id columns** are the train id columns the file has; they are never features.
 - the **task** is the train task, so labels are read the same way on both sides.
 
-A held-out file that cannot be read raises :class:`~preflight.errors.PreflightError`
+A held-out file that cannot be read raises :class:`~preflight.core.errors.PreflightError`
 (exit code 2), like a bad train file.
 
 **Row positions.** The ``rows`` of an SP finding are 0-based positions in the
@@ -41,9 +41,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from preflight.dataset import Dataset, load_dataset
-from preflight.errors import PreflightError
-from preflight.profile import Profile
+from preflight.core.errors import PreflightError
+from preflight.data.dataset import Dataset, load_dataset
+from preflight.data.profile import Profile
 
 Role = Literal["test", "valid"]
 

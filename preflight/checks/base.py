@@ -3,7 +3,7 @@
 A check is a class with a code, a dotted name, the article cause it belongs to,
 a category, a default severity and a docstring that *is* its user documentation
 (shown by ``preflight rule CODE``). It reads a :class:`Context` and yields
-:class:`~preflight.findings.Finding` objects: it never prints and never mutates
+:class:`~preflight.core.findings.Finding` objects: it never prints and never mutates
 the data.
 """
 
@@ -18,12 +18,12 @@ from typing import Any, ClassVar, TypeVar
 import numpy as np
 
 from preflight.analysis.artifacts import Artifacts
-from preflight.config import Config
-from preflight.dataset import Dataset
-from preflight.engines.rows import RowBatches
-from preflight.errors import PreflightError, did_you_mean
-from preflight.findings import Category, Finding, Fix, RuleInfo, Severity
-from preflight.profile import Kind, Profile
+from preflight.core.config import Config
+from preflight.core.errors import PreflightError, did_you_mean
+from preflight.core.findings import Category, Finding, Fix, RuleInfo, Severity
+from preflight.data.dataset import Dataset
+from preflight.data.engines.rows import RowBatches
+from preflight.data.profile import Kind, Profile
 
 T = TypeVar("T")
 
@@ -97,7 +97,7 @@ class Check:
     # Documented, user-changeable options with their defaults
     # ([tool.preflight.checks.CODE] in pyproject.toml).
     options: ClassVar[Mapping[str, Any]] = {}
-    # The column kinds (preflight.profile.Kind) a per-column check examines; the engine
+    # The column kinds (preflight.data.profile.Kind) a per-column check examines; the engine
     # reports the features of other kinds as not examined (Report.skipped_columns), so a
     # datetime or list column no check models is named rather than silently passed.
     # None: not a per-column check (whole rows, the target, models, the split files).

@@ -17,9 +17,9 @@ from preflight.cli.fix import fix
 from preflight.cli.infer_schema import infer_schema
 from preflight.cli.rules import rule, rules
 from preflight.cli.shared import EXIT_CRASH, EXIT_OK, EXIT_USAGE, error
-from preflight.errors import PreflightError
-from preflight.escape import safe_lines
-from preflight.version import __version__
+from preflight.core.errors import PreflightError
+from preflight.core.escape import safe_lines
+from preflight.core.version import __version__
 
 # 128 + SIGPIPE, what a shell reports for `... | head -1`. (A pipe that breaks inside a
 # command is click's: it exits 1 quietly; this is for the pipes that break after it.)

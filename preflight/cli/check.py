@@ -24,11 +24,11 @@ from preflight.cli.shared import (
     target_option,
     task_option,
 )
-from preflight.config import ENGINES, FAIL_ON, MODES, Config
-from preflight.errors import PreflightError
-from preflight.escape import SafeFormatter, safe_path
-from preflight.outputs.guard import output_for, refuse_overwriting_inputs, refuse_shared_outputs
-from preflight.outputs.write import write_text_atomic
+from preflight.core.config import ENGINES, FAIL_ON, MODES, Config
+from preflight.core.errors import PreflightError
+from preflight.core.escape import SafeFormatter, safe_path
+from preflight.core.outputs.guard import output_for, refuse_overwriting_inputs, refuse_shared_outputs
+from preflight.core.outputs.write import write_text_atomic
 from preflight.reporters import FORMATS
 
 
@@ -127,7 +127,7 @@ def check(
 
 
 def _is_lfs_pointer(path: str) -> bool:
-    from preflight.dataset import is_lfs_pointer  # pandas: only when the hook runs
+    from preflight.data.dataset import is_lfs_pointer  # pandas: only when the hook runs
 
     return is_lfs_pointer(path)
 
@@ -153,18 +153,16 @@ def _check_one(
     multiple: bool,
     verdict_if_passed: bool = False,
 ) -> int:
-    from preflight import engine
-    from preflight.engines import load
+    from preflight.data.engines import load
     from preflight.reporters import render
+    from preflight.run import run
 
     target = _target_for(path, config)
     line = ProgressLine(enabled=progress)
     try:
         line.show(f"reading {path}")
         dataset = load(path, config, target=target, progress=line.rows)
-        report = engine.run(
-            dataset, config.replace(target=target), progress=line.check, rows_progress=line.rows
-        )
+        report = run(dataset, config.replace(target=target), progress=line.check, rows_progress=line.rows)
     except PreflightError as exc:
         line.clear()
         error(str(exc))
@@ -187,7 +185,7 @@ def _check_one(
         counts = f"{report.summary['error']} errors, {report.summary['warning']} warnings"
         click.echo(f"{safe_path(path)}: {verdict} ({counts})")
     if rows_out:
-        from preflight.rows_out import write_rows
+        from preflight.core.outputs.rows import write_rows
 
         write_rows(report, output_for(rows_out, path))
     return report.exit_code

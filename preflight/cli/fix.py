@@ -19,7 +19,7 @@ from preflight.cli.shared import (
     target_option,
     task_option,
 )
-from preflight.escape import safe
+from preflight.core.escape import safe
 
 if TYPE_CHECKING:
     from preflight.plan.fix import FixResult
@@ -67,9 +67,9 @@ def fix(
     All appear together or none does; outputs of an earlier run this one does not
     write are removed.
     """
+    from preflight.core.selection import parse_codes
     from preflight.plan.fix import ChecksCrashed
     from preflight.plan.fix import fix as apply_fix
-    from preflight.selection import parse_codes
 
     overrides.setdefault("extend_select", None)  # fix has no --extend-select
     config = config_from_options(config_path, overrides)

@@ -7,10 +7,10 @@ from pathlib import Path
 import click
 
 from preflight.cli.shared import EXIT_OK
-from preflight.config import TASKS
-from preflight.escape import safe
-from preflight.outputs.guard import refuse_overwriting_inputs
-from preflight.outputs.write import write_text_atomic
+from preflight.core.config import TASKS
+from preflight.core.escape import safe
+from preflight.core.outputs.guard import refuse_overwriting_inputs
+from preflight.core.outputs.write import write_text_atomic
 
 
 @click.command(name="infer-schema")
@@ -29,7 +29,7 @@ from preflight.outputs.write import write_text_atomic
     default="auto",
     help="Classification or regression (default: inferred).",
 )
-# The defaults mirror preflight.contracts (MAX_CATEGORIES, ...), not imported here so
+# The defaults mirror preflight.data.contracts (MAX_CATEGORIES, ...), not imported here so
 # that `preflight --help` does not load pandas; a test keeps them equal.
 @click.option(
     "--max-categories",
@@ -63,8 +63,8 @@ def infer_schema(
     range_margin: float,
 ) -> int:
     """Write a pandera YAML contract inferred from PATH (dtypes, nulls, ranges, categories)."""
-    from preflight.contracts import contract_to_yaml, infer_contract
-    from preflight.dataset import load_dataset
+    from preflight.data.contracts import contract_to_yaml, infer_contract
+    from preflight.data.dataset import load_dataset
 
     if output != "-":
         refuse_overwriting_inputs([output], [path])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from preflight.escape import safe
+from preflight.core.escape import safe
 
 
 class ProgressLine:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from preflight.cli.shared import EXIT_OK
-from preflight.errors import PreflightError, did_you_mean
+from preflight.core.errors import PreflightError, did_you_mean
 
 
 @click.command(name="rules")

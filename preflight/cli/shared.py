@@ -1,5 +1,5 @@
 """What the commands share: exit codes, the error line, the options several commands
-take, and how those options become a :class:`~preflight.config.Config`."""
+take, and how those options become a :class:`~preflight.core.config.Config`."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 
 import click
 
-from preflight.config import MODEL_FAMILIES, TASKS, Config, load_config
-from preflight.escape import safe
+from preflight.core.config import MODEL_FAMILIES, TASKS, Config, load_config
+from preflight.core.escape import safe
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
 F = TypeVar("F", bound=Callable[..., Any])
@@ -44,7 +44,7 @@ def config_from_options(
 ) -> Config:
     """The config file's settings with the command line's on top: ``--select`` starts
     over (as in ruff), ``--ignore`` and ``--extend-select`` add to the file's lists."""
-    from preflight.selection import parse_codes
+    from preflight.core.selection import parse_codes
 
     base = load_config(config_path)
     if pre_commit:

@@ -18,7 +18,7 @@ from typing import Any
 
 from airflow.sdk import BaseOperator
 
-from preflight.escape import safe
+from preflight.core.escape import safe
 
 try:  # Airflow >= 3.1 exports it from the task SDK
     from airflow.sdk.exceptions import AirflowFailException
@@ -91,8 +91,8 @@ class PreflightOperator(BaseOperator):  # type: ignore[misc,unused-ignore]
 
     def execute(self, context: Any) -> Any:
         import preflight
-        from preflight.outputs.guard import output_for
-        from preflight.outputs.write import write_text_atomic
+        from preflight.core.outputs.guard import output_for
+        from preflight.core.outputs.write import write_text_atomic
         from preflight.reporters import FORMATS, render
 
         if self.html_path and "html" not in FORMATS:

@@ -12,9 +12,9 @@ from typing import Any
 
 import pandas as pd
 
-from preflight.config import Config
-from preflight.dataset import Dataset
-from preflight.errors import PreflightError
+from preflight.core.config import Config
+from preflight.core.errors import PreflightError
+from preflight.data.dataset import Dataset
 from preflight.plan.clean import clean_cells
 from preflight.plan.rows import removed_rows
 
@@ -96,11 +96,11 @@ def _with_ids_and_target(kept: pd.DataFrame, transformed: pd.DataFrame, dataset:
 
 def refuse_what_would_not_fit(path: str | os.PathLike[str]) -> None:
     """`fix` rewrites the whole table in memory: a clear refusal beats an out-of-memory kill."""
-    from preflight.engines import available_memory, choose_mode, estimated_memory
+    from preflight.data.engines import available_memory, choose_mode, estimated_memory
 
     spec = os.fspath(path)
     if choose_mode(spec, Config()) == "stream":
-        from preflight.dataset import _expand
+        from preflight.data.dataset import _expand
 
         need, have = estimated_memory(_expand(spec)) / 2**30, available_memory() / 2**30
         raise PreflightError(

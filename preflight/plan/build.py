@@ -1,6 +1,6 @@
 """Findings -> the suggested preprocessing: merged, ordered steps and their code.
 
-Each finding's :class:`~preflight.findings.Fix` may name a plan ``step`` (impute,
+Each finding's :class:`~preflight.core.findings.Fix` may name a plan ``step`` (impute,
 drop-columns, scale, ...). :func:`merge_steps` merges the steps of all findings, one
 entry per (step, transformer, params), in the order preprocessing must happen, and
 gives each column at most one imputer, clip, transform, scaler and encoder (the
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from preflight.dataset import Dataset
-from preflight.findings import Finding, jsonable
+from preflight.core.findings import Finding, jsonable
+from preflight.data.dataset import Dataset
 from preflight.plan.code import render_code
 from preflight.plan.steps import PER_COLUMN, TARGET_STEPS, Step
 

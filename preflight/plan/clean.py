@@ -1,6 +1,6 @@
 """Runtime helpers of the plan: cell fixes executed inside the fitted pipeline.
 
-Their source (and that of :func:`~preflight.numbers.to_number`, which the data layer
+Their source (and that of :func:`~preflight.data.numbers.to_number`, which the data layer
 shares) is copied verbatim into the generated code, so they must stay
 self-contained: ``re``, ``numpy as np`` and ``pandas as pd`` only.
 
@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from preflight.numbers import to_number
+from preflight.data.numbers import to_number
 
 
 def clean_cells(df: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import inspect
 from collections.abc import Sequence
 
-from preflight.dataset import Dataset
-from preflight.numbers import to_number
+from preflight.data.dataset import Dataset
+from preflight.data.numbers import to_number
 from preflight.plan import clean
 from preflight.plan.cells import cell_fixes
 from preflight.plan.columns import column_plans, groups

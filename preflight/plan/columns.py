@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from preflight.dataset import Dataset
+from preflight.data.dataset import Dataset
+from preflight.data.profile import Profile
 from preflight.plan import emit
 from preflight.plan.emit import Imports, literal
 from preflight.plan.steps import Step
-from preflight.profile import Profile
 
 # One-hot encoders keep this many categories of a column when no finding chose.
 DEFAULT_MAX_CATEGORIES = 20

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from preflight.escape import json_safe
+from preflight.core.escape import json_safe
 
 
 @dataclass

@@ -20,7 +20,7 @@ that makes test loss lie) are removed into ``OUT-stem.test.removed.SUFFIX`` and 
 other test rows go through the pipeline fitted on the training rows into
 ``OUT-stem.test.SUFFIX`` — never fitted on test data. The test file is only read.
 
-The outputs are one transaction (:class:`~preflight.outputs.fileset.FileSet`): everything,
+The outputs are one transaction (:class:`~preflight.core.outputs.fileset.FileSet`): everything,
 the test file's transform included, is computed first, then written to temporaries
 beside the outputs; only when all are complete does the commit remove the previous
 manifest and any output of an earlier run this one does not write (say, the test
@@ -28,7 +28,7 @@ files of a run with ``--test``), rename the new files into place and write the
 manifest. A failure before the commit (bad test file, full disk, ``kill -9``)
 leaves the previous outputs as they were and, except after ``kill -9``, no
 temporary (the next run removes those). A reader that needs the whole set checks
-the manifest (:func:`~preflight.outputs.fileset.verify_manifest`): no manifest, or a file that
+the manifest (:func:`~preflight.core.outputs.fileset.verify_manifest`): no manifest, or a file that
 differs from it, means no usable set. Outputs get the user's umask (``0o644``
 under ``022``). No output may be an input (the data, the test or validation file,
 the schema, the predicted probabilities, the config file) or lie inside a
@@ -42,13 +42,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from preflight.config import Config
-from preflight.dataset import load_dataset
-from preflight.errors import PreflightError
-from preflight.findings import Report
-from preflight.outputs.fileset import FileSet
-from preflight.outputs.guard import refuse_overwriting_inputs
-from preflight.outputs.write import refuse_special_files
+from preflight.core.config import Config
+from preflight.core.errors import PreflightError
+from preflight.core.findings import Report
+from preflight.core.outputs.fileset import FileSet
+from preflight.core.outputs.guard import refuse_overwriting_inputs
+from preflight.core.outputs.write import refuse_special_files
+from preflight.data.dataset import load_dataset
 from preflight.plan.apply import fit_pipeline, preprocess_test, refuse_what_would_not_fit
 from preflight.plan.outputs import (
     all_outputs,
@@ -109,7 +109,7 @@ def fix(
     """Check ``path``, apply the plan and write the outputs as one set (see the module
     docstring). Raises PreflightError on bad input, before anything is written.
     ``config_file`` (the ``--config`` file, if any) is one more input never overwritten."""
-    from preflight import engine
+    from preflight.run import run
 
     out = Path(output)
     removed_file, pipeline_file, code_file = side_files(out)
@@ -124,7 +124,7 @@ def fix(
 
     refuse_what_would_not_fit(path)
     dataset = load_dataset(path, target=config.target, id_columns=config.id_columns, task=config.task)
-    report = engine.run(dataset, config)
+    report = run(dataset, config)
     if report.errors:
         failed = ", ".join(e.code for e in report.errors)
         raise ChecksCrashed(
@@ -145,7 +145,7 @@ def fix(
     # cannot be used fails the run with nothing written.
     test_frames = preprocess_test(config.test, dataset, pipeline) if config.test else None
 
-    from preflight.version import __version__
+    from preflight.core.version import __version__
 
     meta = {"preflight_version": __version__, "input": os.fspath(path), "test": config.test}
     with FileSet(manifest, siblings=all_outputs(out), meta=meta) as outputs:

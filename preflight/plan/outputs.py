@@ -13,8 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from preflight.dataset import SUFFIXES, Format
-from preflight.errors import PreflightError
+from preflight.core.errors import PreflightError
+from preflight.data.dataset import SUFFIXES, Format
 
 
 def _beside(output: Path, tail: str) -> Path:

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from preflight.dataset import Dataset
-from preflight.findings import Report
+from preflight.core.findings import Report
+from preflight.data.dataset import Dataset
 
 ROW_COLUMN = "preflight_row"
 REASON_COLUMN = "preflight_reason"

@@ -10,7 +10,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-from preflight.findings import Report
+from preflight.core.findings import Report
 
 Renderer = Callable[..., str]
 

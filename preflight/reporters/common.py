@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from preflight.findings import CAUSES, Finding, Report, Severity
-from preflight.findings import RuleInfo as RuleInfo  # re-exported: reporters import it from here
+from preflight.core.findings import CAUSES, Finding, Report, Severity
+from preflight.core.findings import RuleInfo as RuleInfo  # re-exported: reporters import it from here
 
 # Severity -> the level name of SARIF, GitHub annotations and the like.
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from preflight.escape import safe
-from preflight.findings import Report, Severity
+from preflight.core.escape import safe
+from preflight.core.findings import Report, Severity
 from preflight.reporters.common import tally, verdict
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}

@@ -6,7 +6,7 @@ and *passes* otherwise; findings below the threshold are listed in its
 ``system-out``. A skipped check is a ``<skipped>`` test case with the reason.
 The XML is written by ElementTree (which escapes markup). Control and bidi characters
 (which XML 1.0 mostly cannot hold at all) are written as visible escapes (``\\x1b``) by
-:func:`preflight.escape.safe`; attribute values are one line, element text keeps its
+:func:`preflight.core.escape.safe`; attribute values are one line, element text keeps its
 line breaks.
 """
 
@@ -17,8 +17,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from typing import Any
 
-from preflight.escape import safe, safe_lines
-from preflight.findings import Finding, Report
+from preflight.core.escape import safe, safe_lines
+from preflight.core.findings import Finding, Report
 from preflight.reporters.common import RuleInfo, failing, rule_infos
 
 # XML 1.0 allows tab, newline, carriage return and everything from U+0020 except
@@ -56,7 +56,7 @@ def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> 
 
 
 def render(report: Report, *, rules: Mapping[str, RuleInfo] | None = None, **_: Any) -> str:
-    from preflight.version import __version__
+    from preflight.core.version import __version__
 
     infos = rule_infos(report, rules)
     ds = report.dataset

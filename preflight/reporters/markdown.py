@@ -14,11 +14,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from preflight.escape import safe, safe_lines
-from preflight.findings import Report, Severity
+from preflight.core.escape import safe, safe_lines
+from preflight.core.findings import Report, Severity
+from preflight.core.wording import quote_list
 from preflight.plan.steps import report_steps
 from preflight.reporters.common import by_cause, cause_title, tally, verdict
-from preflight.wording import quote_list
 
 _ICON = {Severity.ERROR: "🔴", Severity.WARNING: "🟠", Severity.INFO: "🔵"}
 _VERDICT = {"pass": "✅ **PASS**", "fail": "❌ **FAIL**", "crashed": "💥 **CRASHED**"}

@@ -15,8 +15,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from preflight.escape import json_safe
-from preflight.findings import Finding, Report, Severity, jsonable
+from preflight.core.escape import json_safe
+from preflight.core.findings import Finding, Report, Severity, jsonable
 from preflight.reporters.common import LEVEL, RuleInfo, rule_infos
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -92,7 +92,7 @@ def _result(report: Report, f: Finding, index: int) -> dict[str, Any]:
 
 
 def render(report: Report, *, rules: Mapping[str, RuleInfo] | None = None, **_: Any) -> str:
-    from preflight.version import __version__
+    from preflight.core.version import __version__
 
     infos = rule_infos(report, rules)
     index = {code: i for i, code in enumerate(infos)}

@@ -6,10 +6,10 @@ from typing import Any
 
 import click
 
-from preflight.escape import safe, safe_lines
-from preflight.findings import CAUSES, Finding, Report, Severity
+from preflight.core.escape import safe, safe_lines
+from preflight.core.findings import CAUSES, Finding, Report, Severity
+from preflight.core.wording import quote_list
 from preflight.plan.steps import report_steps
-from preflight.wording import quote_list
 
 __all__ = ["render", "safe"]  # safe: the one escaping, kept importable from here
 

@@ -15,13 +15,13 @@ from typing import ClassVar
 
 import pytest
 
-from preflight import engine
 from preflight.checks import REGISTRY
 from preflight.checks.base import Check, Context
-from preflight.config import Config, load_config
-from preflight.dataset import load_dataset
-from preflight.errors import PreflightError
-from preflight.findings import Finding, Severity
+from preflight.core.config import Config, load_config
+from preflight.core.errors import PreflightError
+from preflight.core.findings import Finding, Severity
+from preflight.data.dataset import load_dataset
+from preflight.run import run
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -73,12 +73,12 @@ def test_model_based_checks_are_skipped_with_models_off_and_run_with_models_on()
     dataset = load_dataset(EXAMPLES / "penguins.csv", target="species")
     checks: list[Check] = [REGISTRY["DQ001"](), _FittedCheck()]
 
-    off = engine.run(dataset, Config(target="species", models=False), checks=checks)
+    off = run(dataset, Config(target="species", models=False), checks=checks)
     assert [s.code for s in off.skipped] == ["ZZ901"]
     assert "model-based" in off.skipped[0].reason
     assert {f.code for f in off.findings} == {"DQ001"}  # the cheap check still ran
 
-    on = engine.run(dataset, Config(target="species"), checks=checks)
+    on = run(dataset, Config(target="species"), checks=checks)
     assert on.skipped == ()
     assert {f.code for f in on.findings} == {"DQ001", "ZZ901"}
 

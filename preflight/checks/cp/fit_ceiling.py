@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 
 from preflight.checks.base import Check, Context
-from preflight.findings import Finding, Fix, Severity
-from preflight.text import as_text
+from preflight.core.findings import Finding, Fix, Severity
+from preflight.data.text import as_text
 
 
 class FitCeiling(Check):

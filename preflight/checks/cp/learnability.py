@@ -9,7 +9,7 @@ import numpy as np
 from preflight.analysis.scores import balanced_accuracy, permutation_p_value, r2
 from preflight.checks.base import Check, Context
 from preflight.checks.cp.common import publish_sample
-from preflight.findings import Finding, Fix, Severity
+from preflight.core.findings import Finding, Fix, Severity
 
 # Below this many labelled rows no test can tell a model from chance.
 MIN_ROWS = 20

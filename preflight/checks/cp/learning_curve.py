@@ -5,7 +5,7 @@ from typing import Any, ClassVar
 
 from preflight.checks.base import Check, Context
 from preflight.checks.cp.common import publish_sample
-from preflight.findings import Finding, Severity
+from preflight.core.findings import Finding, Severity
 
 
 class LearningCurve(Check):

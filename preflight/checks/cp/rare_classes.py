@@ -5,8 +5,8 @@ from typing import Any, ClassVar
 
 from preflight.checks.base import Check, Context
 from preflight.checks.cp.common import plain
-from preflight.findings import Finding, Fix, Severity
-from preflight.wording import quote_list
+from preflight.core.findings import Finding, Fix, Severity
+from preflight.core.wording import quote_list
 
 
 class RareClasses(Check):

@@ -5,7 +5,7 @@ from typing import Any, ClassVar
 
 from preflight.checks.base import Check, Context
 from preflight.checks.cp.common import labelled_rows
-from preflight.findings import Finding, Fix, Severity
+from preflight.core.findings import Finding, Fix, Severity
 
 
 class RowsPerFeature(Check):

@@ -5,9 +5,9 @@ import unicodedata
 from collections.abc import Iterator
 
 from preflight.checks.base import Check, Context, positions
-from preflight.findings import Finding, Fix, Severity
-from preflight.profile import ColumnProfile
-from preflight.wording import quote_list
+from preflight.core.findings import Finding, Fix, Severity
+from preflight.core.wording import quote_list
+from preflight.data.profile import ColumnProfile
 
 _PUNCT = re.compile(r"[\s_\-.,;:'\"]+")
 _DIGITS = re.compile(r"\d+")

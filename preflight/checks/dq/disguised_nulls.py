@@ -5,9 +5,9 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from preflight.checks.base import Check, Context, positions
-from preflight.findings import Finding, Fix, Severity
-from preflight.profile import ColumnProfile
-from preflight.wording import quote_list
+from preflight.core.findings import Finding, Fix, Severity
+from preflight.core.wording import quote_list
+from preflight.data.profile import ColumnProfile
 
 # All-nines numbers (-99, 999, -9999, ...) are the classic numeric stand-ins for "missing".
 _SENTINELS = np.array([s * (10**k - 1) for k in range(2, 10) for s in (1, -1)], dtype=float)

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from preflight.checks.base import Check, Context
-from preflight.findings import Finding, Fix, Severity
+from preflight.core.findings import Finding, Fix, Severity
 
 
 class DuplicateRows(Check):

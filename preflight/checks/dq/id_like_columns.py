@@ -6,8 +6,8 @@ from collections.abc import Iterator
 import numpy as np
 
 from preflight.checks.base import Check, Context
-from preflight.findings import Finding, Fix, Severity
-from preflight.profile import ColumnProfile
+from preflight.core.findings import Finding, Fix, Severity
+from preflight.data.profile import ColumnProfile
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 _ID_NAME = re.compile(r"(^|[_\s.-])(id|uuid|guid|key|index|idx)$|^(id|uuid|guid|index|unnamed: ?0)$", re.I)

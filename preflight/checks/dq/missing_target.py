@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from preflight.checks.base import Check, Context, positions
-from preflight.findings import Finding, Fix, Severity
+from preflight.core.findings import Finding, Fix, Severity
 
 
 class MissingTarget(Check):

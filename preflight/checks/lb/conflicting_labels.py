@@ -6,8 +6,8 @@ from typing import Any
 import numpy as np
 
 from preflight.checks.base import Check, Context
-from preflight.findings import Finding, Fix, Severity
-from preflight.text import as_text
+from preflight.core.findings import Finding, Fix, Severity
+from preflight.data.text import as_text
 
 
 class ConflictingLabels(Check):

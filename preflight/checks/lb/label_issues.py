@@ -7,7 +7,7 @@ import numpy as np
 
 from preflight.analysis.oof import OutOfFold
 from preflight.checks.base import Check, Context, severity_at
-from preflight.findings import Finding, Fix, Severity
+from preflight.core.findings import Finding, Fix, Severity
 
 
 class LabelIssues(Check):

@@ -26,8 +26,8 @@ from preflight.analysis.leakage_copies import (
     target_labels,
 )
 from preflight.checks.base import Check, Context
-from preflight.findings import Finding, Fix, Severity
-from preflight.profile import ColumnProfile
+from preflight.core.findings import Finding, Fix, Severity
+from preflight.data.profile import ColumnProfile
 
 
 class LabelLeakage(Check):

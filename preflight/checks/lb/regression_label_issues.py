@@ -7,7 +7,7 @@ import numpy as np
 
 from preflight.analysis.oof_regression import RESCALE_ABOVE
 from preflight.checks.base import Check, Context, severity_at
-from preflight.findings import Finding, Fix, Severity
+from preflight.core.findings import Finding, Fix, Severity
 
 # 1.4826 * MAD estimates the standard deviation of normal residuals, unmoved by the
 # very targets we are looking for.

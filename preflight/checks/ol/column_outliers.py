@@ -9,8 +9,8 @@ import pandas as pd
 from preflight.analysis.column_model import ColumnModel
 from preflight.checks.base import Check, Context
 from preflight.checks.ol.common import row_cap
-from preflight.findings import Finding, Fix, Severity
-from preflight.profile import ColumnProfile
+from preflight.core.findings import Finding, Fix, Severity
+from preflight.data.profile import ColumnProfile
 
 # Rows whose values and scores are spelled out in the evidence (all rows are in ``rows``).
 EVIDENCE_ROWS = 100

@@ -12,7 +12,7 @@ from preflight.analysis.row_outliers import (
 )
 from preflight.checks.base import Check, Context
 from preflight.checks.ol.common import row_cap
-from preflight.findings import Finding, Fix, Severity
+from preflight.core.findings import Finding, Fix, Severity
 
 # Rows whose scores and contributing columns are spelled out in the evidence.
 EVIDENCE_ROWS = 100

@@ -4,8 +4,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 from preflight.checks.base import Check, Context
-from preflight.contracts import Violation, load_contract, validate_contract
-from preflight.findings import Finding, Fix, Severity
+from preflight.core.findings import Finding, Fix, Severity
+from preflight.data.contracts import Violation, load_contract, validate_contract
 
 
 class SchemaContract(Check):

@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from preflight.checks.base import Check, Context
-from preflight.findings import Finding, Fix, Severity
-from preflight.wording import quote_list
+from preflight.core.findings import Finding, Fix, Severity
+from preflight.core.wording import quote_list
 
 
 class NumbersAsText(Check):

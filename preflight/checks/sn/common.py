@@ -1,6 +1,6 @@
 """Statistics and column roles shared by the SN (scale and normalization) checks.
 
-Everything here reads the cached :class:`~preflight.profile.ColumnProfile`
+Everything here reads the cached :class:`~preflight.data.profile.ColumnProfile`
 quantiles, so the checks add no pass over the data of their own.
 """
 
@@ -13,8 +13,8 @@ from typing import Literal
 import numpy as np
 
 from preflight.checks.base import Context
-from preflight.findings import Severity
-from preflight.profile import ColumnProfile
+from preflight.core.findings import Severity
+from preflight.data.profile import ColumnProfile
 
 NumericRole = Literal["constant", "binary", "ordinal", "continuous"]
 
@@ -89,7 +89,7 @@ def numeric_view(ctx: Context, col: ColumnProfile) -> ColumnProfile:
         return col
 
     def parse() -> ColumnProfile:
-        from preflight.numbers import to_number
+        from preflight.data.numbers import to_number
 
         parsed = col.series.map(to_number, na_action="ignore").astype(float)
         return ColumnProfile(col.name, parsed)

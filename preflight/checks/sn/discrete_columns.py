@@ -7,9 +7,9 @@ import numpy as np
 
 from preflight.checks.base import Check, Context
 from preflight.checks.sn.common import numeric_role, numeric_view, within_unit_range
-from preflight.findings import Finding, Fix, Severity
-from preflight.profile import ColumnProfile
-from preflight.wording import quote_list
+from preflight.core.findings import Finding, Fix, Severity
+from preflight.core.wording import quote_list
+from preflight.data.profile import ColumnProfile
 
 
 class DiscreteColumns(Check):

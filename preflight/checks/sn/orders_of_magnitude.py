@@ -7,10 +7,10 @@ import numpy as np
 
 from preflight.checks.base import Check, Context
 from preflight.checks.sn.common import FAMILY_NAMES, SCALE_SENSITIVE, continuous_features, family_severity
-from preflight.findings import Finding, Fix, Severity
-from preflight.profile import ColumnProfile
-from preflight.profile.quantiles import counted_quantiles
-from preflight.wording import quote_list
+from preflight.core.findings import Finding, Fix, Severity
+from preflight.core.wording import quote_list
+from preflight.data.profile import ColumnProfile
+from preflight.data.profile.quantiles import counted_quantiles
 
 
 class OrdersOfMagnitude(Check):

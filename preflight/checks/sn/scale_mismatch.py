@@ -12,8 +12,8 @@ from preflight.checks.sn.common import (
     fmt_number,
     robust_spread,
 )
-from preflight.findings import Finding, Fix, Severity
-from preflight.wording import quote_list
+from preflight.core.findings import Finding, Fix, Severity
+from preflight.core.wording import quote_list
 
 
 class ScaleMismatch(Check):

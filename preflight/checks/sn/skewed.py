@@ -5,9 +5,9 @@ from typing import Any, ClassVar
 
 from preflight.checks.base import Check, Context
 from preflight.checks.sn.common import FAMILY_NAMES, SCALE_SENSITIVE, continuous_features, family_severity
-from preflight.findings import Finding, Fix, Severity
-from preflight.profile import ColumnProfile
-from preflight.wording import quote_list
+from preflight.core.findings import Finding, Fix, Severity
+from preflight.core.wording import quote_list
+from preflight.data.profile import ColumnProfile
 
 # The three remedies, by the shape and sign of the column.
 _LOG = "log1p"

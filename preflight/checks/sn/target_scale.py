@@ -7,7 +7,7 @@ import numpy as np
 
 from preflight.checks.base import Check, Context
 from preflight.checks.sn.common import fmt_number, robust_spread
-from preflight.findings import Finding, Fix, Severity
+from preflight.core.findings import Finding, Fix, Severity
 
 # A network's output and a linear model's fit are sensitive to the target's units;
 # k-NN averages and tree leaves are not, and an OLS fit just rescales.

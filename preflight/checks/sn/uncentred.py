@@ -13,8 +13,8 @@ from preflight.checks.sn.common import (
     robust_spread,
     within_unit_range,
 )
-from preflight.findings import Finding, Fix, Severity
-from preflight.wording import quote_list
+from preflight.core.findings import Finding, Fix, Severity
+from preflight.core.wording import quote_list
 
 
 class Uncentred(Check):

@@ -9,7 +9,7 @@ from preflight.analysis.drift import Shift, binned_counts, population_stability
 from preflight.analysis.split import day_text
 from preflight.checks.base import Check, Context
 from preflight.checks.sp._common import file_evidence
-from preflight.findings import Finding, Fix, Severity
+from preflight.core.findings import Finding, Fix, Severity
 
 
 class FeatureDrift(Check):

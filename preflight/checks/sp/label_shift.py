@@ -10,7 +10,7 @@ from preflight.analysis.drift import binned_counts, population_stability
 from preflight.analysis.split import aligned_target
 from preflight.checks.base import Check, Context
 from preflight.checks.sp._common import file_evidence, show_value
-from preflight.findings import Finding, Fix, Severity
+from preflight.core.findings import Finding, Fix, Severity
 
 
 class LabelShift(Check):

@@ -9,7 +9,7 @@ from preflight.analysis.overlap import Overlap, overlapping_rows
 from preflight.analysis.split import HeldOut, aligned_frames, aligned_target, shared_features
 from preflight.checks.base import Check, Context
 from preflight.checks.sp._common import file_evidence
-from preflight.findings import Finding, Fix, Severity
+from preflight.core.findings import Finding, Fix, Severity
 
 
 class LeakedRows(Check):

@@ -10,10 +10,10 @@ from preflight.analysis.features import encode
 from preflight.analysis.split import Aligned
 from preflight.checks.base import Check, Context
 from preflight.checks.sp._common import file_evidence
-from preflight.dataset import Dataset
-from preflight.findings import Finding, Fix, Severity
-from preflight.profile import Profile
-from preflight.wording import quote_list
+from preflight.core.findings import Finding, Fix, Severity
+from preflight.core.wording import quote_list
+from preflight.data.dataset import Dataset
+from preflight.data.profile import Profile
 
 N_FOLDS = 3
 

@@ -8,8 +8,8 @@ import pandas as pd
 
 from preflight.checks.base import Check, Context
 from preflight.checks.sp._common import file_evidence, rows_of
-from preflight.findings import Finding, Fix, Severity
-from preflight.wording import quote_list
+from preflight.core.findings import Finding, Fix, Severity
+from preflight.core.wording import quote_list
 
 
 class UnseenCategories(Check):

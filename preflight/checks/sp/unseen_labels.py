@@ -9,8 +9,8 @@ import pandas as pd
 from preflight.analysis.split import aligned_target
 from preflight.checks.base import Check, Context
 from preflight.checks.sp._common import file_evidence, rows_of, show_value
-from preflight.findings import Finding, Fix, Severity
-from preflight.wording import quote_list
+from preflight.core.findings import Finding, Fix, Severity
+from preflight.core.wording import quote_list
 
 
 class UnseenLabels(Check):

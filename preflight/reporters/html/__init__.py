@@ -19,9 +19,9 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from preflight.errors import PreflightError
-from preflight.escape import safe, safe_lines
-from preflight.findings import Report
+from preflight.core.errors import PreflightError
+from preflight.core.escape import safe, safe_lines
+from preflight.core.findings import Report
 from preflight.reporters.common import RuleInfo
 from preflight.reporters.html.plots import PLOT_W
 from preflight.reporters.html.sections import Lines, context
@@ -35,7 +35,7 @@ def render(report: Report, *, rules: Mapping[str, RuleInfo] | None = None, **_: 
     except ImportError as exc:  # the html extra is not installed
         raise PreflightError("--format html needs Jinja2: pip install 'preflight[html]'") from exc
 
-    from preflight.version import __version__
+    from preflight.core.version import __version__
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("preflight.reporters.html", "templates"),

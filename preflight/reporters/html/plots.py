@@ -10,7 +10,7 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from preflight.findings import Finding
+from preflight.core.findings import Finding
 
 # Plot rows beyond this go unlisted (the profile already caps columns at 200).
 MAX_PLOT_ROWS = 60

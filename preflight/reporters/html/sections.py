@@ -7,7 +7,8 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from preflight.findings import CAUSES, Finding, Report, jsonable
+from preflight.core.findings import CAUSES, Finding, Report, jsonable
+from preflight.core.wording import quote_list
 from preflight.reporters.common import RuleInfo, by_cause, cause_title, failing, rule_infos, tally, verdict
 from preflight.reporters.html.label_health import label_health
 from preflight.reporters.html.plots import (
@@ -17,7 +18,6 @@ from preflight.reporters.html.plots import (
     outlier_plots,
     scale_plot,
 )
-from preflight.wording import quote_list
 
 # The reporter's logger (its name appears in --verbose output).
 log = logging.getLogger("preflight.reporters.html")

@@ -214,7 +214,7 @@ class Report:
     checks_run: tuple[str, ...] = ()
     label_health: dict[str, Any] | None = None
     preprocessing: dict[str, Any] | None = None
-    # Column statistics for pictures (see preflight/profile/summary.py); None when not built.
+    # Column statistics for pictures (see preflight/data/profile/summary.py); None when not built.
     profile: dict[str, Any] | None = None
     max_rows: int = 1000
     # Per check that ran, the features of kinds it does not examine (Check.applies_to).
@@ -248,7 +248,7 @@ class Report:
         return 1 if self.failed else 0
 
     def to_dict(self) -> dict[str, Any]:
-        from preflight.version import __version__
+        from preflight.core.version import __version__
 
         return {
             "schema_version": 1,

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from preflight.findings import Finding, Report
-from preflight.outputs.write import write_atomic
+from preflight.core.findings import Finding, Report
+from preflight.core.outputs.write import write_atomic
 
 # Train rows first, then the held-out files of the split checks (SP).
 FILE_ORDER = ("train", "valid", "test")

@@ -14,8 +14,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from preflight.errors import OutputError
-from preflight.outputs.write import (
+from preflight.core.errors import OutputError
+from preflight.core.outputs.write import (
     StrPath,
     Target,
     Writer,

@@ -1,7 +1,7 @@
 """How the data is read and scanned: in memory, streamed in batches, or on Dask.
 
 ``load`` is the one entry point (the CLI and the Python API use it). The checks
-never know which ran: they read a :class:`~preflight.dataset.Dataset` and its
+never know which ran: they read a :class:`~preflight.data.dataset.Dataset` and its
 profile either way. See docs/limits.md for what streaming computes exactly and
 what it takes from the seeded sample.
 """
@@ -14,9 +14,9 @@ from typing import Literal
 
 import pandas as pd
 
-from preflight.config import Config
-from preflight.dataset import Dataset, load_dataset
-from preflight.engines.stream import RowsHook
+from preflight.core.config import Config
+from preflight.data.dataset import Dataset, load_dataset
+from preflight.data.engines.stream import RowsHook
 
 Mode = Literal["memory", "stream"]
 
@@ -69,7 +69,7 @@ def choose_mode(path: str, config: Config) -> Mode:
     """``config.mode`` unless it is auto: stream a parquet input too big to audit in memory."""
     if config.mode != "auto":
         return config.mode  # type: ignore[return-value]
-    from preflight.dataset import input_files
+    from preflight.data.dataset import input_files
 
     files = input_files(path)  # a FIFO or device is refused before anything opens it
     try:
@@ -94,11 +94,11 @@ def load(
         return load_dataset(source, target=target, id_columns=config.id_columns, task=config.task)
     path = os.fspath(source)
     if config.engine == "dask":
-        from preflight.engines.dask import load_on_dask
+        from preflight.data.engines.dask import load_on_dask
 
         return load_on_dask(path, config, target=target, progress=progress)
     if choose_mode(path, config) == "stream":
-        from preflight.engines.stream import load_streamed
+        from preflight.data.engines.stream import load_streamed
 
         return load_streamed(
             path,

@@ -1,6 +1,6 @@
 """pandera contracts: infer one from data, load one safely, validate lazily.
 
-Three stages, as in pandera itself: statistics of a :class:`~preflight.dataset.Dataset`
+Three stages, as in pandera itself: statistics of a :class:`~preflight.data.dataset.Dataset`
 -> a ``pandera.pandas.DataFrameSchema`` -> YAML; and back: YAML -> schema -> a tidy
 list of :class:`Violation` objects (one per column and check) that SC003 turns into
 findings.
@@ -29,10 +29,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from preflight.dataset import Dataset
-from preflight.errors import PreflightError, did_you_mean
-from preflight.escape import UNSAFE, safe
-from preflight.profile import ColumnProfile, Profile
+from preflight.core.errors import PreflightError, did_you_mean
+from preflight.core.escape import UNSAFE, safe
+from preflight.data.dataset import Dataset
+from preflight.data.profile import ColumnProfile, Profile
 
 # Defaults of the inference, documented in docs/schema.md and `infer-schema --help`.
 MAX_CATEGORIES = 20
@@ -242,7 +242,7 @@ def _plain(value: Any) -> Any:
 
 def contract_to_yaml(schema: Any, *, source: str | None = None) -> str:
     """The contract as YAML, with a header saying where it came from."""
-    from preflight.version import __version__
+    from preflight.core.version import __version__
 
     body: str = _quote_unsafe_strings(schema.to_yaml())
     origin = f" from {safe(source)}" if source else ""

@@ -1,7 +1,7 @@
 """The local streaming engine: a parquet file read once in record batches.
 
 Peak memory does not grow with the number of rows: each batch is scanned
-(:mod:`preflight.engines.scan`) and dropped; what is kept is the mergeable scan
+(:mod:`preflight.data.engines.scan`) and dropped; what is kept is the mergeable scan
 (bitmaps, hashes, exact frequencies of low-cardinality columns) and the seeded
 sample the checks read as ``Dataset.frame``.
 """
@@ -13,10 +13,17 @@ from typing import TYPE_CHECKING, TypeVar
 
 import pandas as pd
 
-from preflight.dataset import Dataset, _first_line, _normalise_columns, assign_roles, input_files, to_pandas
-from preflight.engines.rows import BATCH_ROWS
-from preflight.engines.scan import FileScan, merge, sample_threshold, scan_batch
-from preflight.errors import PreflightError
+from preflight.core.errors import PreflightError
+from preflight.data.dataset import (
+    Dataset,
+    _first_line,
+    _normalise_columns,
+    assign_roles,
+    input_files,
+    to_pandas,
+)
+from preflight.data.engines.rows import BATCH_ROWS
+from preflight.data.engines.scan import FileScan, merge, sample_threshold, scan_batch
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -82,7 +89,7 @@ def batch_frame(table: pa.Table, start: int) -> pd.DataFrame:
 
 
 class ParquetBatches:
-    """:class:`~preflight.engines.rows.RowBatches` over the file's record batches."""
+    """:class:`~preflight.data.engines.rows.RowBatches` over the file's record batches."""
 
     def __init__(self, files: list[str]) -> None:
         self.files = files

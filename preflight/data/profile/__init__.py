@@ -1,7 +1,7 @@
 """Per-column statistics, each computed at most once and only when a check asks.
 
 A :class:`Profile` is shared by every check in a run. It hands out one
-:class:`~preflight.profile.columns.ColumnProfile` per column, whose statistics are
+:class:`~preflight.data.profile.columns.ColumnProfile` per column, whose statistics are
 cached on first use, so the first check that needs, say, a column's quantiles pays for
 them and the rest reuse them.
 
@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from preflight.dataset import Dataset
-from preflight.profile.columns import ColumnProfile
-from preflight.profile.kinds import Kind
+from preflight.data.dataset import Dataset
+from preflight.data.profile.columns import ColumnProfile
+from preflight.data.profile.kinds import Kind
 
 __all__ = ["ColumnProfile", "Kind", "Profile"]
 

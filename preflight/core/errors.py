@@ -14,7 +14,7 @@ class PreflightError(Exception):
 
 
 class OutputError(PreflightError):
-    """An output cannot or must not be written (exit code 2): see :mod:`preflight.outputs`."""
+    """An output cannot or must not be written (exit code 2): see :mod:`preflight.core.outputs`."""
 
 
 def did_you_mean(word: str, choices: Iterable[str], n: int = 3) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from preflight.text import as_text
+from preflight.data.text import as_text
 
 
 def row_hashes(frame: pd.DataFrame) -> pd.Series:

@@ -14,14 +14,14 @@ import numpy as np
 
 from preflight.checks import REGISTRY
 from preflight.checks.base import NEEDS, Check, Context
-from preflight.config import Config
-from preflight.dataset import Dataset
-from preflight.errors import PreflightError, did_you_mean
-from preflight.findings import CheckError, DatasetInfo, Finding, Report, Skipped, SkippedColumns
+from preflight.core.config import Config
+from preflight.core.errors import PreflightError, did_you_mean
+from preflight.core.findings import CheckError, DatasetInfo, Finding, Report, Skipped, SkippedColumns
+from preflight.core.selection import select_codes
+from preflight.data.dataset import Dataset
+from preflight.data.profile import Kind, Profile
+from preflight.data.profile.summary import summarize
 from preflight.plan.build import build_plan
-from preflight.profile import Kind, Profile
-from preflight.profile.summary import summarize
-from preflight.selection import select_codes
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ def _refuse_impossible_pred_probs(dataset: Dataset, config: Config, profile: Pro
         return
     from numpy.lib import format as npy
 
-    from preflight.dataset import refuse_special_file
+    from preflight.data.dataset import refuse_special_file
 
     refuse_special_file(path, "--pred-probs: ")
     try:
@@ -278,7 +278,7 @@ _ALL_KINDS: frozenset[Kind] = frozenset(get_args(Kind))
 def _profile(dataset: Dataset) -> Profile:
     if dataset.scan is None:
         return Profile(dataset)
-    from preflight.engines.scanned import ScannedProfile
+    from preflight.data.engines.scanned import ScannedProfile
 
     return ScannedProfile(dataset, dataset.scan)
 

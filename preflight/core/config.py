@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from preflight.errors import PreflightError, did_you_mean
-from preflight.findings import Severity
+from preflight.core.errors import PreflightError, did_you_mean
+from preflight.core.findings import Severity
 
 FAIL_ON = ("error", "warning", "info", "never")
 TASKS = ("auto", "classification", "regression")
@@ -44,7 +44,7 @@ class Config:
     max_rows: int = 1000
     engine: str = "local"
     scheduler: str | None = None
-    # auto: read into memory unless the audit would not fit (preflight.engines.choose_mode).
+    # auto: read into memory unless the audit would not fit (preflight.data.engines.choose_mode).
     mode: str = "auto"
     # Rows of the seeded sample that streaming (and Dask) keep for value-level checks
     # and the model-based checks (docs/limits.md: memory stays under 512 MB at 50,000).

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from preflight.errors import OutputError
+from preflight.core.errors import OutputError
 
 Writer = Callable[[Path], object]
 StrPath = str | os.PathLike[str]

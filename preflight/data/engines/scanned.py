@@ -1,8 +1,8 @@
 """Column profiles of a streamed file: exact counts from the scan, the rest from the sample.
 
 In streaming mode ``Dataset.frame`` holds a seeded sample of the file's rows. The
-checks still read a :class:`~preflight.profile.ColumnProfile` per column; this
-subclass answers from the full-file :class:`~preflight.engines.scan.ColumnScan`
+checks still read a :class:`~preflight.data.profile.ColumnProfile` per column; this
+subclass answers from the full-file :class:`~preflight.data.engines.scan.ColumnScan`
 where the scan is exact (row and missing counts, min/max, moments, and value
 frequencies of columns with at most ``DISTINCT_CAP`` distinct values) and from the
 sample otherwise (quantiles, text classes, value frequencies of high-cardinality
@@ -19,9 +19,9 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from preflight.dataset import Dataset
-from preflight.engines.scan import ColumnScan, FileScan
-from preflight.profile import ColumnProfile, Profile
+from preflight.data.dataset import Dataset
+from preflight.data.engines.scan import ColumnScan, FileScan
+from preflight.data.profile import ColumnProfile, Profile
 
 
 class ScannedColumnProfile(ColumnProfile):
@@ -95,7 +95,7 @@ class ScannedColumnProfile(ColumnProfile):
         at least the cap."""
         if self.scan.counts is not None:
             return len(self.scan.counts)
-        from preflight.engines.scan import DISTINCT_CAP
+        from preflight.data.engines.scan import DISTINCT_CAP
 
         sample = self.sample_value_counts
         seen = int(sample.sum())

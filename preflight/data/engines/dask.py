@@ -1,7 +1,7 @@
 """The Dask engine: the streaming scan and the row scoring as tasks over parquet row groups.
 
 Each row group of the input is one partition. A task scans it
-(:func:`preflight.engines.scan.scan_batch`, the same code the local streaming engine
+(:func:`preflight.data.engines.scan.scan_batch`, the same code the local streaming engine
 runs per record batch); adjacent scans are merged pairwise on the workers, so only
 the merged scan (bitmaps, hashes, the seeded sample) reaches this process. Row
 scoring (:class:`DaskBatches`) sends a check's picklable function to every
@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 import pandas as pd
 
-from preflight.config import Config
-from preflight.dataset import Dataset, _first_line
-from preflight.engines.scan import FileScan, merge, sample_threshold, scan_batch
-from preflight.engines.stream import (
+from preflight.core.config import Config
+from preflight.core.errors import PreflightError
+from preflight.data.dataset import Dataset, _first_line
+from preflight.data.engines.scan import FileScan, merge, sample_threshold, scan_batch
+from preflight.data.engines.stream import (
     RowsHook,
     _names,
     batch_frame,
@@ -34,7 +35,6 @@ from preflight.engines.stream import (
     parquet_files,
     renamed_columns,
 )
-from preflight.errors import PreflightError
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -121,7 +121,7 @@ def _apply(part: Partition, fn: Callable[[pd.DataFrame], T], columns: list[str] 
 
 
 class DaskBatches:
-    """:class:`~preflight.engines.rows.RowBatches` over the partitions, as Dask tasks."""
+    """:class:`~preflight.data.engines.rows.RowBatches` over the partitions, as Dask tasks."""
 
     def __init__(self, client: Client, parts: list[Partition]) -> None:
         self.client = client

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from preflight.profile.quantiles import EXACT_QUANTILE_LIMIT
+from preflight.data.profile.quantiles import EXACT_QUANTILE_LIMIT
 
 # Above this many values the central sums are accumulated block by block (the same
 # threshold as exact quantiles, so small columns keep their BLAS dot products).

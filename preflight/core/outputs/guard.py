@@ -16,8 +16,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from preflight.errors import OutputError
-from preflight.outputs.write import StrPath
+from preflight.core.errors import OutputError
+from preflight.core.outputs.write import StrPath
+from preflight.core.paths import is_pattern
 
 
 def output_for(template: str, path: str) -> Path:
@@ -42,8 +43,6 @@ def _file_id(path: StrPath) -> tuple[int, int] | None:
 
 
 def _collect_inputs(specs: Iterable[StrPath | None]) -> _Inputs:
-    from preflight.dataset import is_pattern
-
     files: list[tuple[str, str]] = []
     ids: dict[tuple[int, int], str] = {}
     directories: list[tuple[str, str, tuple[int, int] | None]] = []

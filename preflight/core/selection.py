@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from preflight.errors import PreflightError, did_you_mean
+from preflight.core.errors import PreflightError, did_you_mean
 
 
 def parse_codes(text: str | Sequence[str] | None) -> tuple[str, ...]:

@@ -1,7 +1,7 @@
 """Reading a table once, and assigning roles (target, id columns, features, task).
 
 Every reader goes through pyarrow. Anything wrong with the input becomes a
-:class:`~preflight.errors.PreflightError` with one clear sentence; nothing here
+:class:`~preflight.core.errors.PreflightError` with one clear sentence; nothing here
 ever writes to the input path.
 """
 
@@ -22,14 +22,15 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from preflight.errors import PreflightError, did_you_mean
-from preflight.findings import Task
+from preflight.core.errors import PreflightError, did_you_mean
+from preflight.core.findings import Task
+from preflight.core.paths import is_pattern
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from preflight.engines.rows import RowBatches
-    from preflight.engines.scan import FileScan
+    from preflight.data.engines.rows import RowBatches
+    from preflight.data.engines.scan import FileScan
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ class Dataset:
     id_columns: tuple[str, ...] = ()
     task: Task | None = None
     renamed_columns: dict[str, str] = field(default_factory=dict)
-    # Streaming mode (preflight.engines): ``frame`` is a seeded sample of the file's
+    # Streaming mode (preflight.data.engines): ``frame`` is a seeded sample of the file's
     # rows, ``sample_positions`` their file positions, ``scan`` the full-file
     # statistics and ``batches`` a way to run a function over every row batch.
     file_rows: int | None = None
@@ -223,13 +224,6 @@ def read_table(path: str | os.PathLike[str]) -> Dataset:
     pa.default_memory_pool().release_unused()
     frame, renamed = _normalise_columns(frame)
     return Dataset(frame=frame, path=spec, source_format=fmt, renamed_columns=renamed)
-
-
-def is_pattern(spec: str | os.PathLike[str]) -> bool:
-    """True when ``spec`` is read as a glob: it has ``*``, ``?`` or ``[`` and names no
-    existing path. An existing path is a path: ``a[1].csv`` is that file, never a pattern."""
-    text = os.fspath(spec)
-    return any(ch in text for ch in "*?[") and not os.path.lexists(text)
 
 
 def _expand(spec: str) -> list[str]:

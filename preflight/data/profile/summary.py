@@ -2,7 +2,7 @@
 
 Reporters draw pictures from it (per-feature scale on a log axis, missing values per
 column, class balance) but never compute, so the engine builds it here from the
-cached :class:`~preflight.profile.ColumnProfile` statistics that the checks already
+cached :class:`~preflight.data.profile.ColumnProfile` statistics that the checks already
 share. It is capped (columns listed, classes listed) so that a 10,000-column file
 does not make a 10 MB report, and it is deterministic: columns in file order,
 classes by count then by label text.
@@ -26,9 +26,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from preflight.dataset import Dataset
-from preflight.findings import jsonable
-from preflight.profile import ColumnProfile, Profile
+from preflight.core.findings import jsonable
+from preflight.data.dataset import Dataset
+from preflight.data.profile import ColumnProfile, Profile
 
 # Enough for any table a person reads column by column; wider tables list the first ones.
 MAX_COLUMNS = 200

@@ -205,7 +205,7 @@ class FileScan:
 
     def sample_frame(self) -> tuple[pd.DataFrame, np.ndarray]:
         """The sample as a DataFrame in file order, and the file position of each row."""
-        from preflight.dataset import to_pandas
+        from preflight.data.dataset import to_pandas
 
         assert self.sample is not None
         order = np.argsort(self.sample.column("__pos").to_numpy())
@@ -244,7 +244,7 @@ def scan_batch(
     """
     import pyarrow as pa
 
-    from preflight.hashing import row_hashes
+    from preflight.data.hashing import row_hashes
 
     n = len(frame)
     columns = {name: _scan_column(frame[name], count=name not in uncounted) for name in frame.columns}

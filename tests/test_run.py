@@ -14,13 +14,13 @@ import pandas as pd
 import pytest
 
 import preflight
-from preflight import engine
 from preflight.checks import REGISTRY
 from preflight.checks.base import Check, Context
-from preflight.config import Config
-from preflight.dataset import load_dataset
-from preflight.findings import Finding, Severity
+from preflight.core.config import Config
+from preflight.core.findings import Finding, Severity
+from preflight.data.dataset import load_dataset
 from preflight.reporters import render
+from preflight.run import run
 from tests.conftest import EXAMPLES, ROOT, run_cli
 
 SCHEMA = json.loads((ROOT / "schemas" / "report.schema.json").read_text())
@@ -94,7 +94,7 @@ class _Boom(Check):
 def test_a_crashing_check_is_recorded_and_the_rest_still_run() -> None:
     ds = load_dataset(_messy_frame(), target="label")
     checks = [_Boom(), REGISTRY["DQ007"]()]
-    report = engine.run(ds, Config(target="label"), checks=checks)
+    report = run(ds, Config(target="label"), checks=checks)
     assert [(e.code, e.error) for e in report.errors] == [("DQ999", "RuntimeError: kaboom")]
     assert [f.code for f in report.findings] == ["DQ007"]
     assert report.exit_code == 3

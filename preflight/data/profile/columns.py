@@ -1,7 +1,7 @@
 """The statistics of one column, as ``cached_property`` attributes: each computed at most
 once and only when a check asks. The arithmetic sits beside it by subject (kinds,
 quantiles, moments, text_classes); a streamed file's columns subclass it
-(:mod:`preflight.engines.scanned`) to answer from the full-file scan.
+(:mod:`preflight.data.engines.scanned`) to answer from the full-file scan.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from preflight.profile.kinds import Kind, kind_of, python_types_of
-from preflight.profile.moments import moments_of
-from preflight.profile.quantiles import (
+from preflight.data.profile.kinds import Kind, kind_of, python_types_of
+from preflight.data.profile.moments import moments_of
+from preflight.data.profile.quantiles import (
     COUNTED_QUANTILES,
     EXACT_QUANTILE_LIMIT,
     QUANTILE_GRID,
@@ -23,7 +23,7 @@ from preflight.profile.quantiles import (
     sampled_majority,
     sorted_counts,
 )
-from preflight.profile.text_classes import cells_per_class, classify_texts
+from preflight.data.profile.text_classes import cells_per_class, classify_texts
 
 # Rows looked at first when a bound on the distinct count can settle a question.
 _PREFIX_ROWS = 5000
@@ -221,7 +221,8 @@ class ColumnProfile:
     def counted_values(self) -> tuple[np.ndarray, np.ndarray] | None:
         """(sorted distinct finite values, their counts) of a column above
         EXACT_QUANTILE_LIMIT finite values with at most COUNTED_QUANTILES distinct
-        values, whose quantiles are read off them (see :mod:`~preflight.profile.quantiles`); else None."""
+        values, whose quantiles are read off them (see
+        :mod:`~preflight.data.profile.quantiles`); else None."""
         if self.finite.size <= EXACT_QUANTILE_LIMIT or self.distinct_exceeds(COUNTED_QUANTILES):
             return None
         return sorted_counts(self.value_counts)
@@ -287,7 +288,7 @@ class ColumnProfile:
     # ---- text -----------------------------------------------------------------
     @cached_property
     def text_classes(self) -> pd.Series:
-        """For each distinct string value, its :data:`~preflight.profile.text_classes.TextClass`."""
+        """For each distinct string value, its :data:`~preflight.data.profile.text_classes.TextClass`."""
         if self.kind not in ("string", "mixed", "categorical"):
             return pd.Series([], dtype=object)
         values = [v for v in self.value_counts.index if isinstance(v, str)]

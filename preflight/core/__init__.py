@@ -1,0 +1,1 @@
+"""The plain pieces every layer uses: findings, config, errors, selection, escaping, outputs."""

@@ -1,0 +1,1 @@
+"""Reading, roles, profiling and the engines: what the checks read."""
