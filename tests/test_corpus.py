@@ -20,30 +20,19 @@ When it fails:
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 import warnings
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 CORPUS = Path(__file__).resolve().parent.parent / "benchmarks" / "corpus"
 
 
-def _load(name: str) -> ModuleType:
-    module_name = f"preflight_corpus_{name}"
-    if module_name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(module_name, CORPUS / f"{name}.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[module_name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[module_name]
+sys.path.insert(0, str(CORPUS.parents[1]))  # the repository root: the benchmarks package
 
-
-precision = _load("precision")
-corpus_run = _load("run")
+from benchmarks.corpus import precision  # noqa: E402
+from benchmarks.corpus import run as corpus_run  # noqa: E402
 
 
 def _describe(f: dict, why: str = "") -> str:

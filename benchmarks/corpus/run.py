@@ -24,23 +24,7 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))  # this worktree's preflight before an installed one
 
 
-def _load(name: str):  # by path: "tables"/"run" are common module names (PyTables is `tables`)
-    import importlib.util
-
-    module_name = f"preflight_corpus_{name}"
-    if module_name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(module_name, HERE / f"{name}.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[module_name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[module_name]
-
-
-_tables = _load("tables")
-TABLES = _tables.TABLES
-Table = _tables.Table
-materialise = _tables.materialise
+from benchmarks.corpus.tables import TABLES, Table, materialise  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "corpus.json"
 MAX_ROWS = 20

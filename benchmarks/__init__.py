@@ -1,0 +1,1 @@
+"""Benchmarks and the real-data corpus (run as scripts; see benchmarks/README.md)."""
