@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from preflight.core.columns import ColumnOverride, parse_columns
 from preflight.core.errors import PreflightError, did_you_mean
 from preflight.core.findings import Severity
 
@@ -56,6 +57,8 @@ class Config:
     per_column_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     targets: Mapping[str, str] = field(default_factory=dict)
     checks: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # [tool.preflight.columns]: what a column is, when the data alone would mislead.
+    columns: Mapping[str, ColumnOverride] = field(default_factory=dict)
     # False leaves out the checks that fit models (Check.model_based): the pre-commit default.
     models: bool = True
     # [tool.preflight.pre-commit]: overrides applied only when run as the pre-commit hook.
@@ -141,6 +144,8 @@ def _values(raw: Mapping[str, Any], source: str) -> dict[str, Any]:
                 str(code).upper(): dict(_table(opts, f"checks.{code}", source))
                 for code, opts in _table(value, key, source).items()
             }
+        elif name == "columns":
+            value = parse_columns(_table(value, key, source), source)
         elif name == "targets":
             value = dict(_table(value, key, source))
         elif name == "pre_commit":

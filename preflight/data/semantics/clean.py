@@ -1,0 +1,62 @@
+"""The cleaned view: the table as the semantics read it.
+
+Markers become missing, numbers and dates stored as text become numbers and dates.
+Every check but the ones that own those problems (DQ004 the markers, SC002 the
+numbers-as-text) reads this view, so a ``-999`` found once no longer drives the skew,
+the scale, the outliers, the plots and the models. Columns that need no cleaning are
+the raw frame's own series, not copies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from preflight.data.semantics.dates import parse_dates
+from preflight.data.semantics.numbers_text import parse_numbers
+from preflight.data.semantics.types import ColumnSemantics
+
+
+def needs_cleaning(sem: ColumnSemantics) -> bool:
+    return bool(sem.missing_markers) or sem.parsed is not None
+
+
+def cleaned_column(series: pd.Series, sem: ColumnSemantics) -> pd.Series:
+    """``series`` with its markers missing and its text read as numbers or dates."""
+    out = series
+    if sem.missing_markers:
+        out = out.mask(marker_mask(out, sem.missing_markers))
+    if sem.parsed == "dates-as-text" and sem.date_format is not None:
+        out = parse_dates(out, sem.date_format)
+    elif sem.parsed is not None and sem.parsed != "dates-as-text":
+        out = parse_numbers(out, sem.parsed)
+    return out
+
+
+def marker_mask(series: pd.Series, markers: tuple[str | float, ...]) -> np.ndarray:
+    """True where a cell of ``series`` is one of ``markers`` (text exactly, numbers by value)."""
+    texts = [m for m in markers if isinstance(m, str)]
+    numbers = [m for m in markers if not isinstance(m, str)]
+    mask = np.zeros(len(series), dtype=bool)
+    if texts:
+        mask |= series.isin(texts).to_numpy(dtype=bool, na_value=False)
+    if numbers and pd.api.types.is_numeric_dtype(series.dtype):
+        mask |= series.isin(numbers).to_numpy(dtype=bool, na_value=False)
+    return mask
+
+
+def cleaned_frame(frame: pd.DataFrame, semantics: Mapping[str, ColumnSemantics]) -> pd.DataFrame:
+    """``frame`` with every column that needs it cleaned; the others are shared."""
+    changed = {
+        name: cleaned_column(frame[name], sem)
+        for name, sem in semantics.items()
+        if name in frame.columns and needs_cleaning(sem)
+    }
+    if not changed:
+        return frame
+    out = frame.copy(deep=False)
+    for name, series in changed.items():
+        out[name] = series
+    return out
