@@ -25,13 +25,13 @@ from preflight.data.contracts import (
     MAX_CATEGORIES,
     MAX_UNIQUE_SHARE,
     RANGE_MARGIN,
-    _widen,
     contract_from_mapping,
     contract_to_yaml,
     infer_contract,
     load_contract,
     validate_contract,
 )
+from preflight.data.contracts.infer import _widen
 from preflight.data.dataset import load_dataset
 from preflight.run import run
 from tests.conftest import EXAMPLES, ROOT, run_cli

@@ -29,7 +29,7 @@ from preflight.core.outputs.write import write_text_atomic
     default="auto",
     help="Classification or regression (default: inferred).",
 )
-# The defaults mirror preflight.data.contracts (MAX_CATEGORIES, ...), not imported here so
+# The defaults mirror preflight.data.contracts.infer (MAX_CATEGORIES, ...), not imported here so
 # that `preflight --help` does not load pandas; a test keeps them equal.
 @click.option(
     "--max-categories",
