@@ -275,6 +275,7 @@ def test_flexible_fit_is_shared_and_skips_without_features() -> None:
 
 def test_rule_documents_threshold_and_reasoning(cli: Any) -> None:
     from preflight.checks import REGISTRY
+    from preflight.checks.options import option_specs
 
     codes = [code for code in REGISTRY if code.startswith("CP")]
     assert codes == [f"CP00{i}" for i in range(1, 8)]
@@ -283,8 +284,8 @@ def test_rule_documents_threshold_and_reasoning(cli: Any) -> None:
         doc = check.__doc__ or ""
         assert "Thresholds and why" in doc, code
         # Every option is documented under its kebab-case name.
-        for option in check.options:
-            assert f"``{option.replace('_', '-')}``" in doc, (code, option)
+        for spec in option_specs(check.Options):
+            assert f"``{spec.key}``" in doc, (code, spec.key)
     result = cli("rule", "CP004")
     assert result.returncode == 0, result.stderr
     assert "Thresholds and why" in result.stdout and "alpha" in result.stdout

@@ -16,6 +16,7 @@ import yaml
 
 from preflight.checks import FAMILIES, FAMILY_MODULES, REGISTRY
 from preflight.checks.base import Check
+from preflight.checks.options import NoOptions, option_specs
 from preflight.core.findings import Severity
 
 CASES_DIR = Path(__file__).parent / "cases"
@@ -70,12 +71,38 @@ def test_documentation_follows_the_outline(check: type[Check]) -> None:
         assert match, f"{check.code}: its docstring lacks the section {section!r}"
         positions.append(match.start())
     assert positions == sorted(positions), f"{check.code}: sections out of order"
-    if check.options:
-        options = re.search(r"\*\*Options\.\*\*(.*)", doc, re.S)
-        assert options, f"{check.code}: has options but no **Options.** section"
-        for key in check.options:
-            kebab = key.replace("_", "-")
-            assert f"``{kebab}``" in options.group(1), f"{check.code}: option {kebab!r} is undocumented"
+
+
+@pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: c.code)
+def test_options_are_a_frozen_dataclass_and_documented(check: type[Check]) -> None:
+    options = check.Options
+    assert issubclass(options, NoOptions), f"{check.code}: Options must extend NoOptions"
+    # Decorated itself (a plain subclass would inherit NoOptions' empty field list) and frozen.
+    assert "__dataclass_fields__" in vars(options), f"{check.code}: Options is not a @dataclass"
+    assert options.__dataclass_params__.frozen, f"{check.code}: Options must be frozen"
+    specs = option_specs(options)  # a field that is no bool, int, float or str with a default raises
+    if specs:
+        # So that self.opts.<field> is typed as this check's options, not NoOptions.
+        opts = inspect.get_annotations(check).get("opts")
+        assert opts in ("Options", options), f"{check.code}: declare opts: Options"
+    for spec in specs:
+        assert spec.accepts(spec.default), f"{check.code}: {spec.key}'s default is not a {spec.kind.__name__}"
+        assert spec.problem(spec.default) is None, f"{check.code}: {spec.key}'s default fails its own check"
+    doc = inspect.cleandoc(check.__doc__ or "")
+    section = re.search(r"\*\*Options\.\*\*(.*)", doc, re.S)
+    if not specs:
+        assert section is None, f"{check.code}: an **Options.** section but no options"
+        return
+    assert section, f"{check.code}: has options but no **Options.** section"
+    # Each option is documented as ``key`` (default...), under its kebab-case name; every
+    # key documented that way is a field.
+    documented = dict(re.findall(r"``([a-z][a-z-]*)``\s+\(([^),:]*)", section.group(1)))
+    for spec in specs:
+        assert spec.key in documented, f"{check.code}: option {spec.key!r} is undocumented"
+        shown = documented[spec.key]
+        assert shown == repr(spec.default), f"{check.code}: {spec.key} is documented as ({shown})"
+    unknown = set(documented) - {spec.key for spec in specs}
+    assert not unknown, f"{check.code}: the docstring documents options it does not have: {sorted(unknown)}"
 
 
 @pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: c.code)

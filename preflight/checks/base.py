@@ -10,7 +10,6 @@ the data.
 from __future__ import annotations
 
 import inspect
-import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
@@ -18,8 +17,8 @@ from typing import Any, ClassVar, TypeVar
 import numpy as np
 
 from preflight.analysis.artifacts import Artifacts
+from preflight.checks.options import NoOptions, read_options
 from preflight.core.config import Config
-from preflight.core.errors import PreflightError, did_you_mean
 from preflight.core.findings import Category, Finding, Fix, RuleInfo, Severity
 from preflight.data.dataset import Dataset
 from preflight.data.engines.rows import RowBatches
@@ -94,32 +93,20 @@ class Check:
     # (it reads the full-file masks or scores every batch); otherwise the engine maps
     # its rows from the sampled frame to the file.
     file_rows: ClassVar[bool] = False
-    # Documented, user-changeable options with their defaults
-    # ([tool.preflight.checks.CODE] in pyproject.toml).
-    options: ClassVar[Mapping[str, Any]] = {}
+    # Documented, user-changeable options ([tool.preflight.checks.CODE] in pyproject.toml):
+    # a frozen dataclass of typed defaults (preflight/checks/options.py). A check with
+    # options nests ``class Options(NoOptions)`` and narrows ``opts: Options``.
+    Options: ClassVar[type[NoOptions]] = NoOptions
+    # This check's options: the defaults with the user's overrides, validated.
+    opts: NoOptions
     # The column kinds (preflight.data.profile.Kind) a per-column check examines; the engine
     # reports the features of other kinds as not examined (Report.skipped_columns), so a
     # datetime or list column no check models is named rather than silently passed.
     # None: not a per-column check (whole rows, the target, models, the split files).
     applies_to: ClassVar[frozenset[Kind] | None] = None
 
-    def __init__(self, overrides: Mapping[str, Any] | None = None) -> None:
-        self.opts: dict[str, Any] = dict(self.options)
-        for key, value in (overrides or {}).items():
-            name = key.replace("-", "_")
-            if name not in self.options:
-                raise PreflightError(
-                    f"{self.code}: unknown option {key!r}" + did_you_mean(name, list(self.options))
-                )
-            default = self.options[name]
-            if default is not None and not _same_type(default, value):
-                raise PreflightError(
-                    f"{self.code}: option {key!r} must be {type(default).__name__}, got {value!r}"
-                )
-            problem = option_problem(name, default, value)
-            if problem is not None:
-                raise PreflightError(f"{self.code}: option {key!r} must be {problem}, got {value!r}")
-            self.opts[name] = value
+    def __init__(self, overrides: Mapping[str, object] | None = None) -> None:
+        self.opts = read_options(self.Options, self.code, overrides or {})
 
     def run(self, ctx: Context) -> Iterable[Finding]:
         raise NotImplementedError
@@ -170,50 +157,6 @@ class Check:
             evidence=dict(evidence or {}),
             fix=fix,
         )
-
-
-# Options that are shares, rates, probabilities or scores on a 0..1 scale, by name:
-# anything ending in one of these words, plus the named ones.
-_UNIT_SUFFIXES = ("_share", "_rate", "_skill", "_score", "_ceiling", "_correlation", "_gain", "_gap")
-_UNIT_NAMES = frozenset({"alpha", "auc_threshold", "quantile_skew"})
-# Counts that need more than zero to mean anything (folds, neighbours, bins).
-_MIN_COUNT = {"folds": 2, "neighbors": 1, "bins": 2, "max_bins": 2, "min_per_bin": 1}
-
-
-def is_unit_option(name: str) -> bool:
-    """True for an option read as a share or probability in [0, 1]."""
-    return name in _UNIT_NAMES or name.endswith(_UNIT_SUFFIXES)
-
-
-def option_problem(name: str, default: Any, value: Any) -> str | None:
-    """What a check option's value must be, when ``value`` is not that; else None.
-
-    Judged by the option's meaning: every number is finite and not negative (all
-    thresholds, ratios, counts and tolerances are), a share lies in [0, 1], and a
-    count of folds, neighbours or bins is at least what the check can work with.
-    """
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    if not math.isfinite(value):
-        return "a finite number"
-    if is_unit_option(name):
-        return None if 0 <= value <= 1 else "a share from 0 to 1"
-    least = _MIN_COUNT.get(name, 0)
-    if value < least:
-        return "a non-negative number" if least == 0 else f"at least {least}"
-    if isinstance(default, int) and not isinstance(default, bool) and not isinstance(value, int):
-        return "an integer"
-    return None
-
-
-def _same_type(default: Any, value: Any) -> bool:
-    if isinstance(default, bool) or isinstance(value, bool):
-        return isinstance(default, bool) and isinstance(value, bool)
-    if isinstance(default, float):
-        return isinstance(value, (int, float))
-    if isinstance(default, (list, tuple)):
-        return isinstance(value, (list, tuple))
-    return isinstance(value, type(default))
 
 
 def severity_at(value: float, *, error_at: float, warn_at: float) -> Severity:

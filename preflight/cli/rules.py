@@ -28,6 +28,7 @@ def rule(code: str) -> int:
     import inspect
 
     from preflight.checks import REGISTRY
+    from preflight.checks.options import option_specs
 
     c = REGISTRY.get(code.upper())
     if c is None:
@@ -42,8 +43,9 @@ def rule(code: str) -> int:
         click.echo("needs: " + ", ".join(sorted(c.needs)))
     click.echo("")
     click.echo(inspect.cleandoc(c.__doc__ or "").replace("``", "`"))
-    if c.options:
+    specs = option_specs(c.Options)
+    if specs:
         click.echo("\noptions ([tool.preflight.checks." + c.code + "]):")
-        for key, value in c.options.items():
-            click.echo(f"  {key.replace('_', '-')} = {value!r}")
+        for spec in specs:
+            click.echo(f"  {spec.key} = {spec.default!r}")
     return EXIT_OK

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from preflight.checks.base import Check, Context
 from preflight.checks.cp.common import plain
+from preflight.checks.options import NoOptions
 from preflight.core.findings import Finding, Fix, Severity
 
 
@@ -42,7 +43,13 @@ class ClassImbalance(Check):
     cause = 3
     severity = Severity.WARNING
     needs = frozenset({"classification"})
-    options: ClassVar[Mapping[str, Any]] = {"info_ratio": 4.0, "warn_ratio": 10.0}
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        info_ratio: float = 4.0
+        warn_ratio: float = 10.0
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         assert ctx.dataset.target is not None
@@ -54,9 +61,9 @@ class ClassImbalance(Check):
         majority, n_major = plain(counts.index[0]), int(counts.iloc[0])
         minority, n_minor = plain(counts.index[-1]), int(counts.iloc[-1])
         ratio = n_major / n_minor
-        if ratio < self.opts["info_ratio"]:
+        if ratio < self.opts.info_ratio:
             return
-        severity = Severity.WARNING if ratio >= self.opts["warn_ratio"] else Severity.INFO
+        severity = Severity.WARNING if ratio >= self.opts.warn_ratio else Severity.INFO
         share = n_minor / total
         yield self.finding(
             f"minority class {minority!r} of {target!r} is {share:.1%} of the rows ({n_minor} of {total});"

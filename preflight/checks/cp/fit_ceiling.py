@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from preflight.checks.base import Check, Context
+from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
 from preflight.data.text import as_text
 
@@ -45,7 +46,12 @@ class FitCeiling(Check):
     cause = 3
     severity = Severity.WARNING
     needs = frozenset({"target"})
-    options: ClassVar[Mapping[str, Any]] = {"warn_ceiling": 0.95}
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        warn_ceiling: float = option(0.95, share=True)
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         assert ctx.dataset.target is not None
@@ -82,7 +88,7 @@ class FitCeiling(Check):
             unfit = int(sizes.sum() - top.sum())
             ceiling = 1.0 - unfit / labelled
             metric = "accuracy"
-        severity = Severity.WARNING if ceiling < self.opts["warn_ceiling"] else Severity.INFO
+        severity = Severity.WARNING if ceiling < self.opts.warn_ceiling else Severity.INFO
         yield self.finding(
             f"{len(groups)} groups of identical feature rows ({len(rows)} rows) carry different labels:"
             f" no model can exceed a training {metric} of {ceiling:.3f}",

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from preflight.checks.base import Check, Context
 from preflight.checks.cp.common import labelled_rows, publish_sample
+from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
 
 
@@ -44,7 +45,13 @@ class GeneralisationGap(Check):
     severity = Severity.WARNING
     needs = frozenset({"target"})
     model_based = True
-    options: ClassVar[Mapping[str, Any]] = {"min_gap": 0.2, "small_rows_per_feature": 10.0}
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        min_gap: float = option(0.2, share=True)
+        small_rows_per_feature: float = 10.0
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         fit = ctx.artifacts.flexible_fit
@@ -53,11 +60,11 @@ class GeneralisationGap(Check):
         publish_sample(ctx, fit.sampled_rows)
         full = fit.full
         gap = full.train_score - full.score
-        if gap < self.opts["min_gap"]:
+        if gap < self.opts.min_gap:
             return
         rows = labelled_rows(ctx)
         per_feature = rows / max(1, ctx.artifacts.encoded.n_features)
-        small = per_feature < self.opts["small_rows_per_feature"]
+        small = per_feature < self.opts.small_rows_per_feature
         message = (
             f"a flexible model scores {full.train_score:.2f} {fit.metric} on its training rows but"
             f" {full.score:.2f} on held-out rows (gap {gap:.2f})"

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
 from preflight.analysis.scores import balanced_accuracy, permutation_p_value, r2
 from preflight.checks.base import Check, Context
 from preflight.checks.cp.common import publish_sample
+from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
 
 # Below this many labelled rows no test can tell a model from chance.
@@ -71,12 +72,18 @@ class Learnability(Check):
     severity = Severity.ERROR
     needs = frozenset({"target"})
     model_based = True
-    options: ClassVar[Mapping[str, Any]] = {"alpha": 0.01, "weak_skill": 0.1}
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        alpha: float = option(0.01, share=True)
+        weak_skill: float = option(0.1, share=True)
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         assert ctx.dataset.target is not None
         quick = _quick_skill(ctx)
-        alpha = float(self.opts["alpha"])
+        alpha = float(self.opts.alpha)
         flexible: Skill | None = None
         if quick is None:
             # The shared model could not be fitted (a class too rare to split, say):
@@ -90,7 +97,7 @@ class Learnability(Check):
             # chance at alpha / 2. The flexible model is fitted only when the quick
             # one alone does not settle it (or looks weak).
             best, p_value = quick, min(1.0, 2 * quick.p_value)
-            if quick.p_value >= alpha / 2 or quick.skill < self.opts["weak_skill"]:
+            if quick.p_value >= alpha / 2 or quick.skill < self.opts.weak_skill:
                 flexible = _flexible_skill(ctx)
                 if flexible is None:
                     p_value = quick.p_value  # one model only: no correction
@@ -115,7 +122,7 @@ class Learnability(Check):
                 ),
                 severity=Severity.ERROR,
             )
-        elif best.skill < self.opts["weak_skill"]:
+        elif best.skill < self.opts.weak_skill:
             yield self.finding(
                 f"the features barely predict {target!r} ({scores}, skill {best.skill:.2f})",
                 columns=[target],

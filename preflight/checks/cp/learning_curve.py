@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from preflight.checks.base import Check, Context
 from preflight.checks.cp.common import publish_sample
+from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Severity
 
 
@@ -40,7 +41,12 @@ class LearningCurve(Check):
     severity = Severity.INFO
     needs = frozenset({"target"})
     model_based = True
-    options: ClassVar[Mapping[str, Any]] = {"rising_gain": 0.01}
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        rising_gain: float = option(0.01, share=True)
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         fit = ctx.artifacts.flexible_fit
@@ -49,7 +55,7 @@ class LearningCurve(Check):
         publish_sample(ctx, fit.sampled_rows)
         first, half, full = fit.points[0], fit.points[-2], fit.points[-1]
         gain = full.score - half.score
-        rising = gain >= self.opts["rising_gain"]
+        rising = gain >= self.opts.rising_gain
         trend = (
             f"still rising (+{gain:.3f} over the last doubling): more data would likely help"
             if rising

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from preflight.checks.base import Check, Context
 from preflight.checks.cp.common import plain
+from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
 from preflight.core.wording import quote_list
 
@@ -41,7 +42,13 @@ class RareClasses(Check):
     cause = 3
     severity = Severity.WARNING
     needs = frozenset({"classification"})
-    options: ClassVar[Mapping[str, Any]] = {"folds": 5, "min_class_rows": 20}
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        folds: int = option(5, minimum=2)
+        min_class_rows: int = 20
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         assert ctx.dataset.target is not None
@@ -49,11 +56,11 @@ class RareClasses(Check):
         counts = ctx.profile[target].value_counts
         if len(counts) < 2:
             return  # one class: DQ009's finding
-        folds = int(self.opts["folds"])
+        folds = int(self.opts.folds)
         tiers = (
             (2, Severity.ERROR, "cannot be split: a class needs a row on each side of a split"),
             (folds, Severity.WARNING, f"is too rare to stratify a {folds}-fold split"),
-            (int(self.opts["min_class_rows"]), Severity.INFO, "is too rare to learn or validate reliably"),
+            (int(self.opts.min_class_rows), Severity.INFO, "is too rare to learn or validate reliably"),
         )
         lower = 0
         y = ctx.dataset.y

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from preflight.checks.base import Check, Context
 from preflight.checks.cp.common import labelled_rows
+from preflight.checks.options import NoOptions
 from preflight.core.findings import Finding, Fix, Severity
 
 
@@ -43,7 +44,13 @@ class RowsPerFeature(Check):
     category = "capacity"
     cause = 3
     severity = Severity.WARNING
-    options: ClassVar[Mapping[str, Any]] = {"min_rows_per_feature": 10.0, "error_rows_per_feature": 1.0}
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        min_rows_per_feature: float = 10.0
+        error_rows_per_feature: float = 1.0
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         encoded = ctx.artifacts.layout
@@ -52,14 +59,14 @@ class RowsPerFeature(Check):
             return
         rows = labelled_rows(ctx)
         ratio = rows / n_features
-        if ratio >= self.opts["min_rows_per_feature"]:
+        if ratio >= self.opts.min_rows_per_feature:
             return
         source = len(set(encoded.sources))
         expanded = f" from {source} columns" if source != n_features else ""
-        severity = Severity.ERROR if ratio < self.opts["error_rows_per_feature"] else Severity.WARNING
+        severity = Severity.ERROR if ratio < self.opts.error_rows_per_feature else Severity.WARNING
         message = (
             f"{rows} rows for {n_features} encoded features{expanded}: {ratio:.1f} rows per feature"
-            f" (rule of thumb: at least {self.opts['min_rows_per_feature']:g})"
+            f" (rule of thumb: at least {self.opts.min_rows_per_feature:g})"
         )
         if severity is Severity.ERROR:
             message += "; with fewer rows than features any labelling can be fitted exactly"
@@ -70,7 +77,7 @@ class RowsPerFeature(Check):
                 "encoded_features": n_features,
                 "source_features": source,
                 "rows_per_feature": ratio,
-                "min_rows_per_feature": self.opts["min_rows_per_feature"],
+                "min_rows_per_feature": self.opts.min_rows_per_feature,
             },
             fix=Fix(
                 "collect more rows, or reduce the features (drop redundant columns, merge rare "

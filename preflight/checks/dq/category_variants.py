@@ -3,8 +3,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from preflight.checks.base import Check, Context, positions
+from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
 from preflight.core.wording import quote_list
 from preflight.data.profile import ColumnProfile
@@ -59,15 +61,22 @@ class CategoryVariants(Check):
     category = "data-quality"
     cause = 1
     severity = Severity.WARNING
-    options = {"max_distinct": 500, "typo_share": 0.1, "min_length": 4}
     applies_to = frozenset({"string", "categorical"})
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        max_distinct: int = 500
+        typo_share: float = option(0.1, share=True)
+        min_length: int = 4
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         columns = list(ctx.profile.features())
         if ctx.dataset.target is not None and ctx.dataset.task == "classification":
             columns.append(ctx.profile[ctx.dataset.target])
         for col in columns:
-            if col.kind not in ("string", "categorical") or not 1 < col.n_unique <= self.opts["max_distinct"]:
+            if col.kind not in ("string", "categorical") or not 1 < col.n_unique <= self.opts.max_distinct:
                 continue
             mapping = self._variants(col)
             if not mapping:
@@ -106,12 +115,12 @@ class CategoryVariants(Check):
         if len(keys) > 200:
             return mapping  # pairwise typo search is quadratic; spelling groups still count
         for i, rare in enumerate(keys):
-            if len(rare) < self.opts["min_length"]:
+            if len(rare) < self.opts.min_length:
                 continue
             for common in keys[:i]:
-                if key_count[rare] > self.opts["typo_share"] * key_count[common]:
+                if key_count[rare] > self.opts.typo_share * key_count[common]:
                     continue
-                if len(common) < self.opts["min_length"] or _DIGITS.findall(rare) != _DIGITS.findall(common):
+                if len(common) < self.opts.min_length or _DIGITS.findall(rare) != _DIGITS.findall(common):
                     continue
                 allowed = 1 if min(len(rare), len(common)) < 8 else 2
                 if abs(len(rare) - len(common)) <= allowed and edit_distance(rare, common) <= allowed:

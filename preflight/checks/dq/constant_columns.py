@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from preflight.checks.base import Check, Context
+from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
 
 
@@ -29,8 +31,14 @@ class ConstantColumns(Check):
     category = "data-quality"
     cause = 1
     severity = Severity.WARNING
-    options = {"near_share": 0.995, "min_rows": 200}
     applies_to = frozenset({"numeric", "boolean", "datetime", "categorical", "string", "mixed", "other"})
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        near_share: float = option(0.995, share=True)
+        min_rows: int = 200
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for col in ctx.profile.features():
@@ -49,10 +57,10 @@ class ConstantColumns(Check):
                     fix=Fix(f"drop {col.name!r}", step="drop-columns"),
                 )
                 continue
-            if col.n < self.opts["min_rows"]:
+            if col.n < self.opts.min_rows:
                 continue
             share = top / col.n
-            if share >= self.opts["near_share"]:
+            if share >= self.opts.near_share:
                 yield self.finding(
                     f"{col.name!r} is {value!r} in {share:.1%} of rows (near-constant)",
                     columns=[col.name],

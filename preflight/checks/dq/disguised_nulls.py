@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from preflight.checks.base import Check, Context, positions
+from preflight.checks.options import NoOptions
 from preflight.core.findings import Finding, Fix, Severity
 from preflight.core.wording import quote_list
 from preflight.data.profile import ColumnProfile
@@ -39,8 +41,14 @@ class DisguisedNulls(Check):
     category = "data-quality"
     cause = 1
     severity = Severity.WARNING
-    options = {"min_count": 2, "fence": 3.0}
     applies_to = frozenset({"numeric", "string", "mixed", "categorical"})
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        min_count: int = 2
+        fence: float = 3.0
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         parsed = ctx.dataset.null_tokens_already_parsed
@@ -68,13 +76,13 @@ class DisguisedNulls(Check):
             whole = whole[whole == np.round(whole)]
         for number in candidates:
             count = int(np.count_nonzero(whole == number))
-            if count < self.opts["min_count"]:
+            if count < self.opts.min_count:
                 continue
             others = col.finite[col.finite != number]
             if others.size < 10:
                 continue
             q1, q3 = np.quantile(others, [0.25, 0.75])
-            fence = self.opts["fence"] * max(q3 - q1, 1e-12)
+            fence = self.opts.fence * max(q3 - q1, 1e-12)
             below = number < 0 and (others.min() >= 0 or number < q1 - fence)
             above = number > 0 and number > q3 + fence and number > others.max()
             if below or above:

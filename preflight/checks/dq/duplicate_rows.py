@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
 from preflight.checks.base import Check, Context
+from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
 
 
@@ -30,7 +32,12 @@ class DuplicateRows(Check):
     cause = 1
     severity = Severity.WARNING
     file_rows = True
-    options = {"warn_share": 0.01}
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        warn_share: float = option(0.01, share=True)
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         mask = ctx.artifacts.duplicate_mask
@@ -43,5 +50,5 @@ class DuplicateRows(Check):
             rows=np.flatnonzero(mask),
             evidence={"duplicates": count, "share": share},
             fix=Fix("drop the repeated rows", step="drop-rows", params={"duplicates": True}),
-            severity=Severity.WARNING if share >= self.opts["warn_share"] else Severity.INFO,
+            severity=Severity.WARNING if share >= self.opts.warn_share else Severity.INFO,
         )

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
 from preflight.checks.base import Check, Context
+from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
 from preflight.data.profile import ColumnProfile
 
@@ -47,18 +49,25 @@ class IdLikeColumns(Check):
     category = "data-quality"
     cause = 1
     severity = Severity.WARNING
-    options = {"min_rows": 20, "max_text_length": 40, "min_unique_share": 0.98}
     applies_to = frozenset({"numeric", "string", "categorical"})
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        min_rows: int = 20
+        max_text_length: int = 40
+        min_unique_share: float = option(0.98, share=True)
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for col in ctx.profile.features():
-            if col.n_present < self.opts["min_rows"]:
+            if col.n_present < self.opts.min_rows:
                 continue
             if col.kind == "numeric" and not col.is_integral:
                 continue  # measurements, not keys (and no costly distinct count)
             if col.kind == "numeric" and _sample_unique_share(col.finite) < 0.9:
                 continue  # repeats already in the first rows: not a key
-            if col.n_unique < self.opts["min_unique_share"] * col.n_present:
+            if col.n_unique < self.opts.min_unique_share * col.n_present:
                 continue
             reason = self._reason(col)
             if reason is None:
@@ -94,6 +103,6 @@ class IdLikeColumns(Check):
             spaced = sum(" " in s.strip() for s in sample)
             if named:
                 return "unique per row, named like an id"
-            if max(lengths) <= self.opts["max_text_length"] and spaced <= 0.1 * len(sample):
+            if max(lengths) <= self.opts.max_text_length and spaced <= 0.1 * len(sample):
                 return "a unique short code in every row"
         return None

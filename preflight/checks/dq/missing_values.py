@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from preflight.checks.base import Check, Context, positions
+from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
 
 
@@ -32,8 +34,15 @@ class MissingValues(Check):
     cause = 1
     severity = Severity.WARNING
     file_rows = True
-    options = {"drop_share": 0.6, "indicator_share": 0.05, "info_share": 0.0}
     applies_to = frozenset({"numeric", "boolean", "datetime", "categorical", "string", "mixed", "other"})
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        drop_share: float = option(0.6, share=True)
+        indicator_share: float = option(0.05, share=True)
+        info_share: float = option(0.0, share=True)
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for col in ctx.profile.features():
@@ -41,14 +50,14 @@ class MissingValues(Check):
                 continue
             share = col.n_missing / col.n
             numeric = col.kind in ("numeric", "boolean")
-            if share >= self.opts["drop_share"]:
+            if share >= self.opts.drop_share:
                 fix = Fix(
                     f"drop {col.name!r}: {share:.0%} of it is missing",
                     step="drop-columns",
                 )
             else:
                 strategy = "median" if numeric else "most_frequent"
-                indicator = share >= self.opts["indicator_share"]
+                indicator = share >= self.opts.indicator_share
                 fix = Fix(
                     f"impute with the {strategy.replace('_', ' ')}"
                     + (" and add a missing indicator" if indicator else ""),
@@ -56,7 +65,7 @@ class MissingValues(Check):
                     transformer="sklearn.impute.SimpleImputer",
                     params={"strategy": strategy, "add_indicator": indicator},
                 )
-            severity = Severity.INFO if share <= self.opts["info_share"] else Severity.WARNING
+            severity = Severity.INFO if share <= self.opts.info_share else Severity.WARNING
             yield self.finding(
                 f"{col.name!r} is missing in {col.n_missing} of {col.n} rows ({share:.1%})",
                 columns=[col.name],

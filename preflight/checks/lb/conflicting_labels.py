@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from preflight.checks.base import Check, Context
+from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
 from preflight.data.text import as_text
 
@@ -40,7 +42,13 @@ class ConflictingLabels(Check):
     cause = 4
     severity = Severity.WARNING
     needs = frozenset({"target", "classification"})
-    options = {"warn_share": 0.01, "show": 20}
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        warn_share: float = option(0.01, share=True)
+        show: int = 20
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         groups = ctx.artifacts.conflict_groups
@@ -72,12 +80,12 @@ class ConflictingLabels(Check):
                 "rows_in_conflict": int(all_rows.size),
                 "unavoidable_errors": unavoidable,
                 "fit_ceiling": 1.0 - share,
-                "largest_groups": described[: self.opts["show"]],
+                "largest_groups": described[: self.opts.show],
             },
             fix=Fix(
                 "fix the wrong label in each group, or keep one row per group with its majority label",
                 step="relabel",
                 params={"rows": int(all_rows.size)},
             ),
-            severity=Severity.WARNING if share >= self.opts["warn_share"] else Severity.INFO,
+            severity=Severity.WARNING if share >= self.opts.warn_share else Severity.INFO,
         )

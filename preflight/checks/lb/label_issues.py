@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from preflight.analysis.oof import OutOfFold
 from preflight.checks.base import Check, Context, severity_at
+from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
 
 
@@ -67,28 +69,31 @@ class LabelIssues(Check):
     severity = Severity.ERROR
     needs = frozenset({"target", "classification"})
     model_based = True
-    options = {
-        "error_rate": 0.05,
-        "warn_rate": 0.03,
-        "min_rows": 50,
-        "min_class_rows": 5,
-        "refit_max_rows": 20_000,
-        "min_skill": 0.2,
-        "show": 20,
-    }
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        error_rate: float = option(0.05, share=True)
+        warn_rate: float = option(0.03, share=True)
+        min_rows: int = 50
+        min_class_rows: int = 5
+        refit_max_rows: int = 20000
+        min_skill: float = option(0.2, share=True)
+        show: int = 20
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         from preflight.analysis.confident import analyse, class_summary, confused_pairs, noise_matrix
 
         oof = ctx.artifacts.label_out_of_fold
-        if oof.labels.size < self.opts["min_rows"] or (oof.source == "preflight" and oof.folds == 0):
+        if oof.labels.size < self.opts.min_rows or (oof.source == "preflight" and oof.folds == 0):
             return
-        noise = analyse(oof, min_class_rows=self.opts["min_class_rows"])
+        noise = analyse(oof, min_class_rows=self.opts.min_class_rows)
         # The second round doubles the model time, so big (sampled) files skip it.
-        small = oof.labels.size <= self.opts["refit_max_rows"]
+        small = oof.labels.size <= self.opts.refit_max_rows
         if oof.source == "preflight" and noise.issue_index.size and small:
             oof = ctx.artifacts.refit_without(oof, noise.issue_index)
-            noise = analyse(oof, min_class_rows=self.opts["min_class_rows"])
+            noise = analyse(oof, min_class_rows=self.opts.min_class_rows)
         rate = noise.estimated_noise_rate
         issue_rows = noise.issue_positions(oof)
         target = ctx.dataset.target
@@ -126,9 +131,9 @@ class LabelIssues(Check):
         ctx.publish("label_health", health)
         if issue_rows.size == 0:
             return
-        severity = severity_at(rate, error_at=self.opts["error_rate"], warn_at=self.opts["warn_rate"])
+        severity = severity_at(rate, error_at=self.opts.error_rate, warn_at=self.opts.warn_rate)
         skill = _skill(oof)
-        weak = skill < self.opts["min_skill"]
+        weak = skill < self.opts.min_skill
         if weak and severity is Severity.ERROR:
             # Labels the features barely predict look exactly like wrong labels to
             # confident learning: say so, and do not fail the run on it.
@@ -156,7 +161,7 @@ class LabelIssues(Check):
                 "model_skill": skill,
                 "flagged": int(issue_rows.size),
                 "rows_judged": noise.rows_scored,
-                "worst": ranked[: self.opts["show"]],
+                "worst": ranked[: self.opts.show],
                 "top_confused_pairs": pairs[:5],
             },
             fix=Fix(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,7 @@ from preflight.analysis.leakage_copies import (
     target_labels,
 )
 from preflight.checks.base import Check, Context
+from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
 from preflight.data.profile import ColumnProfile
 
@@ -71,15 +73,18 @@ class LabelLeakage(Check):
     cause = 4
     severity = Severity.ERROR
     needs = frozenset({"target"})
-    options = {
-        "max_single_score": 0.99,
-        "id_score": 0.9,
-        "missing_score": 0.95,
-        "derived_correlation": 0.9999,
-        "bins": 32,
-        "min_rows": 30,
-    }
     applies_to = frozenset({"numeric", "boolean", "datetime", "categorical", "string", "mixed", "other"})
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        max_single_score: float = option(0.99, share=True)
+        id_score: float = option(0.9, share=True)
+        missing_score: float = option(0.95, share=True)
+        derived_correlation: float = option(0.9999, share=True)
+        bins: int = option(32, minimum=2)
+        min_rows: int = 30
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         ds = ctx.dataset
@@ -87,7 +92,7 @@ class LabelLeakage(Check):
         # Class codes of a typed target (a regression target has no classes to name).
         labels = target_labels(ds, ctx.profile) if ds.task == "classification" else None
         target = encode_target(ds.y, ds.task == "classification", labels)
-        if target.present.sum() < self.opts["min_rows"] or (target.classification and target.k < 2):
+        if target.present.sum() < self.opts.min_rows or (target.classification and target.k < 2):
             return
         rng = np.random.default_rng(ctx.config.seed)
         folds = rng.permutation(target.present.size) % N_FOLDS
@@ -111,7 +116,7 @@ class LabelLeakage(Check):
         if not 0 < col.n_missing < col.n:
             return False
         score = one_feature_score(col.missing_mask.astype(np.int64), target, folds)
-        return bool(score >= self.opts["missing_score"])
+        return bool(score >= self.opts.missing_score)
 
     # ---- copies and recodings -------------------------------------------------
     def _derived(
@@ -127,7 +132,7 @@ class LabelLeakage(Check):
         else:
             both = ~col.missing_mask & target.present
             n_both = int(both.sum())
-        if n_both < self.opts["min_rows"]:
+        if n_both < self.opts.min_rows:
             return None
         every = n_both == both.size  # no row to leave out: no copies
         x = col.series if every else col.series[both]
@@ -168,9 +173,9 @@ class LabelLeakage(Check):
             ok = np.isfinite(xv) & np.isfinite(tv)
             whole = bool(ok.all())  # no copies of the pairs to make
             xo, to = (xv, tv) if whole else (xv[ok], tv[ok])
-            if xo.size >= self.opts["min_rows"] and np.std(xo) > 0 and np.std(to) > 0:
+            if xo.size >= self.opts.min_rows and np.std(xo) > 0 and np.std(to) > 0:
                 pearson = float(np.corrcoef(xo, to)[0, 1])
-                limit = self.opts["derived_correlation"]
+                limit = self.opts.derived_correlation
                 if abs(pearson) < limit and not may_be_monotone(xo, to):
                     return None
                 # The target's ranks over all its rows are shared by every column that
@@ -197,20 +202,20 @@ class LabelLeakage(Check):
         self, col: ColumnProfile, target: Target, folds: np.ndarray, screen: Screen | None
     ) -> Finding | None:
         if screen is not None:
-            sampled = bin_codes(col, self.opts["bins"], screen.rows)
+            sampled = bin_codes(col, self.opts.bins, screen.rows)
             if sampled is None:
                 return None
-            lowest = min(self.opts["id_score"], self.opts["max_single_score"])
+            lowest = min(self.opts.id_score, self.opts.max_single_score)
             if one_feature_score(sampled, screen.target, screen.folds) < lowest - SCREEN_MARGIN:
                 return None  # far below every threshold: not worth a pass over all rows
-        codes = bin_codes(col, self.opts["bins"])
+        codes = bin_codes(col, self.opts.bins)
         if codes is None:
             return None
         score = one_feature_score(codes, target, folds)
         metric = "balanced accuracy" if target.classification else "R²"
         # Whether the column is unique per row (an id) is asked only of a high score:
         # counting a million distinct floats is the dear part.
-        if score >= self.opts["id_score"] and self._id_like(col):
+        if score >= self.opts.id_score and self._id_like(col):
             return self.finding(
                 f"{col.name!r} is unique per row (an id or row number) yet predicts the target "
                 f"({metric} {score:.3f}): the rows are ordered or grouped by label",
@@ -226,7 +231,7 @@ class LabelLeakage(Check):
                 ),
                 severity=Severity.WARNING,
             )
-        if score >= self.opts["max_single_score"]:
+        if score >= self.opts.max_single_score:
             return self.finding(
                 f"{col.name!r} alone predicts the target almost perfectly ({metric} {score:.3f})",
                 columns=[col.name],
@@ -246,7 +251,7 @@ class LabelLeakage(Check):
 
     def _id_like(self, col: ColumnProfile) -> bool:
         """A column unique per row (an id or row number)."""
-        if col.n_present < self.opts["min_rows"]:
+        if col.n_present < self.opts.min_rows:
             return False
         if not (col.kind in ("string", "categorical") or col.is_integral):
             return False
@@ -258,7 +263,7 @@ class LabelLeakage(Check):
     ) -> Iterator[Finding]:
         cols = [c for c in ctx.profile.features() if 0 < c.n_missing < c.n and c.name not in flagged]
         metric = "balanced accuracy" if target.classification else "R²"
-        limit = self.opts["missing_score"]
+        limit = self.opts.missing_score
         hits = []
         for col in cols:
             score = one_feature_score(col.missing_mask.astype(np.int64), target, folds)

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
 from preflight.analysis.oof_regression import RESCALE_ABOVE
 from preflight.checks.base import Check, Context, severity_at
+from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
 
 # 1.4826 * MAD estimates the standard deviation of normal residuals, unmoved by the
@@ -47,12 +49,21 @@ class RegressionLabelIssues(Check):
     severity = Severity.ERROR
     needs = frozenset({"target", "regression"})
     model_based = True
-    options = {"max_z": 5.0, "error_rate": 0.05, "warn_rate": 0.01, "min_rows": 50, "show": 20}
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        max_z: float = 5.0
+        error_rate: float = option(0.05, share=True)
+        warn_rate: float = option(0.01, share=True)
+        min_rows: int = 50
+        show: int = 20
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         oof = ctx.artifacts.out_of_fold_regression
         # Constant predictions mean no model could be fitted (too few rows, no features).
-        if oof.targets.size < self.opts["min_rows"] or np.ptp(oof.predictions) == 0:
+        if oof.targets.size < self.opts.min_rows or np.ptp(oof.predictions) == 0:
             return
         # In units of the largest target when it is near the float limit, so that the
         # difference cannot overflow to inf; robust z is scale-free.
@@ -61,11 +72,11 @@ class RegressionLabelIssues(Check):
         residual = oof.targets / unit - oof.predictions / unit
         z = robust_z(residual)
         quality = _tail_probability(z)
-        flagged = np.flatnonzero(np.abs(z) >= self.opts["max_z"])
+        flagged = np.flatnonzero(np.abs(z) >= self.opts.max_z)
         flagged = flagged[np.lexsort((flagged, quality[flagged]))]
         rate = flagged.size / oof.targets.size
         rows = oof.positions[flagged]
-        how = f"robust residuals (|z| >= {self.opts['max_z']:g}) of {oof.method}"
+        how = f"robust residuals (|z| >= {self.opts.max_z:g}) of {oof.method}"
         ranked = [
             {
                 "row": ctx.file_row(oof.positions[i]),
@@ -95,19 +106,19 @@ class RegressionLabelIssues(Check):
         )
         if flagged.size == 0:
             return
-        severity = severity_at(rate, error_at=self.opts["error_rate"], warn_at=self.opts["warn_rate"])
+        severity = severity_at(rate, error_at=self.opts.error_rate, warn_at=self.opts.warn_rate)
         target = ctx.dataset.target
         assert target is not None
         yield self.finding(
             f"{flagged.size} target values ({rate:.1%}) are implausible given the features "
-            f"(residual beyond {self.opts['max_z']:g} robust standard deviations)",
+            f"(residual beyond {self.opts.max_z:g} robust standard deviations)",
             columns=[target],
             rows=rows,
             evidence={
                 "estimated_noise_rate": rate,
                 "method": how,
                 "flagged": int(flagged.size),
-                "worst": ranked[: self.opts["show"]],
+                "worst": ranked[: self.opts.show],
             },
             fix=Fix(
                 "review the flagged target values (worst first); correct or drop them",

@@ -9,6 +9,7 @@ import pandas as pd
 from preflight.analysis.column_model import ColumnModel
 from preflight.checks.base import Check, Context
 from preflight.checks.ol.common import row_cap
+from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
 from preflight.data.profile import ColumnProfile
 
@@ -132,11 +133,18 @@ class ColumnOutliers(Check):
     cause = 1
     severity = Severity.WARNING
     file_rows = True
-    options = {"threshold": 6.0, "max_share": 0.001, "min_cap": 20}
     applies_to = frozenset({"numeric"})
 
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        threshold: float = 6.0
+        max_share: float = option(0.001, share=True)
+        min_cap: int = 20
+
+    opts: Options
+
     def run(self, ctx: Context) -> Iterator[Finding]:
-        threshold = float(self.opts["threshold"])
+        threshold = float(self.opts.threshold)
         models: dict[str, ColumnModel] = {}
         near: dict[str, tuple[float | None, float | None] | None] = {}
         for name, model in ctx.artifacts.column_models.items():
@@ -156,7 +164,7 @@ class ColumnOutliers(Check):
             values = dict(zip(rows.tolist(), raw.tolist(), strict=True))
             beyond = rows
             col = ctx.profile[name]
-            cap = row_cap(col.n_present, float(self.opts["max_share"]), int(self.opts["min_cap"]))
+            cap = row_cap(col.n_present, float(self.opts.max_share), int(self.opts.min_cap))
             # Most extreme first; ties by row position so the report is deterministic.
             ranked = rows[np.lexsort((rows, -magnitudes))]
             long_tailed = beyond.size > cap

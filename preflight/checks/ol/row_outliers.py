@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -12,6 +13,7 @@ from preflight.analysis.row_outliers import (
 )
 from preflight.checks.base import Check, Context
 from preflight.checks.ol.common import row_cap
+from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
 
 # Rows whose scores and contributing columns are spelled out in the evidence.
@@ -67,23 +69,26 @@ class RowOutliers(Check):
     severity = Severity.WARNING
     model_based = True
     file_rows = True
-    options = {
-        "threshold": 3.5,
-        "relation_threshold": 8.0,
-        "neighbors": 10,
-        "max_share": 0.005,
-        "min_cap": 20,
-        "min_rows": 50,
-    }
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        threshold: float = 3.5
+        relation_threshold: float = 8.0
+        neighbors: int = option(10, minimum=1)
+        max_share: float = option(0.005, share=True)
+        min_cap: int = 20
+        min_rows: int = 50
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         n = ctx.dataset.rows_in_file
-        if ctx.dataset.n_rows < int(self.opts["min_rows"]):
+        if ctx.dataset.n_rows < int(self.opts.min_rows):
             return
         sample = ctx.config.sample or DEFAULT_SAMPLE
-        k = max(1, int(self.opts["neighbors"]))
-        threshold = float(self.opts["threshold"])
-        relation_threshold = float(self.opts["relation_threshold"])
+        k = max(1, int(self.opts.neighbors))
+        threshold = float(self.opts.threshold)
+        relation_threshold = float(self.opts.relation_threshold)
         result = score_rows(
             ctx.artifacts,
             k=k,
@@ -97,7 +102,7 @@ class RowOutliers(Check):
         # One score per row: how far past its threshold the stronger signal is (1 = at it).
         beyond = hits.rows
         scores = dict(zip(beyond.tolist(), hits.scores.tolist(), strict=True))
-        cap = row_cap(n, float(self.opts["max_share"]), int(self.opts["min_cap"]))
+        cap = row_cap(n, float(self.opts.max_share), int(self.opts.min_cap))
         order = np.lexsort((beyond, -hits.scores))
         heavy = beyond.size > cap
         listed = beyond[order][:cap]

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 from preflight.checks.base import Check, Context
+from preflight.checks.options import NoOptions
 from preflight.core.findings import Finding, Fix, Severity
 from preflight.data.contracts import Violation, load_contract, validate_contract
 
@@ -44,7 +46,12 @@ class SchemaContract(Check):
     cause = 1
     severity = Severity.ERROR
     needs = frozenset({"schema"})
-    options: ClassVar[Mapping[str, Any]] = {"max_examples": 5}
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        max_examples: int = 5
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         path = ctx.config.schema
@@ -55,7 +62,7 @@ class SchemaContract(Check):
             yield self._finding(violation, path)
 
     def _finding(self, v: Violation, path: str) -> Finding:
-        limit = max(0, int(self.opts["max_examples"]))
+        limit = max(0, int(self.opts.max_examples))
         examples = list(v.examples[:limit])
         shown = ", ".join(_show(e) for e in examples)
         col = repr(v.column) if v.column is not None else "the table"

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from preflight.checks.base import Check, Context, positions
+from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
 from preflight.core.wording import quote_list
 from preflight.data.profile import ColumnProfile
@@ -32,8 +34,13 @@ class MixedTypes(Check):
     category = "schema"
     cause = 1
     severity = Severity.WARNING
-    options = {"min_numeric_share": 0.8}
     applies_to = frozenset({"mixed", "string"})
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        min_numeric_share: float = option(0.8, share=True)
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for col in ctx.profile.features():
@@ -57,7 +64,7 @@ class MixedTypes(Check):
         counts = col.text_class_counts()
         numeric = counts.get("number", 0) + counts.get("formatted-number", 0)
         text = counts.get("text", 0)
-        if text == 0 or numeric == 0 or numeric / (numeric + text) < self.opts["min_numeric_share"]:
+        if text == 0 or numeric == 0 or numeric / (numeric + text) < self.opts.min_numeric_share:
             return None
         classes = col.text_classes
         text_values = list(classes.index[classes == "text"])

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from preflight.checks.base import Check, Context
+from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
 from preflight.core.wording import quote_list
 from preflight.data.profile import ColumnProfile
@@ -42,8 +43,14 @@ class CategoricalEncoding(Check):
     category = "scale"
     cause = 2
     severity = Severity.WARNING
-    options: ClassVar[Mapping[str, Any]] = {"max_onehot": 20, "numeric_share": 0.8}
     applies_to = frozenset({"string", "categorical"})
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        max_onehot: int = 20
+        numeric_share: float = option(0.8, share=True)
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         low: list[ColumnProfile] = []
@@ -51,7 +58,7 @@ class CategoricalEncoding(Check):
         for col in ctx.profile.features():
             if not self._categorical(col):
                 continue
-            if col.n_unique <= self.opts["max_onehot"]:
+            if col.n_unique <= self.opts.max_onehot:
                 low.append(col)
                 continue
             rare = _rare(col)
@@ -94,12 +101,12 @@ class CategoricalEncoding(Check):
         counts = col.text_class_counts()
         if counts:
             numbers = counts.get("number", 0) + counts.get("formatted-number", 0)
-            if numbers >= self.opts["numeric_share"] * sum(counts.values()):
+            if numbers >= self.opts.numeric_share * sum(counts.values()):
                 return False
         return True
 
     def _high_fix(self, col: ColumnProfile, tree: bool) -> Fix:
-        k = self.opts["max_onehot"]
+        k = self.opts.max_onehot
         if tree:
             return Fix(
                 "encode as integer codes (OrdinalEncoder), pooling values rarer than 5 rows",

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
 from preflight.checks.base import Check, Context
+from preflight.checks.options import NoOptions, option
 from preflight.checks.sn.common import numeric_role, numeric_view, within_unit_range
 from preflight.core.findings import Finding, Fix, Severity
 from preflight.core.wording import quote_list
@@ -48,12 +49,15 @@ class DiscreteColumns(Check):
     category = "scale"
     cause = 2
     severity = Severity.INFO
-    options: ClassVar[Mapping[str, Any]] = {
-        "ordinal_max_levels": 10,
-        "max_abs": 10.0,
-        "near_constant_share": 0.995,
-    }
     applies_to = frozenset({"numeric", "string", "categorical"})
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        ordinal_max_levels: int = 10
+        max_abs: float = 10.0
+        near_constant_share: float = option(0.995, share=True)
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         if ctx.config.model_family == "tree":
@@ -61,14 +65,14 @@ class DiscreteColumns(Check):
         found: dict[str, list[ColumnProfile]] = {"binary": [], "ordinal": []}
         for raw in ctx.profile.features():
             col = numeric_view(ctx, raw)
-            role = numeric_role(col, self.opts["ordinal_max_levels"])
+            role = numeric_role(col, self.opts.ordinal_max_levels)
             if role is None or role not in found or within_unit_range(col) or not col.is_integral:
                 continue  # already coded 0/1, or already rescaled (a z-scored binary)
-            if int(col.value_counts.iloc[0]) >= self.opts["near_constant_share"] * col.n_present:
+            if int(col.value_counts.iloc[0]) >= self.opts.near_constant_share * col.n_present:
                 continue  # one level in almost every row: DQ005's near-constant case
             # Small integer levels (ratings 1-5, sparse pixel counts 0-8) are fine as
             # they are; an ordinal column matters once its magnitude is large.
-            if role == "ordinal" and _largest(col) <= self.opts["max_abs"]:
+            if role == "ordinal" and _largest(col) <= self.opts.max_abs:
                 continue
             found[role].append(col)
         for kind, cols in found.items():
@@ -77,7 +81,7 @@ class DiscreteColumns(Check):
             names = [c.name for c in cols]
             levels = {c.name: _levels(c) for c in cols}
             largest = max(_largest(c) for c in cols)
-            severity = Severity.WARNING if largest > self.opts["max_abs"] else Severity.INFO
+            severity = Severity.WARNING if largest > self.opts.max_abs else Severity.INFO
             example = cols[0]
             shown = ", ".join(f"{v:g}" for v in levels[example.name][:5])
             what = "binary" if kind == "binary" else "ordinal (few integer levels)"

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
 from preflight.checks.base import Check, Context
+from preflight.checks.options import NoOptions
 from preflight.checks.sn.common import FAMILY_NAMES, SCALE_SENSITIVE, continuous_features, family_severity
 from preflight.core.findings import Finding, Fix, Severity
 from preflight.core.wording import quote_list
@@ -45,14 +46,21 @@ class OrdersOfMagnitude(Check):
     category = "scale"
     cause = 2
     severity = Severity.WARNING
-    options: ClassVar[Mapping[str, Any]] = {"decades": 3.0, "min_rows": 20, "ordinal_max_levels": 10}
     applies_to = frozenset({"numeric", "string", "categorical"})
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        decades: float = 3.0
+        min_rows: int = 20
+        ordinal_max_levels: int = 10
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         spans: dict[str, float] = {}
         ranges: dict[str, list[float]] = {}
         medians: dict[str, float] = {}
-        for col in continuous_features(ctx, self.opts["ordinal_max_levels"]):
+        for col in continuous_features(ctx, self.opts.ordinal_max_levels):
             if col.min is None or col.max is None or col.min < 0 or col.max <= 1:
                 continue
             counted = col.counted_values
@@ -60,7 +68,7 @@ class OrdersOfMagnitude(Check):
                 # A large discrete column: exact quantiles off its value counts.
                 values, counts = counted
                 up = values > 0
-                if int(counts[up].sum()) < self.opts["min_rows"]:
+                if int(counts[up].sum()) < self.opts.min_rows:
                     continue
                 lo, hi = counted_quantiles(values[up], counts[up], np.array([0.01, 0.99]))
                 median = float(counted_quantiles(values, counts, np.array([0.5]))[0])
@@ -69,12 +77,12 @@ class OrdersOfMagnitude(Check):
                 # limit, a seeded sample of them above (docs/limits.md).
                 sample = col.quantile_sample
                 positive = sample[sample > 0]
-                if not _enough_positive(col, positive.size, self.opts["min_rows"]):
+                if not _enough_positive(col, positive.size, self.opts.min_rows):
                     continue
                 lo, hi = np.quantile(positive, [0.01, 0.99])
                 median = float(np.median(sample))
             decades = float(np.log10(hi / lo))
-            if decades >= self.opts["decades"]:
+            if decades >= self.opts.decades:
                 spans[col.name] = decades
                 ranges[col.name] = [float(lo), float(hi)]
                 medians[col.name] = median

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from preflight.checks.base import Check, Context
+from preflight.checks.options import NoOptions
 from preflight.checks.sn.common import (
     FAMILY_NAMES,
     SCALE_SENSITIVE,
@@ -53,12 +54,18 @@ class ScaleMismatch(Check):
     category = "scale"
     cause = 2
     severity = Severity.WARNING
-    options: ClassVar[Mapping[str, Any]] = {"ratio": 50.0, "ordinal_max_levels": 10}
     applies_to = frozenset({"numeric", "string", "categorical"})
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        ratio: float = 50.0
+        ordinal_max_levels: int = 10
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         spreads: dict[str, float] = {}
-        for col in continuous_features(ctx, self.opts["ordinal_max_levels"]):
+        for col in continuous_features(ctx, self.opts.ordinal_max_levels):
             spread = robust_spread(col)
             if spread is not None:
                 spreads[col.name] = spread.width
@@ -67,7 +74,7 @@ class ScaleMismatch(Check):
         ranked = sorted(spreads, key=lambda c: (-spreads[c], c))
         widest, narrowest = ranked[0], ranked[-1]
         ratio = spreads[widest] / spreads[narrowest]
-        if ratio < self.opts["ratio"]:
+        if ratio < self.opts.ratio:
             return
         middle = (spreads[widest] * spreads[narrowest]) ** 0.5
         dominant = [c for c in ranked if spreads[c] >= middle]

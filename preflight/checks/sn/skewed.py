@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 from preflight.checks.base import Check, Context
+from preflight.checks.options import NoOptions, option
 from preflight.checks.sn.common import FAMILY_NAMES, SCALE_SENSITIVE, continuous_features, family_severity
 from preflight.core.findings import Finding, Fix, Severity
 from preflight.core.wording import quote_list
@@ -56,19 +58,22 @@ class Skewed(Check):
     category = "scale"
     cause = 2
     severity = Severity.WARNING
-    options: ClassVar[Mapping[str, Any]] = {
-        "skew": 2.0,
-        "quantile_skew": 0.25,
-        "tail_ratio": 10.0,
-        "max_mode_share": 0.5,
-        "min_rows": 50,
-        "ordinal_max_levels": 10,
-    }
     applies_to = frozenset({"numeric", "string", "categorical"})
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        skew: float = 2.0
+        quantile_skew: float = option(0.25, share=True)
+        tail_ratio: float = 10.0
+        max_mode_share: float = option(0.5, share=True)
+        min_rows: int = 50
+        ordinal_max_levels: int = 10
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         groups: dict[str, dict[str, dict[str, float]]] = {_LOG: {}, _YEO: {}, _QUANTILE: {}}
-        for col in continuous_features(ctx, self.opts["ordinal_max_levels"]):
+        for col in continuous_features(ctx, self.opts.ordinal_max_levels):
             found = self._shape(col)
             if found is not None:
                 remedy, evidence = found
@@ -91,14 +96,14 @@ class Skewed(Check):
 
     def _shape(self, col: ColumnProfile) -> tuple[str, dict[str, float]] | None:
         q, moments = col.quantiles, col.moments
-        if q is None or moments is None or col.finite.size < self.opts["min_rows"]:
+        if q is None or moments is None or col.finite.size < self.opts.min_rows:
             return None
-        if col.top_count_exceeds(self.opts["max_mode_share"] * col.n_present):
+        if col.top_count_exceeds(self.opts.max_mode_share * col.n_present):
             return None
         skew = moments[2]
         width = q.q95 - q.q05
         qskew = (q.q95 + q.q05 - 2 * q.q50) / width if width > 0 else 0.0
-        heavy = abs(skew) >= self.opts["skew"] and abs(qskew) >= self.opts["quantile_skew"]
+        heavy = abs(skew) >= self.opts.skew and abs(qskew) >= self.opts.quantile_skew
         if heavy and skew * qskew > 0:
             assert col.min is not None
             # log1p(x) ~ x below 1, so it only straightens columns whose bulk is >= 1;
@@ -106,7 +111,7 @@ class Skewed(Check):
             remedy = _LOG if skew > 0 and col.min >= 0 and q.q50 >= 1 else _YEO
             return remedy, {"skew": skew, "quantile_skew": qskew, "min": col.min}
         iqr = q.iqr
-        if iqr > 0 and (q.q99 - q.q01) / iqr >= self.opts["tail_ratio"]:
+        if iqr > 0 and (q.q99 - q.q01) / iqr >= self.opts.tail_ratio:
             return _QUANTILE, {"tail_ratio": (q.q99 - q.q01) / iqr, "skew": skew}
         return None
 

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from preflight.checks.base import Check, Context
+from preflight.checks.options import NoOptions
 from preflight.checks.sn.common import fmt_number, robust_spread
 from preflight.core.findings import Finding, Fix, Severity
 
@@ -49,7 +51,15 @@ class TargetScale(Check):
     cause = 2
     severity = Severity.WARNING
     needs = frozenset({"regression"})
-    options: ClassVar[Mapping[str, Any]] = {"max_abs": 10.0, "min_spread": 0.01, "skew": 2.0, "decades": 3.0}
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        max_abs: float = 10.0
+        min_spread: float = 0.01
+        skew: float = 2.0
+        decades: float = 3.0
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         assert ctx.dataset.target is not None
@@ -57,8 +67,8 @@ class TargetScale(Check):
         spread = robust_spread(col)
         if spread is None or col.moments is None or col.min is None:
             return
-        large = max(abs(spread.centre), spread.sigma) > self.opts["max_abs"]
-        tiny = spread.sigma < self.opts["min_spread"]
+        large = max(abs(spread.centre), spread.sigma) > self.opts.max_abs
+        tiny = spread.sigma < self.opts.min_spread
         log = False
         decades = 0.0
         if col.min >= 0:
@@ -66,7 +76,7 @@ class TargetScale(Check):
             if positive.size >= 20:
                 lo, hi = np.quantile(positive, [0.01, 0.99])
                 decades = float(np.log10(hi / lo))
-            log = col.moments[2] >= self.opts["skew"] or decades >= self.opts["decades"]
+            log = col.moments[2] >= self.opts.skew or decades >= self.opts.decades
         if not (large or tiny or log):
             return
         what = (

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from preflight.checks.base import Check, Context
+from preflight.checks.options import NoOptions
 from preflight.checks.sn.common import (
     CENTRE_SENSITIVE,
     FAMILY_NAMES,
@@ -47,18 +48,24 @@ class Uncentred(Check):
     category = "scale"
     cause = 2
     severity = Severity.WARNING
-    options: ClassVar[Mapping[str, Any]] = {"max_centre": 3.0, "ordinal_max_levels": 10}
     applies_to = frozenset({"numeric", "string", "categorical"})
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        max_centre: float = 3.0
+        ordinal_max_levels: int = 10
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         offsets: dict[str, float] = {}
         medians: dict[str, float] = {}
-        for col in continuous_features(ctx, self.opts["ordinal_max_levels"]):
+        for col in continuous_features(ctx, self.opts.ordinal_max_levels):
             spread = robust_spread(col)
             if spread is None or within_unit_range(col):
                 continue
             offset = abs(spread.centre) / spread.sigma
-            if offset >= self.opts["max_centre"]:
+            if offset >= self.opts.max_centre:
                 offsets[col.name] = offset
                 medians[col.name] = spread.centre
         if not offsets:

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from preflight.analysis.drift import Shift, binned_counts, population_stability
 from preflight.analysis.split import day_text
 from preflight.checks.base import Check, Context
+from preflight.checks.options import NoOptions, option
 from preflight.checks.sp._common import file_evidence
 from preflight.core.findings import Finding, Fix, Severity
 
@@ -50,35 +52,36 @@ class FeatureDrift(Check):
     cause = None
     severity = Severity.WARNING
     needs = frozenset({"test"})
-    options: ClassVar[Mapping[str, Any]] = {
-        "warn_psi": 0.25,
-        "info_psi": 0.1,
-        "max_bins": 10,
-        "min_per_bin": 20,
-        "min_rows": 50,
-        "noise_z": 4.0,
-    }
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        warn_psi: float = 0.25
+        info_psi: float = 0.1
+        max_bins: int = option(10, minimum=2)
+        min_per_bin: int = option(20, minimum=1)
+        min_rows: int = 50
+        noise_z: float = 4.0
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for heldout in ctx.artifacts.heldout_files():
-            if min(ctx.dataset.n_rows, heldout.dataset.n_rows) < self.opts["min_rows"]:
+            if min(ctx.dataset.n_rows, heldout.dataset.n_rows) < self.opts.min_rows:
                 continue
             al = ctx.artifacts.aligned(heldout)
             drifted: list[tuple[str, Shift, dict[str, Any]]] = []
             for column in al.columns:
                 a = al.train[column].to_numpy()
                 b = al.other[column].to_numpy()
-                ca, cb = binned_counts(
-                    a, b, max_bins=self.opts["max_bins"], min_per_bin=self.opts["min_per_bin"]
-                )
-                shift = population_stability(ca, cb, self.opts["noise_z"])
-                if shift.psi < self.opts["info_psi"] or shift.psi <= shift.noise_floor:
+                ca, cb = binned_counts(a, b, max_bins=self.opts.max_bins, min_per_bin=self.opts.min_per_bin)
+                shift = population_stability(ca, cb, self.opts.noise_z)
+                if shift.psi < self.opts.info_psi or shift.psi <= shift.noise_floor:
                     continue
                 drifted.append((column, shift, _describe(a, b, column in al.dates)))
             drifted.sort(key=lambda d: (-d[1].psi, d[0]))
             role = heldout.role
             for rank, (column, shift, described) in enumerate(drifted, 1):
-                major = shift.psi >= self.opts["warn_psi"]
+                major = shift.psi >= self.opts.warn_psi
                 detail = ""
                 if "train_median" in described:
                     ma, mb = described["train_median"], described["other_median"]

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -9,6 +10,7 @@ import pandas as pd
 from preflight.analysis.drift import binned_counts, population_stability
 from preflight.analysis.split import aligned_target
 from preflight.checks.base import Check, Context
+from preflight.checks.options import NoOptions, option
 from preflight.checks.sp._common import file_evidence, show_value
 from preflight.core.findings import Finding, Fix, Severity
 
@@ -43,14 +45,17 @@ class LabelShift(Check):
     cause = None
     severity = Severity.WARNING
     needs = frozenset({"test", "target"})
-    options: ClassVar[Mapping[str, Any]] = {
-        "warn_psi": 0.25,
-        "info_psi": 0.1,
-        "max_bins": 10,
-        "min_per_bin": 20,
-        "min_rows": 50,
-        "noise_z": 4.0,
-    }
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        warn_psi: float = 0.25
+        info_psi: float = 0.1
+        max_bins: int = option(10, minimum=2)
+        min_per_bin: int = option(20, minimum=1)
+        min_rows: int = 50
+        noise_z: float = 4.0
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         target = ctx.dataset.target
@@ -60,21 +65,19 @@ class LabelShift(Check):
             if pair is None:
                 continue
             a, b = pair
-            if min(int(pd.notna(a).sum()), int(pd.notna(b).sum())) < self.opts["min_rows"]:
+            if min(int(pd.notna(a).sum()), int(pd.notna(b).sum())) < self.opts.min_rows:
                 continue
             role = heldout.role
             detail: dict[str, Any]
             if ctx.dataset.task == "classification":
                 ca, cb, detail, text = _class_counts(a, b, role)
             else:
-                ca, cb = binned_counts(
-                    a, b, max_bins=self.opts["max_bins"], min_per_bin=self.opts["min_per_bin"]
-                )
+                ca, cb = binned_counts(a, b, max_bins=self.opts.max_bins, min_per_bin=self.opts.min_per_bin)
                 detail, text = _medians(a, b, role)
-            shift = population_stability(ca, cb, self.opts["noise_z"])
-            if shift.psi < self.opts["info_psi"] or shift.psi <= shift.noise_floor:
+            shift = population_stability(ca, cb, self.opts.noise_z)
+            if shift.psi < self.opts.info_psi or shift.psi <= shift.noise_floor:
                 continue
-            major = shift.psi >= self.opts["warn_psi"]
+            major = shift.psi >= self.opts.warn_psi
             yield self.finding(
                 f"the target {target!r} {'shifted' if major else 'moved'} between train and {role}: "
                 f"PSI {shift.psi:.2f}{text}",

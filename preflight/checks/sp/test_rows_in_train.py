@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
 from preflight.analysis.overlap import Overlap, overlapping_rows
 from preflight.analysis.split import HeldOut, aligned_frames, aligned_target, shared_features
 from preflight.checks.base import Check, Context
+from preflight.checks.options import NoOptions, option
 from preflight.checks.sp._common import file_evidence
 from preflight.core.findings import Finding, Fix, Severity
 
@@ -53,13 +54,20 @@ class LeakedRows(Check):
     cause = None
     severity = Severity.ERROR
     needs = frozenset({"test"})
-    options: ClassVar[Mapping[str, Any]] = {"error_share": 0.05, "honest_ratio": 2.0, "near_tolerance": 0.0}
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        error_share: float = option(0.05, share=True)
+        honest_ratio: float = 2.0
+        near_tolerance: float = 0.0
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         files = ctx.artifacts.heldout_files()
         for heldout in files:
             al = ctx.artifacts.aligned(heldout)
-            overlap = overlapping_rows(al.train, al.other, self.opts["near_tolerance"])
+            overlap = overlapping_rows(al.train, al.other, self.opts.near_tolerance)
             yield from self._judge(ctx, heldout, "train", overlap)
         valid = [h for h in files if h.role == "valid"]
         test = [h for h in files if h.role == "test"]
@@ -67,7 +75,7 @@ class LeakedRows(Check):
             v, t = valid[0], test[0]
             cols = [c for c in shared_features(ctx.dataset, t.dataset) if c in v.dataset.frame.columns]
             al = aligned_frames(v.dataset, t.dataset, cols)
-            overlap = overlapping_rows(al.train, al.other, self.opts["near_tolerance"])
+            overlap = overlapping_rows(al.train, al.other, self.opts.near_tolerance)
             yield from self._judge(ctx, t, "valid", overlap)
 
     def _judge(self, ctx: Context, heldout: HeldOut, against: str, overlap: Overlap) -> Iterator[Finding]:
@@ -77,9 +85,9 @@ class LeakedRows(Check):
         n = heldout.dataset.n_rows
         share = count / n
         expected = overlap.reference_repeat_share
-        if share <= self.opts["honest_ratio"] * expected:
+        if share <= self.opts.honest_ratio * expected:
             severity = Severity.INFO
-        elif share >= self.opts["error_share"]:
+        elif share >= self.opts.error_share:
             severity = Severity.ERROR
         else:
             severity = Severity.WARNING

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -9,6 +10,7 @@ import pandas as pd
 from preflight.analysis.features import encode
 from preflight.analysis.split import Aligned
 from preflight.checks.base import Check, Context
+from preflight.checks.options import NoOptions, option
 from preflight.checks.sp._common import file_evidence
 from preflight.core.findings import Finding, Fix, Severity
 from preflight.core.wording import quote_list
@@ -50,18 +52,25 @@ class TrainTestSeparable(Check):
     severity = Severity.WARNING
     needs = frozenset({"test"})
     model_based = True
-    options: ClassVar[Mapping[str, Any]] = {"auc_threshold": 0.95, "max_rows": 2000, "min_rows": 50}
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        auc_threshold: float = option(0.95, share=True)
+        max_rows: int = 2000
+        min_rows: int = 50
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for heldout in ctx.artifacts.heldout_files():
             al = ctx.artifacts.aligned(heldout)
-            if not al.columns or min(len(al.train), len(al.other)) < self.opts["min_rows"]:
+            if not al.columns or min(len(al.train), len(al.other)) < self.opts.min_rows:
                 continue
-            x, y, sources = _domain_matrix(al, self.opts["max_rows"], ctx.config.seed)
+            x, y, sources = _domain_matrix(al, self.opts.max_rows, ctx.config.seed)
             if x.shape[1] == 0:
                 continue
             per_feature, overall = _domain_aucs(x, y, sources, ctx.config.seed)
-            threshold = self.opts["auc_threshold"]
+            threshold = self.opts.auc_threshold
             separating = sorted((c for c, auc in per_feature.items() if auc >= threshold),
                                 key=lambda c: (-per_feature[c], c))  # fmt: skip
             role = heldout.role

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from preflight.checks.base import Check, Context
+from preflight.checks.options import NoOptions, option
 from preflight.checks.sp._common import file_evidence, rows_of
 from preflight.core.findings import Finding, Fix, Severity
 from preflight.core.wording import quote_list
@@ -50,12 +51,15 @@ class UnseenCategories(Check):
     cause = None
     severity = Severity.WARNING
     needs = frozenset({"test"})
-    options: ClassVar[Mapping[str, Any]] = {
-        "max_categories": 50,
-        "warn_share": 0.01,
-        "honest_ratio": 2.0,
-        "noise_z": 4.0,
-    }
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        max_categories: int = 50
+        warn_share: float = option(0.01, share=True)
+        honest_ratio: float = 2.0
+        noise_z: float = 4.0
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for heldout in ctx.artifacts.heldout_files():
@@ -67,7 +71,7 @@ class UnseenCategories(Check):
                 train = pd.Series(al.train[column], dtype=object).dropna()
                 train_counts = train.value_counts()
                 known = train_counts.index.to_numpy()
-                if len(known) == 0 or len(known) > self.opts["max_categories"]:
+                if len(known) == 0 or len(known) > self.opts.max_categories:
                     continue
                 other = pd.Series(al.other[column], dtype=object)
                 unseen = other.notna().to_numpy() & ~other.isin(known).to_numpy()
@@ -80,8 +84,8 @@ class UnseenCategories(Check):
                 # Good-Turing: the share of draws that bring a value not seen before.
                 missing_mass = float((train_counts == 1).sum()) / len(train)
                 expected = missing_mass * int(other.notna().sum())
-                bound = self.opts["honest_ratio"] * expected + self.opts["noise_z"] * np.sqrt(expected)
-                warn = share >= self.opts["warn_share"] and count > bound
+                bound = self.opts.honest_ratio * expected + self.opts.noise_z * np.sqrt(expected)
+                warn = share >= self.opts.warn_share and count > bound
                 yield self.finding(
                     f"{column!r}: {rows_of(count, heldout.role)} ({share:.1%}) with categories never seen in "
                     f"train: {quote_list(str(v) for v in values.index)}",

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from preflight.analysis.split import aligned_target
 from preflight.checks.base import Check, Context
+from preflight.checks.options import NoOptions
 from preflight.checks.sp._common import file_evidence, rows_of, show_value
 from preflight.core.findings import Finding, Fix, Severity
 from preflight.core.wording import quote_list
@@ -43,7 +44,12 @@ class UnseenLabels(Check):
     cause = None
     severity = Severity.ERROR
     needs = frozenset({"test", "classification"})
-    options: ClassVar[Mapping[str, Any]] = {"min_expected": 5.0}
+
+    @dataclass(frozen=True)
+    class Options(NoOptions):
+        min_expected: float = 5.0
+
+    opts: Options
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         target = ctx.dataset.target
@@ -76,9 +82,7 @@ class UnseenLabels(Check):
                 continue
             total = int(train_counts.sum())
             expected = {show_value(v): c / total * n_labelled for v, c in missing}
-            severity = (
-                Severity.WARNING if max(expected.values()) >= self.opts["min_expected"] else Severity.INFO
-            )
+            severity = Severity.WARNING if max(expected.values()) >= self.opts.min_expected else Severity.INFO
             verb = "class never appears" if len(missing) == 1 else "classes never appear"
             yield self.finding(
                 f"{len(missing)} train {verb} in the {role} file "
