@@ -3,7 +3,8 @@
 A check is a class with a code, a dotted name, the article cause it belongs to,
 a category, a default severity and a docstring that *is* its user documentation
 (shown by ``preflight rule CODE``). It reads a :class:`Context` and yields
-:class:`~preflight.core.findings.Finding` objects: it never prints and never mutates
+:class:`~preflight.core.findings.Finding` objects, and the report sections that are not
+findings as :mod:`preflight.core.sections` values: it never prints and never mutates
 the data.
 """
 
@@ -11,9 +12,9 @@ from __future__ import annotations
 
 import inspect
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -21,11 +22,10 @@ from preflight.analysis.artifacts import Artifacts
 from preflight.core.config import Config
 from preflight.core.errors import PreflightError, did_you_mean
 from preflight.core.findings import Category, Finding, Fix, RuleInfo, Severity
+from preflight.core.sections import Section
 from preflight.data.dataset import Dataset
 from preflight.data.engines.rows import RowBatches
 from preflight.data.profile import Kind, Profile
-
-T = TypeVar("T")
 
 # What a check can need before it can run; the engine skips it with this reason.
 NEEDS: dict[str, str] = {
@@ -40,25 +40,15 @@ NEEDS: dict[str, str] = {
 @dataclass
 class Context:
     """What a check may read. ``artifacts`` holds the shared statistics and models
-    (each built once per run); ``shared`` memoises a check family's own helpers."""
+    (each built once per run)."""
 
     dataset: Dataset
     profile: Profile
     config: Config
-    # Report sections a check hands to the engine (label_health, sampled_rows).
-    published: dict[str, Any] = field(default_factory=dict)
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
     artifacts: Artifacts = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.artifacts = Artifacts(self.dataset, self.profile, self.config, self.published)
-
-    def shared(self, key: str, factory: Callable[[], T]) -> T:
-        """Compute ``factory()`` once per run under ``key`` and reuse it."""
-        if key not in self._cache:
-            self._cache[key] = factory()
-        value: T = self._cache[key]
-        return value
+        self.artifacts = Artifacts(self.dataset, self.profile, self.config)
 
     @property
     def batches(self) -> RowBatches:
@@ -73,10 +63,6 @@ class Context:
     def file_row(self, frame_position: int) -> int:
         """:meth:`file_rows` of one row, for messages and evidence."""
         return int(self.file_rows(np.array([frame_position]))[0])
-
-    def publish(self, section: str, value: Any) -> None:
-        """Hand a report section (``label_health``, ``sampled_rows``) to the engine."""
-        self.published[section] = value
 
 
 class Check:
@@ -121,7 +107,10 @@ class Check:
                 raise PreflightError(f"{self.code}: option {key!r} must be {problem}, got {value!r}")
             self.opts[name] = value
 
-    def run(self, ctx: Context) -> Iterable[Finding]:
+    def run(self, ctx: Context) -> Iterable[Finding | Section]:
+        """Yield the findings, and any report section the check computes (the label
+        health, a model's fit sample) at the point it is known: the run keeps a section
+        yielded before a crash, and a finding only when the check finishes."""
         raise NotImplementedError
 
     @classmethod

@@ -4,8 +4,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 from preflight.checks.base import Check, Context
-from preflight.checks.cp.common import labelled_rows, publish_sample
+from preflight.checks.cp.common import labelled_rows
 from preflight.core.findings import Finding, Fix, Severity
+from preflight.core.sections import Section, sampled
 
 
 class GeneralisationGap(Check):
@@ -46,11 +47,11 @@ class GeneralisationGap(Check):
     model_based = True
     options: ClassVar[Mapping[str, Any]] = {"min_gap": 0.2, "small_rows_per_feature": 10.0}
 
-    def run(self, ctx: Context) -> Iterator[Finding]:
+    def run(self, ctx: Context) -> Iterator[Finding | Section]:
         fit = ctx.artifacts.flexible_fit
         if fit is None:
             return
-        publish_sample(ctx, fit.sampled_rows)
+        yield from sampled(fit.sampled_rows, "if-unreported")
         full = fit.full
         gap = full.train_score - full.score
         if gap < self.opts["min_gap"]:

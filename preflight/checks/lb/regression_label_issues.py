@@ -8,6 +8,7 @@ import numpy as np
 from preflight.analysis.oof_regression import RESCALE_ABOVE
 from preflight.checks.base import Check, Context, severity_at
 from preflight.core.findings import Finding, Fix, Severity
+from preflight.core.sections import LabelHealth, Section
 
 # 1.4826 * MAD estimates the standard deviation of normal residuals, unmoved by the
 # very targets we are looking for.
@@ -49,7 +50,7 @@ class RegressionLabelIssues(Check):
     model_based = True
     options = {"max_z": 5.0, "error_rate": 0.05, "warn_rate": 0.01, "min_rows": 50, "show": 20}
 
-    def run(self, ctx: Context) -> Iterator[Finding]:
+    def run(self, ctx: Context) -> Iterator[Finding | Section]:
         oof = ctx.artifacts.out_of_fold_regression
         # Constant predictions mean no model could be fitted (too few rows, no features).
         if oof.targets.size < self.opts["min_rows"] or np.ptp(oof.predictions) == 0:
@@ -77,8 +78,7 @@ class RegressionLabelIssues(Check):
             for i in flagged
         ]
         listed = ranked[: ctx.config.max_rows]  # the report's cap; --rows-out has them all
-        ctx.publish(
-            "label_health",
+        yield LabelHealth(
             {
                 "method": how,
                 "estimated_noise_rate": rate,
