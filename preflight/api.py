@@ -34,7 +34,10 @@ def check(
     ``config`` is a :class:`Config`, a path to a TOML file, or None to use
     ``[tool.preflight]`` from the nearest pyproject.toml. Keyword arguments override
     it (``schema=``, ``seed=``, ``model_family=``, ``checks={"DQ001": {...}}``, ...).
-    The input is never modified. Raises :class:`PreflightError` on bad input.
+    A file takes its target as the CLI gives it one (:meth:`Config.target_for`): the
+    first ``targets`` glob matching its path wins, so a notebook checks a project's
+    files with the labels the pre-commit hook uses. The input is never modified.
+    Raises :class:`PreflightError` on bad input.
     """
     base = config if isinstance(config, Config) else load_config(None if config is None else Path(config))
     cfg = base.replace(
@@ -47,5 +50,7 @@ def check(
         fail_on=fail_on,
         **options,
     )
+    if not isinstance(data, pd.DataFrame):
+        cfg = cfg.replace(target=cfg.target_for(data))
     dataset = load(data, cfg, target=cfg.target)
     return run(dataset, cfg)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 import traceback
 import warnings
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -17,10 +16,12 @@ from preflight.checks.base import NEEDS, Check, Context
 from preflight.core.config import Config
 from preflight.core.errors import PreflightError, did_you_mean
 from preflight.core.findings import CheckError, DatasetInfo, Finding, Report, Skipped, SkippedColumns
+from preflight.core.sections import Sections
 from preflight.core.selection import select_codes
 from preflight.data.dataset import Dataset
 from preflight.data.profile import Kind, Profile
 from preflight.data.profile.summary import summarize
+from preflight.model_guards import classes_guard, refuse_impossible_pred_probs
 from preflight.plan.build import build_plan
 
 log = logging.getLogger(__name__)
@@ -57,108 +58,6 @@ def unmet_need(check: Check, dataset: Dataset, config: Config) -> str | None:
     return None
 
 
-# The model-based checks keep out-of-fold probabilities for every row, a float64
-# (rows x classes) matrix per ensemble member plus their sum and a refit copy, and
-# extra trees whose leaves hold one float64 per class. Their memory is bounded by
-# design: more classes than ``max-classes``, or more rows x classes than these,
-# and they are skipped with the reason (docs/limits.md has the measurements).
-MAX_SCORED_CELLS = 25_000_000  # rows x classes of one probability matrix: 200 MB
-FIT_ROWS = 20_000  # the fit sample of the label ensemble (preflight.models.oof)
-# A classification target with distinct values in at least this share of at least
-# this many rows is an identifier (or a continuous number), not a set of classes.
-ID_LIKE_SHARE = 0.9
-ID_LIKE_MIN_ROWS = 100
-
-
-def _classes_guard(dataset: Dataset, config: Config, profile: Profile, checks: Sequence[Check]) -> str | None:
-    """Why the class-dependent model checks cannot run on this target, or None.
-
-    Raises PreflightError for a classification target that is unique per row:
-    there is nothing to classify, and the run would be all noise (and, for models,
-    rows x rows memory).
-    """
-    target = dataset.target
-    if target is None or dataset.task != "classification":
-        return None
-    uses_classes = [
-        c for c in checks if "classification" in c.needs or (c.model_based and "target" in c.needs)
-    ]
-    if not uses_classes:
-        return None
-    column = profile[target]
-    present, classes = column.n_present, column.n_unique
-    if present >= ID_LIKE_MIN_ROWS and classes >= ID_LIKE_SHARE * present:
-        raise PreflightError(
-            f"{dataset.path}: target {target!r} has {classes:,} distinct values in {present:,} rows, "
-            "nearly one per row: an identifier or a continuous number, not classes; pass the label "
-            "column as --target" + (" (or --task regression)" if column.kind == "numeric" else "")
-        )
-    if classes > config.max_classes:
-        return (
-            f"target has {classes:,} classes; model checks need at most {config.max_classes:,} (max-classes)"
-        )
-    # The trees grow with the rows fitted on: a --sample above the default may not
-    # buy more classes than max-classes allows at the default.
-    fit_rows = min(present, max(config.sample or FIT_ROWS, FIT_ROWS))
-    if present * classes > MAX_SCORED_CELLS or fit_rows * classes > FIT_ROWS * config.max_classes:
-        return (
-            f"target has {classes:,} classes over {present:,} rows; model checks hold rows x classes "
-            f"probabilities, at most {MAX_SCORED_CELLS:,} (fewer rows or classes, or --mode stream)"
-        )
-    return None
-
-
-def _refuse_impossible_pred_probs(dataset: Dataset, config: Config, profile: Profile) -> None:
-    """Read a ``.npy`` ``--pred-probs`` header and refuse, before anything allocates the
-    array, a shape that cannot be one probability row per data row or that the file's
-    size cannot hold (a header may claim any shape)."""
-    path = config.pred_probs
-    if path is None or dataset.target is None or dataset.task != "classification":
-        return
-    if not path.lower().endswith(".npy"):
-        return
-    from numpy.lib import format as npy
-
-    from preflight.data.dataset import refuse_special_file
-
-    refuse_special_file(path, "--pred-probs: ")
-    try:
-        with open(path, "rb") as fh:
-            version = npy.read_magic(fh)
-            if version == (1, 0):
-                shape, _, dtype = npy.read_array_header_1_0(fh)
-            else:
-                shape, _, dtype = npy.read_array_header_2_0(fh)
-            offset = fh.tell()
-        size = os.path.getsize(path)
-    except (ValueError, OSError, SyntaxError) as exc:
-        raise PreflightError(f"--pred-probs: {path}: not a numeric .npy array ({exc})") from None
-    if dtype.hasobject:
-        raise PreflightError(f"--pred-probs: {path}: not a numeric .npy array (it holds Python objects)")
-    rows = dataset.n_rows
-    classes = profile[dataset.target].n_unique
-    columns = shape[1] if len(shape) == 2 else 1
-    if len(shape) not in (1, 2) or (len(shape) == 1 and classes != 2):
-        raise PreflightError(
-            f"--pred-probs: {path}: expected a 2-D table (rows x {classes} classes), got shape {tuple(shape)}"
-        )
-    if shape[0] != rows:
-        raise PreflightError(
-            f"--pred-probs: {path}: has {shape[0]} rows but the data has {rows}; "
-            "give one probability row per data row, in the same order"
-        )
-    if columns not in (classes, 1 if classes == 2 else classes):
-        raise PreflightError(
-            f"--pred-probs: {path}: has {columns:,} columns but the target has {classes:,} classes"
-        )
-    need = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    if size - offset < need:
-        raise PreflightError(
-            f"--pred-probs: {path}: truncated: its header claims {tuple(shape)} {dtype} values "
-            f"({need:,} bytes) but the file holds {max(size - offset, 0):,}"
-        )
-
-
 def run(
     dataset: Dataset,
     config: Config,
@@ -189,15 +88,17 @@ def _run(
     if dataset.batches is not None:
         dataset.batches.progress = rows_progress
     findings: list[Finding] = []
+    sections = Sections()
     skipped: list[Skipped] = []
     errors: list[CheckError] = []
     ran: list[str] = []
-    too_many_classes = _classes_guard(dataset, config, ctx.profile, checks)
+    too_many_classes = classes_guard(dataset, config, ctx.profile, checks)
     if any(c.model_based for c in checks) and config.models:
-        _refuse_impossible_pred_probs(dataset, config, ctx.profile)
+        refuse_impossible_pred_probs(dataset, config, ctx.profile)
     # Checks that pass over every row go first when streaming: a pass holds a record
     # batch and its decode buffers, best paid before the models' state has grown.
-    # (Findings are sorted at the end and shared artifacts do not depend on order.)
+    # (Findings are sorted at the end and shared artifacts do not depend on order;
+    # the fit samples fold in this order, by the rules of core/sections.py.)
     if dataset.batches is not None:
         checks = sorted(checks, key=lambda c: not c.file_rows)
     for i, check in enumerate(checks):
@@ -210,7 +111,14 @@ def _run(
         if progress is not None:
             progress(check.code, i, len(checks))
         try:
-            found = list(check.run(ctx))
+            # A section counts as soon as it is yielded, even from a check that then
+            # crashes; its findings count only when it finishes.
+            found: list[Finding] = []
+            for item in check.run(ctx):
+                if isinstance(item, Finding):
+                    found.append(item)
+                else:
+                    sections.add(item)
             if dataset.sample_positions is not None and not check.file_rows:
                 found = [_rows_in_file(f, ctx) for f in found]
             findings.extend(found)
@@ -229,7 +137,7 @@ def _run(
             columns=dataset.frame.shape[1],
             target=dataset.target,
             task=dataset.task,
-            sampled_rows=ctx.published.get("sampled_rows"),
+            sampled_rows=sections.sampled_rows,
             profiled_rows=None if dataset.sample_positions is None else dataset.n_rows,
         ),
         findings=tuple(findings),
@@ -237,7 +145,7 @@ def _run(
         skipped=tuple(skipped),
         errors=tuple(errors),
         checks_run=tuple(ran),
-        label_health=ctx.published.get("label_health"),
+        label_health=sections.label_health,
         preprocessing=build_plan(findings, dataset),
         profile=summarize(ctx.profile, dataset),
         max_rows=config.max_rows,

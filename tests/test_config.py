@@ -85,3 +85,12 @@ def test_nearest_pyproject_wins(tmp_path: Path) -> None:
     (tmp_path / "bad.toml").write_text("target = [")
     with pytest.raises(PreflightError, match="invalid TOML"):
         load_config(tmp_path / "bad.toml")
+
+
+def test_target_for_a_file_is_the_first_matching_targets_glob_else_target() -> None:
+    config = from_mapping({"target": "y", "targets": {"data/iris*": "variety", "*.parquet": "label"}})
+    assert config.target_for("data/iris.csv") == "variety"
+    assert config.target_for("data/iris/part-0.parquet") == "variety"  # the first match wins
+    assert config.target_for(Path("deep/down/train.parquet")) == "label"  # ``*`` crosses ``/``
+    assert config.target_for("/abs/path/data/other.csv") == "y"
+    assert Config().target_for("data/iris.csv") is None

@@ -18,6 +18,7 @@ from preflight.checks import REGISTRY
 from preflight.checks.base import Check, Context
 from preflight.core.config import Config
 from preflight.core.findings import Finding, Severity
+from preflight.core.sections import LabelHealth, SampledRows, SampleRule, Section, Sections
 from preflight.data.dataset import load_dataset
 from preflight.reporters import render
 from preflight.run import run
@@ -99,6 +100,57 @@ def test_a_crashing_check_is_recorded_and_the_rest_still_run() -> None:
     assert [f.code for f in report.findings] == ["DQ007"]
     assert report.exit_code == 3
     jsonschema.validate(json.loads(render(report, "json")), SCHEMA)
+
+
+class _Sectioned(Check):
+    """A check that yields report sections, then crashes (test double for how the run
+    gathers the sections a check yields)."""
+
+    code = "DQ998"
+    name = "test.sectioned"
+    category = "labels"
+    cause = 4
+    severity = Severity.ERROR
+
+    def run(self, ctx: Context) -> Iterator[Finding | Section]:
+        yield self.finding("never reported: the check does not finish")
+        yield LabelHealth({"method": "test", "issue_count": 0})
+        yield SampledRows(300, "if-unreported")
+        raise RuntimeError("after the sections")
+
+
+def test_sections_yielded_reach_the_report_even_from_a_check_that_crashes() -> None:
+    ds = load_dataset(_messy_frame(), target="label")
+    report = run(ds, Config(target="label"), checks=[_Sectioned(), REGISTRY["DQ007"]()])
+    assert report.label_health == {"method": "test", "issue_count": 0}
+    assert report.dataset.sampled_rows == 300
+    assert [f.code for f in report.findings] == ["DQ007"]
+    assert [e.code for e in report.errors] == ["DQ998"]
+
+
+@pytest.mark.parametrize(
+    ("yielded", "sampled_rows"),
+    [
+        ([], None),
+        ([("if-unreported", 900), ("if-unreported", 700)], 900),
+        ([("if-unreported", 900), ("fold-plan", 500)], 500),
+        ([("fold-plan", 500), ("if-unreported", 900)], 500),
+        # Streaming runs OL002 first: the fold plan replaces its sample ...
+        ([("largest", 2000), ("fold-plan", 500)], 500),
+        # ... in memory it runs last and keeps the larger.
+        ([("fold-plan", 500), ("largest", 2000)], 2000),
+        ([("largest", 300), ("largest", 200)], 300),
+        # CP004 and LB001 both report the one fold plan: its second report changes nothing.
+        ([("largest", 2000), ("fold-plan", 500), ("largest", 2500), ("fold-plan", 500)], 2500),
+    ],
+)
+def test_sampled_rows_fold_by_each_models_rule(
+    yielded: list[tuple[SampleRule, int]], sampled_rows: int | None
+) -> None:
+    sections = Sections()
+    for rule, rows in yielded:
+        sections.add(SampledRows(rows, rule))
+    assert sections.sampled_rows == sampled_rows
 
 
 def test_needs_are_skipped_with_a_reason() -> None:

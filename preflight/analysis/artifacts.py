@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
 
 import numpy as np
 
@@ -28,27 +27,22 @@ from preflight.core.config import Config
 from preflight.data.dataset import Dataset
 from preflight.data.engines.rows import InMemory, RowBatches
 from preflight.data.hashing import duplicate_mask
-from preflight.data.profile import Profile
+from preflight.data.numbers import to_number
+from preflight.data.profile import ColumnProfile, Profile
 
 
 class Artifacts:
     """Lazily computed, typed artifacts of one run (each built at most once)."""
 
-    def __init__(
-        self, dataset: Dataset, profile: Profile, config: Config, published: dict[str, Any] | None = None
-    ) -> None:
+    def __init__(self, dataset: Dataset, profile: Profile, config: Config) -> None:
         self.dataset = dataset
         self.profile = profile
         self.config = config
-        # Report sections handed to the engine (``sampled_rows``); the Context's own dict.
-        self.published: dict[str, Any] = {} if published is None else published
         self._members: dict[str, np.ndarray] = {}
         self._refit: oof.OutOfFold | None = None
         self._heldout: dict[Role, HeldOut] = {}
         self._aligned: dict[Role, Aligned] = {}
-
-    def publish(self, section: str, value: Any) -> None:
-        self.published[section] = value
+        self._parsed_numbers: dict[str, ColumnProfile] = {}
 
     # ---- rows ---------------------------------------------------------------------
 
@@ -101,15 +95,24 @@ class Artifacts:
         """Signed robust scores of every row of a modelled column (not kept)."""
         return column_model.column_scores(self.column_models, self.profile, name)
 
+    def parsed_numbers(self, name: str) -> ColumnProfile:
+        """A profile of the text column ``name`` read as numbers (``"3,750"`` -> 3750,
+        a cell that is no number -> NaN): the values the plan's parse-numbers step
+        feeds a model, by which the SN checks judge numbers stored as text. Several SN
+        checks read the same column, so each is parsed once per run."""
+        if name not in self._parsed_numbers:
+            text = self.profile[name].series
+            numbers = text.map(to_number, na_action="ignore").astype(float)
+            self._parsed_numbers[name] = ColumnProfile(name, numbers)
+        return self._parsed_numbers[name]
+
     # ---- classification models ------------------------------------------------------
 
     @cached_property
     def folds(self) -> Folds:
-        """The fold plan every classification model is fitted on."""
-        plan = build_folds(self.dataset.y, self.encoded.matrix, sample_cap(self.config), self.config.seed)
-        if plan.sampled:
-            self.publish("sampled_rows", int(plan.fit.size))
-        return plan
+        """The fold plan every classification model is fitted on (the out-of-fold
+        probabilities built on it carry its fit sample, ``OutOfFold.sampled_rows``)."""
+        return build_folds(self.dataset.y, self.encoded.matrix, sample_cap(self.config), self.config.seed)
 
     def member(self, name: str) -> np.ndarray:
         """Out-of-fold probabilities of one ensemble member."""

@@ -9,6 +9,7 @@ partitions with it.
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from preflight.analysis.artifacts import Artifacts
 from preflight.analysis.column_model import ColumnModel
 from preflight.analysis.features import ColumnCode, transform
 from preflight.analysis.relations import COV_CLIP, Relations, fit_relations
+from preflight.core.sections import SampledRows
 
 # Fit-sample size when the run sets no --sample: the reference rows every row is
 # compared with. 2,000 keeps scoring a million rows well under a minute on 2 cores.
@@ -172,12 +174,15 @@ def _gather(parts: list[Hits]) -> Hits:
 
 def score_rows(
     art: Artifacts, k: int, sample: int, distance_threshold: float, relation_threshold: float
-) -> RowScores | None:
+) -> Generator[SampledRows, None, RowScores | None]:
     """Fit on a seeded sample of ``Dataset.frame`` and score every row of the file
     (batch by batch): the mean distance to its ``k`` nearest fit-sample rows in a
     whitened space, calibrated as ``(log d - median) / (p95 - median)`` over the fit
     sample, and the largest robust z of a numeric column's residual from its linear
-    relation to the other columns."""
+    relation to the other columns.
+
+    A generator so that OL002 reports the fit sample (``result = yield from
+    score_rows(...)``) once it is drawn, whether or not a model comes of it."""
     from sklearn.neighbors import NearestNeighbors
     from threadpoolctl import threadpool_limits
 
@@ -188,8 +193,7 @@ def score_rows(
     rng = np.random.default_rng(art.config.seed)
     if n > sample:
         reference = np.sort(rng.choice(n, size=sample, replace=False))
-        previous = art.published.get("sampled_rows")
-        art.publish("sampled_rows", max(int(previous or 0), sample))
+        yield SampledRows(sample, "largest")
     else:
         reference = np.arange(n)
 

@@ -3,16 +3,17 @@
 A check is a class with a code, a dotted name, the article cause it belongs to,
 a category, a default severity and a docstring that *is* its user documentation
 (shown by ``preflight rule CODE``). It reads a :class:`Context` and yields
-:class:`~preflight.core.findings.Finding` objects: it never prints and never mutates
+:class:`~preflight.core.findings.Finding` objects, and the report sections that are not
+findings as :mod:`preflight.core.sections` values: it never prints and never mutates
 the data.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -20,11 +21,10 @@ from preflight.analysis.artifacts import Artifacts
 from preflight.checks.options import NoOptions, read_options
 from preflight.core.config import Config
 from preflight.core.findings import Category, Finding, Fix, RuleInfo, Severity
+from preflight.core.sections import Section
 from preflight.data.dataset import Dataset
 from preflight.data.engines.rows import RowBatches
 from preflight.data.profile import Kind, Profile
-
-T = TypeVar("T")
 
 # What a check can need before it can run; the engine skips it with this reason.
 NEEDS: dict[str, str] = {
@@ -39,25 +39,15 @@ NEEDS: dict[str, str] = {
 @dataclass
 class Context:
     """What a check may read. ``artifacts`` holds the shared statistics and models
-    (each built once per run); ``shared`` memoises a check family's own helpers."""
+    (each built once per run)."""
 
     dataset: Dataset
     profile: Profile
     config: Config
-    # Report sections a check hands to the engine (label_health, sampled_rows).
-    published: dict[str, Any] = field(default_factory=dict)
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
     artifacts: Artifacts = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.artifacts = Artifacts(self.dataset, self.profile, self.config, self.published)
-
-    def shared(self, key: str, factory: Callable[[], T]) -> T:
-        """Compute ``factory()`` once per run under ``key`` and reuse it."""
-        if key not in self._cache:
-            self._cache[key] = factory()
-        value: T = self._cache[key]
-        return value
+        self.artifacts = Artifacts(self.dataset, self.profile, self.config)
 
     @property
     def batches(self) -> RowBatches:
@@ -72,10 +62,6 @@ class Context:
     def file_row(self, frame_position: int) -> int:
         """:meth:`file_rows` of one row, for messages and evidence."""
         return int(self.file_rows(np.array([frame_position]))[0])
-
-    def publish(self, section: str, value: Any) -> None:
-        """Hand a report section (``label_health``, ``sampled_rows``) to the engine."""
-        self.published[section] = value
 
 
 class Check:
@@ -108,7 +94,10 @@ class Check:
     def __init__(self, overrides: Mapping[str, object] | None = None) -> None:
         self.opts = read_options(self.Options, self.code, overrides or {})
 
-    def run(self, ctx: Context) -> Iterable[Finding]:
+    def run(self, ctx: Context) -> Iterable[Finding | Section]:
+        """Yield the findings, and any report section the check computes (the label
+        health, a model's fit sample) at the point it is known: the run keeps a section
+        yielded before a crash, and a finding only when the check finishes."""
         raise NotImplementedError
 
     @classmethod

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
@@ -157,7 +156,7 @@ def _check_one(
     from preflight.reporters import render
     from preflight.run import run
 
-    target = _target_for(path, config)
+    target = config.target_for(path)
     line = ProgressLine(enabled=progress)
     try:
         line.show(f"reading {path}")
@@ -189,13 +188,3 @@ def _check_one(
 
         write_rows(report, output_for(rows_out, path))
     return report.exit_code
-
-
-def _target_for(path: str, config: Config) -> str | None:
-    """The target for this file: a matching ``targets`` glob, else ``target``."""
-    from fnmatch import fnmatch
-
-    for pattern, column in config.targets.items():
-        if fnmatch(path, pattern) or fnmatch(Path(path).name, pattern):
-            return column
-    return config.target

@@ -7,9 +7,11 @@ did-you-mean, so a typo never silently disables a setting.
 from __future__ import annotations
 
 import dataclasses
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +69,17 @@ class Config:
     @property
     def fail_severity(self) -> Severity | None:
         return None if self.fail_on == "never" else Severity(self.fail_on)
+
+    def target_for(self, path: str | os.PathLike[str]) -> str | None:
+        """The target of the file at ``path``: the column of the first ``targets`` glob
+        that matches the path as given or the file's name alone (``*`` also crosses
+        ``/``), else ``target``. One project config serves files whose label columns
+        differ, and the CLI and the Python API pick a file's the same way."""
+        text = os.fspath(path)
+        for pattern, column in self.targets.items():
+            if fnmatch(text, pattern) or fnmatch(Path(text).name, pattern):
+                return column
+        return self.target
 
     def replace(self, **changes: Any) -> Config:
         """A copy with ``changes`` applied (None values are ignored) and validated."""

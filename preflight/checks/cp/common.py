@@ -17,10 +17,3 @@ def labelled_rows(ctx: Context) -> int:
 def plain(value: Any) -> Any:
     """A numpy scalar as the Python value, so messages read ``True``, not ``np.True_``."""
     return value.item() if hasattr(value, "item") else value
-
-
-def publish_sample(ctx: Context, sampled_rows: int | None) -> None:
-    """Report the model fit sample in ``dataset.sampled_rows``, unless a check already did
-    (the shared out-of-fold model of LB publishes its own)."""
-    if sampled_rows is not None and "sampled_rows" not in ctx.published:
-        ctx.publish("sampled_rows", sampled_rows)

@@ -4,9 +4,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from preflight.checks.base import Check, Context
-from preflight.checks.cp.common import labelled_rows, publish_sample
+from preflight.checks.cp.common import labelled_rows
 from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
+from preflight.core.sections import Section, sampled
 
 
 class GeneralisationGap(Check):
@@ -53,11 +54,11 @@ class GeneralisationGap(Check):
 
     opts: Options
 
-    def run(self, ctx: Context) -> Iterator[Finding]:
+    def run(self, ctx: Context) -> Iterator[Finding | Section]:
         fit = ctx.artifacts.flexible_fit
         if fit is None:
             return
-        publish_sample(ctx, fit.sampled_rows)
+        yield from sampled(fit.sampled_rows, "if-unreported")
         full = fit.full
         gap = full.train_score - full.score
         if gap < self.opts.min_gap:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -8,9 +8,9 @@ import numpy as np
 
 from preflight.analysis.scores import balanced_accuracy, permutation_p_value, r2
 from preflight.checks.base import Check, Context
-from preflight.checks.cp.common import publish_sample
 from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
+from preflight.core.sections import SampledRows, Section, sampled
 
 # Below this many labelled rows no test can tell a model from chance.
 MIN_ROWS = 20
@@ -80,15 +80,15 @@ class Learnability(Check):
 
     opts: Options
 
-    def run(self, ctx: Context) -> Iterator[Finding]:
+    def run(self, ctx: Context) -> Iterator[Finding | Section]:
         assert ctx.dataset.target is not None
-        quick = _quick_skill(ctx)
+        quick = yield from _quick_skill(ctx)
         alpha = float(self.opts.alpha)
         flexible: Skill | None = None
         if quick is None:
             # The shared model could not be fitted (a class too rare to split, say):
             # the forest, which sets such classes aside, judges alone.
-            flexible = _flexible_skill(ctx)
+            flexible = yield from _flexible_skill(ctx)
             if flexible is None:
                 return
             best, p_value = flexible, flexible.p_value
@@ -98,7 +98,7 @@ class Learnability(Check):
             # one alone does not settle it (or looks weak).
             best, p_value = quick, min(1.0, 2 * quick.p_value)
             if quick.p_value >= alpha / 2 or quick.skill < self.opts.weak_skill:
-                flexible = _flexible_skill(ctx)
+                flexible = yield from _flexible_skill(ctx)
                 if flexible is None:
                     p_value = quick.p_value  # one model only: no correction
                 else:
@@ -140,11 +140,13 @@ class Learnability(Check):
             )
 
 
-def _quick_skill(ctx: Context) -> Skill | None:
-    """Skill of the shared out-of-fold predictions (classification or regression)."""
+def _quick_skill(ctx: Context) -> Generator[SampledRows, None, Skill | None]:
+    """Skill of the shared out-of-fold predictions (classification or regression); yields
+    the fold plan's sample as soon as the classification model is read."""
     seed = ctx.config.seed
     if ctx.dataset.task == "classification":
         oof = ctx.artifacts.out_of_fold
+        yield from sampled(oof.sampled_rows, "fold-plan")
         k = len(oof.classes)
         if k < 2 or len(oof.labels) < MIN_ROWS:
             return None
@@ -188,11 +190,12 @@ def _quick_skill(ctx: Context) -> Skill | None:
     return None
 
 
-def _flexible_skill(ctx: Context) -> Skill | None:
+def _flexible_skill(ctx: Context) -> Generator[SampledRows, None, Skill | None]:
+    """Skill of the flexible model (the forest of CP006/CP007); yields its sample."""
     fit = ctx.artifacts.flexible_fit
     if fit is None or len(fit.y) < MIN_ROWS:
         return None
-    publish_sample(ctx, fit.sampled_rows)
+    yield from sampled(fit.sampled_rows, "if-unreported")
     seed = ctx.config.seed
     if fit.task == "classification":
         k = fit.n_classes

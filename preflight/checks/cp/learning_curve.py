@@ -4,9 +4,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from preflight.checks.base import Check, Context
-from preflight.checks.cp.common import publish_sample
 from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Severity
+from preflight.core.sections import Section, sampled
 
 
 class LearningCurve(Check):
@@ -48,11 +48,11 @@ class LearningCurve(Check):
 
     opts: Options
 
-    def run(self, ctx: Context) -> Iterator[Finding]:
+    def run(self, ctx: Context) -> Iterator[Finding | Section]:
         fit = ctx.artifacts.flexible_fit
         if fit is None or len(fit.points) < 2:
             return
-        publish_sample(ctx, fit.sampled_rows)
+        yield from sampled(fit.sampled_rows, "if-unreported")
         first, half, full = fit.points[0], fit.points[-2], fit.points[-1]
         gain = full.score - half.score
         rising = gain >= self.opts.rising_gain

@@ -10,6 +10,7 @@ from preflight.analysis.oof import OutOfFold
 from preflight.checks.base import Check, Context, severity_at
 from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
+from preflight.core.sections import LabelHealth, Section, sampled
 
 
 class LabelIssues(Check):
@@ -82,10 +83,11 @@ class LabelIssues(Check):
 
     opts: Options
 
-    def run(self, ctx: Context) -> Iterator[Finding]:
+    def run(self, ctx: Context) -> Iterator[Finding | Section]:
         from preflight.analysis.confident import analyse, class_summary, confused_pairs, noise_matrix
 
         oof = ctx.artifacts.label_out_of_fold
+        yield from sampled(oof.sampled_rows, "fold-plan")
         if oof.labels.size < self.opts.min_rows or (oof.source == "preflight" and oof.folds == 0):
             return
         noise = analyse(oof, min_class_rows=self.opts.min_class_rows)
@@ -128,7 +130,7 @@ class LabelIssues(Check):
             "top_confused_pairs": pairs,
             "per_class": class_summary(oof, noise),
         }
-        ctx.publish("label_health", health)
+        yield LabelHealth(health)
         if issue_rows.size == 0:
             return
         severity = severity_at(rate, error_at=self.opts.error_rate, warn_at=self.opts.warn_rate)

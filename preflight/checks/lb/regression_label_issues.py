@@ -10,6 +10,7 @@ from preflight.analysis.oof_regression import RESCALE_ABOVE
 from preflight.checks.base import Check, Context, severity_at
 from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
+from preflight.core.sections import LabelHealth, Section
 
 # 1.4826 * MAD estimates the standard deviation of normal residuals, unmoved by the
 # very targets we are looking for.
@@ -60,7 +61,7 @@ class RegressionLabelIssues(Check):
 
     opts: Options
 
-    def run(self, ctx: Context) -> Iterator[Finding]:
+    def run(self, ctx: Context) -> Iterator[Finding | Section]:
         oof = ctx.artifacts.out_of_fold_regression
         # Constant predictions mean no model could be fitted (too few rows, no features).
         if oof.targets.size < self.opts.min_rows or np.ptp(oof.predictions) == 0:
@@ -88,8 +89,7 @@ class RegressionLabelIssues(Check):
             for i in flagged
         ]
         listed = ranked[: ctx.config.max_rows]  # the report's cap; --rows-out has them all
-        ctx.publish(
-            "label_health",
+        yield LabelHealth(
             {
                 "method": how,
                 "estimated_noise_rate": rate,

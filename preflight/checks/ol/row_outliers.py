@@ -15,6 +15,7 @@ from preflight.checks.base import Check, Context
 from preflight.checks.ol.common import row_cap
 from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
+from preflight.core.sections import Section
 
 # Rows whose scores and contributing columns are spelled out in the evidence.
 EVIDENCE_ROWS = 100
@@ -81,7 +82,7 @@ class RowOutliers(Check):
 
     opts: Options
 
-    def run(self, ctx: Context) -> Iterator[Finding]:
+    def run(self, ctx: Context) -> Iterator[Finding | Section]:
         n = ctx.dataset.rows_in_file
         if ctx.dataset.n_rows < int(self.opts.min_rows):
             return
@@ -89,7 +90,7 @@ class RowOutliers(Check):
         k = max(1, int(self.opts.neighbors))
         threshold = float(self.opts.threshold)
         relation_threshold = float(self.opts.relation_threshold)
-        result = score_rows(
+        result = yield from score_rows(
             ctx.artifacts,
             k=k,
             sample=sample,

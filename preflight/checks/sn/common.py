@@ -87,14 +87,7 @@ def numeric_view(ctx: Context, col: ColumnProfile) -> ColumnProfile:
     text = counts.get("text", 0)
     if numbers == 0 or numbers < TEXT_NUMBER_SHARE * (numbers + text):
         return col
-
-    def parse() -> ColumnProfile:
-        from preflight.data.numbers import to_number
-
-        parsed = col.series.map(to_number, na_action="ignore").astype(float)
-        return ColumnProfile(col.name, parsed)
-
-    return ctx.shared(f"sn.parsed-numbers:{col.name}", parse)
+    return ctx.artifacts.parsed_numbers(col.name)
 
 
 # The share of numeric cells at which a text column is read as numbers stored as
