@@ -85,7 +85,7 @@ def refuse_impossible_pred_probs(dataset: Dataset, config: Config, profile: Prof
         return
     from numpy.lib import format as npy
 
-    from preflight.data.dataset import refuse_special_file
+    from preflight.data.inputs import refuse_special_file
 
     refuse_special_file(path, "--pred-probs: ")
     try:

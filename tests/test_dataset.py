@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from preflight.core.errors import PreflightError
-from preflight.data.dataset import infer_task, load_dataset
+from preflight.data.dataset import load_dataset
+from preflight.data.roles import infer_task
 from tests.conftest import EXAMPLES
 
 FRAME = pd.DataFrame({"a": [1.5, 2.5, None], "b": ["x", "y", "z"], "label": [0, 1, 0]})

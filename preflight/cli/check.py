@@ -28,6 +28,9 @@ from preflight.core.errors import PreflightError
 from preflight.core.escape import SafeFormatter, safe_path
 from preflight.core.outputs.guard import output_for, refuse_overwriting_inputs, refuse_shared_outputs
 from preflight.core.outputs.write import write_text_atomic
+
+# No pandas or numpy behind this one: it looks at paths and first bytes only.
+from preflight.data.inputs import is_lfs_pointer
 from preflight.reporters import FORMATS
 
 
@@ -113,7 +116,7 @@ def check(
     progress = not no_progress and not quiet and not pre_commit and sys.stderr.isatty()
     exit_code = EXIT_OK
     for path in paths:
-        if pre_commit and _is_lfs_pointer(path):
+        if pre_commit and is_lfs_pointer(path):
             notice = "skipped: a Git LFS pointer, not the data (`git lfs pull` fetches it)"
             click.echo(f"{safe_path(path)}: {notice}")
             continue
@@ -123,12 +126,6 @@ def check(
         )  # fmt: skip
         exit_code = max(exit_code, code)
     return exit_code
-
-
-def _is_lfs_pointer(path: str) -> bool:
-    from preflight.data.dataset import is_lfs_pointer  # pandas: only when the hook runs
-
-    return is_lfs_pointer(path)
 
 
 def _logging(verbose: bool) -> None:

@@ -1,4 +1,5 @@
-"""The exception types that mean "bad usage or bad input" (exit code 2)."""
+"""The exception types that mean "bad usage or bad input" (exit code 2), and the pieces
+of their one-line messages."""
 
 from __future__ import annotations
 
@@ -27,3 +28,13 @@ def did_you_mean(word: str, choices: Iterable[str], n: int = 3) -> str:
     if not matches:
         return ""
     return "; did you mean " + " or ".join(repr(m) for m in matches) + "?"
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of ``str(exc)`` (its type's name when empty), at most 300 characters.
+
+    The messages of pyarrow, Dask and the other libraries span many lines (a stack, a
+    schema dump); a PreflightError quoting one stays one line on stderr.
+    """
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:300]

@@ -1,6 +1,7 @@
 """Numbers stored as text, read as numbers: shared by the checks (SN reads such columns
 as numbers) and by the plan, whose generated code copies this function's source, so it
-stays self-contained (``re`` and ``numpy as np`` only)."""
+stays self-contained (``re`` and ``numpy as np`` only). :func:`plain` turns numpy scalars
+into Python ones, for the scan's mergeable counts and the contracts' YAML."""
 
 from __future__ import annotations
 
@@ -26,3 +27,9 @@ def to_number(value: Any) -> float:
     if percent:
         number /= 100.0
     return -number if negative else number
+
+
+def plain(value: Any) -> Any:
+    """numpy scalars -> Python scalars (other values as they are): YAML's safe dumper
+    writes them, and frequencies merge across batches and pickle small."""
+    return value.item() if isinstance(value, np.generic) else value

@@ -100,9 +100,9 @@ def refuse_what_would_not_fit(path: str | os.PathLike[str]) -> None:
 
     spec = os.fspath(path)
     if choose_mode(spec, Config()) == "stream":
-        from preflight.data.dataset import _expand
+        from preflight.data.inputs import expand
 
-        need, have = estimated_memory(_expand(spec)) / 2**30, available_memory() / 2**30
+        need, have = estimated_memory(expand(spec)) / 2**30, available_memory() / 2**30
         raise PreflightError(
             f"{spec}: too big to fix in memory (about {need:.1f} GB needed, {have:.1f} GB available); "
             "`preflight check` streams it; run `fix` on one part file at a time"

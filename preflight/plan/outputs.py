@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from preflight.core.errors import PreflightError
-from preflight.data.dataset import SUFFIXES, Format
+from preflight.data.inputs import SUFFIXES, Format
 
 
 def _beside(output: Path, tail: str) -> Path:

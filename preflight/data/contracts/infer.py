@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from preflight.core.errors import PreflightError
-from preflight.data.contracts._common import plain
 from preflight.data.dataset import Dataset
+from preflight.data.numbers import plain
 from preflight.data.profile import ColumnProfile, Profile
 
 # Defaults of the inference, documented in docs/schema.md and `infer-schema --help`.

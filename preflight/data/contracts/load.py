@@ -15,8 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from preflight.core.errors import PreflightError, did_you_mean
-from preflight.data.contracts._common import one_line
+from preflight.core.errors import PreflightError, did_you_mean, first_line
 
 # pandera's built-in checks that apply to pandas columns. A contract may name only
 # these: pandera resolves a check name with getattr() on its Check class, which
@@ -121,7 +120,7 @@ def contract_from_mapping(raw: Any, label: str = "schema") -> Any:
         # Whatever pandera raises while building from this file is a fault of the file:
         # SchemaInitError, bad check arguments (TypeError), an unknown dtype name
         # (TypeError/ValueError), a list where a mapping belongs (AttributeError).
-        raise PreflightError(f"{label}: not a valid pandera schema: {one_line(exc)}") from None
+        raise PreflightError(f"{label}: not a valid pandera schema: {first_line(exc)}") from None
 
 
 def _check_serialized(raw: Any, label: str) -> None:

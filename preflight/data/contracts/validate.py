@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from preflight.core.errors import PreflightError
-from preflight.data.contracts._common import one_line, plain
+from preflight.core.errors import PreflightError, first_line
+from preflight.data.numbers import plain
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def validate_contract(frame: pd.DataFrame, schema: Any) -> list[Violation]:
     except pandera.errors.SchemaErrors as exc:
         found = [_locate(v, frame) for v in violations_from_failure_cases(exc.failure_cases, schema)]
     except pandera.errors.SchemaDefinitionError as exc:
-        raise PreflightError(f"schema cannot be applied to this data: {one_line(exc)}") from None
+        raise PreflightError(f"schema cannot be applied to this data: {first_line(exc)}") from None
     else:
         return []
     for v in [v for v in found if v.kind == "dtype"]:

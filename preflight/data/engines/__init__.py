@@ -69,7 +69,7 @@ def choose_mode(path: str, config: Config) -> Mode:
     """``config.mode`` unless it is auto: stream a parquet input too big to audit in memory."""
     if config.mode != "auto":
         return config.mode  # type: ignore[return-value]
-    from preflight.data.dataset import input_files
+    from preflight.data.inputs import input_files
 
     files = input_files(path)  # a FIFO or device is refused before anything opens it
     try:

@@ -24,17 +24,17 @@ import numpy as np
 import pandas as pd
 
 from preflight.core.config import Config
-from preflight.core.errors import PreflightError
-from preflight.data.dataset import Dataset, _first_line
+from preflight.core.errors import PreflightError, first_line
+from preflight.data.dataset import Dataset
 from preflight.data.engines.scan import FileScan, merge, sample_threshold, scan_batch
 from preflight.data.engines.stream import (
     RowsHook,
-    _names,
     batch_frame,
     dataset_from_scan,
     parquet_files,
     renamed_columns,
 )
+from preflight.data.frames import unique_names
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -61,7 +61,7 @@ class Partition:
         import pyarrow.parquet as pq
 
         pf = pq.ParquetFile(self.path)
-        names = _names(pf.schema_arrow.names)
+        names, _ = unique_names(pf.schema_arrow.names)
         if columns is None:
             table = pf.read_row_group(self.row_group).rename_columns(names)
         else:
@@ -104,7 +104,7 @@ def client_for(scheduler: str | None) -> Client:
         else:
             client = Client(scheduler, timeout="20s")
     except OSError as exc:
-        raise PreflightError(f"cannot reach the Dask scheduler {scheduler!r}: {_first_line(exc)}") from None
+        raise PreflightError(f"cannot reach the Dask scheduler {scheduler!r}: {first_line(exc)}") from None
     atexit.register(client.close)
     _clients[scheduler] = client
     return client
@@ -179,7 +179,7 @@ def load_on_dask(
     except PreflightError:
         raise
     except Exception as exc:  # a worker could not read or scan a partition
-        raise PreflightError(f"{path}: the Dask scan failed: {_first_line(exc)}") from exc
+        raise PreflightError(f"{path}: the Dask scan failed: {first_line(exc)}") from exc
     return dataset_from_scan(
         path,
         scan,

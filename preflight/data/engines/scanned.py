@@ -2,7 +2,7 @@
 
 In streaming mode ``Dataset.frame`` holds a seeded sample of the file's rows. The
 checks still read a :class:`~preflight.data.profile.ColumnProfile` per column; this
-subclass answers from the full-file :class:`~preflight.data.engines.scan.ColumnScan`
+subclass answers from the full-file :class:`~preflight.data.engines.column_scan.ColumnScan`
 where the scan is exact (row and missing counts, min/max, moments, and value
 frequencies of columns with at most ``DISTINCT_CAP`` distinct values) and from the
 sample otherwise (quantiles, text classes, value frequencies of high-cardinality
@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from preflight.data.dataset import Dataset
-from preflight.data.engines.scan import ColumnScan, FileScan
+from preflight.data.engines.column_scan import DISTINCT_CAP, ColumnScan
+from preflight.data.engines.scan import FileScan
 from preflight.data.profile import ColumnProfile, Profile
 
 
@@ -95,8 +96,6 @@ class ScannedColumnProfile(ColumnProfile):
         at least the cap."""
         if self.scan.counts is not None:
             return len(self.scan.counts)
-        from preflight.data.engines.scan import DISTINCT_CAP
-
         sample = self.sample_value_counts
         seen = int(sample.sum())
         if seen == 0:

@@ -13,17 +13,12 @@ from typing import TYPE_CHECKING, TypeVar
 
 import pandas as pd
 
-from preflight.core.errors import PreflightError
-from preflight.data.dataset import (
-    Dataset,
-    _first_line,
-    _normalise_columns,
-    assign_roles,
-    input_files,
-    to_pandas,
-)
+from preflight.core.errors import PreflightError, first_line
+from preflight.data.dataset import Dataset, assign_roles
 from preflight.data.engines.rows import BATCH_ROWS
 from preflight.data.engines.scan import FileScan, merge, sample_threshold, scan_batch
+from preflight.data.frames import to_pandas, unique_names
+from preflight.data.inputs import input_files
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -62,7 +57,7 @@ def iter_batches(files: list[str], columns: list[str] | None = None) -> Iterator
     for f in files:
         # A 1 MB read buffer without pre-buffering keeps whole column chunks out of memory.
         pf = pq.ParquetFile(f, buffer_size=1 << 20, pre_buffer=False)
-        names = _names(pf.schema_arrow.names)
+        names, _ = unique_names(pf.schema_arrow.names)
         wanted = None if columns is None else [pf.schema_arrow.names[names.index(c)] for c in columns]
         try:
             for batch in pf.iter_batches(batch_size=BATCH_ROWS, columns=wanted, use_threads=False):
@@ -73,13 +68,7 @@ def iter_batches(files: list[str], columns: list[str] | None = None) -> Iterator
         except PreflightError:
             raise
         except Exception as exc:  # pyarrow raises many types; all mean "cannot read"
-            raise PreflightError(f"{f}: cannot read as parquet: {_first_line(exc)}") from exc
-
-
-def _names(raw: list[str]) -> list[str]:
-    """The column names the in-memory reader would give (unique, ``a``, ``a.1``)."""
-    frame, _ = _normalise_columns(pd.DataFrame(columns=raw))
-    return [str(c) for c in frame.columns]
+            raise PreflightError(f"{f}: cannot read as parquet: {first_line(exc)}") from exc
 
 
 def batch_frame(table: pa.Table, start: int) -> pd.DataFrame:
@@ -147,7 +136,7 @@ def renamed_columns(files: list[str]) -> dict[str, str]:
     """The renames the in-memory reader would report (duplicate names made unique)."""
     import pyarrow.parquet as pq
 
-    _, renamed = _normalise_columns(pd.DataFrame(columns=pq.ParquetFile(files[0]).schema_arrow.names))
+    _, renamed = unique_names(pq.ParquetFile(files[0]).schema_arrow.names)
     return renamed
 
 
