@@ -89,7 +89,6 @@ class LabelLeakage(Check):
     def run(self, ctx: Context) -> Iterator[Finding]:
         ds = ctx.dataset
         assert ds.target is not None
-        # Class codes of a typed target (a regression target has no classes to name).
         labels = target_labels(ds, ctx.profile) if ds.task == "classification" else None
         target = encode_target(ds.y, ds.task == "classification", labels)
         if target.present.sum() < self.opts.min_rows or (target.classification and target.k < 2):
@@ -97,7 +96,6 @@ class LabelLeakage(Check):
         rng = np.random.default_rng(ctx.config.seed)
         folds = rng.permutation(target.present.size) % N_FOLDS
         screen = screen_sample(target, folds, ctx.config.seed)
-        # The labels as text, as the pairwise comparison writes them.
         label_texts = None if labels is None else frozenset(pd.Series(labels[1]).astype(str).str.strip())
         flagged: set[str] = set()
         for col in ctx.profile.features():
