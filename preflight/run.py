@@ -21,6 +21,7 @@ from preflight.core.selection import select_codes
 from preflight.data.dataset import Dataset
 from preflight.data.profile import Kind, Profile
 from preflight.data.profile.summary import summarize
+from preflight.data.semantics.stage import with_semantics
 from preflight.model_guards import classes_guard, refuse_impossible_pred_probs
 from preflight.plan.build import build_plan
 
@@ -84,7 +85,12 @@ def _run(
     rows_progress: RowsHook | None,
 ) -> Report:
     checks = selected_checks(config) if checks is None else checks
-    ctx = Context(dataset=dataset, profile=_profile(dataset), config=config)
+    # The semantics stage: every check reads what each column is, and the cleaned view.
+    # (``fix`` runs the stage itself, to keep the keys it finds: then it is not redone.)
+    raw = _profile(dataset)
+    if not dataset.semantics:
+        dataset = with_semantics(dataset, raw, config.columns)
+    ctx = Context(dataset=dataset, profile=_profile(dataset, raw), config=config)
     if dataset.batches is not None:
         dataset.batches.progress = rows_progress
     findings: list[Finding] = []
@@ -149,6 +155,7 @@ def _run(
         preprocessing=build_plan(findings, dataset),
         profile=summarize(ctx.profile, dataset),
         max_rows=config.max_rows,
+        columns=tuple(dataset.semantics.values()),
         skipped_columns=columns_not_examined(checks, ran, ctx.profile),
         rules={c.code: c.rule_info() for c in checks},
     )
@@ -183,12 +190,12 @@ def columns_not_examined(
 _ALL_KINDS: frozenset[Kind] = frozenset(get_args(Kind))
 
 
-def _profile(dataset: Dataset) -> Profile:
+def _profile(dataset: Dataset, inherit: Profile | None = None) -> Profile:
     if dataset.scan is None:
-        return Profile(dataset)
+        return Profile(dataset, inherit)
     from preflight.data.engines.scanned import ScannedProfile
 
-    return ScannedProfile(dataset, dataset.scan)
+    return ScannedProfile(dataset, dataset.scan, inherit)
 
 
 def _rows_in_file(finding: Finding, ctx: Context) -> Finding:

@@ -193,18 +193,19 @@ def test_near_duplicates_only_when_asked(tmp_path: Path) -> None:
     assert not _check(train, test, tmp_path, select="SP001", checks=near).findings
 
 
-def test_time_column_separates_the_files(tmp_path: Path) -> None:
+def test_a_row_counter_that_separates_the_files_is_an_identifier_not_a_feature(tmp_path: Path) -> None:
+    """A row number follows the split perfectly; the semantics stage reads it as a row
+    counter (DQ006), so it is never a feature and SP006 does not have to catch it."""
     df = _frame(load_breast_cancer).sample(frac=1.0, random_state=0).reset_index(drop=True)
     df.insert(0, "row_number", np.arange(len(df)))
     cut = int(len(df) * 0.75)
-    report = _check(df.iloc[:cut], df.iloc[cut:].reset_index(drop=True), tmp_path)
-    separable = [f for f in report.findings if f.code == "SP006"]
-    assert [f.columns for f in separable] == [("row_number",)]
-    assert separable[0].evidence["auc"] >= 0.99
-    assert separable[0].fix is not None and separable[0].fix.step == "drop-columns"
-    assert {f.columns for f in _above_info(report)} == {("row_number",)}
+    report = _check(df.iloc[:cut], df.iloc[cut:].reset_index(drop=True), tmp_path, select="SP,DQ006")
+    (key,) = [f for f in report.findings if f.code == "DQ006"]
+    assert key.columns == ("row_number",) and "row counter" in key.message
+    assert not [f for f in report.findings if f.code == "SP006"]
+    assert not _above_info(report)
     # seeded: the same input gives the same report
-    again = _check(df.iloc[:cut], df.iloc[cut:].reset_index(drop=True), tmp_path)
+    again = _check(df.iloc[:cut], df.iloc[cut:].reset_index(drop=True), tmp_path, select="SP,DQ006")
     assert json.dumps(again.to_dict()) == json.dumps(report.to_dict())
 
 

@@ -32,6 +32,7 @@ distribution shift statistics :mod:`preflight.analysis.drift`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import warnings
 from collections.abc import Sequence
@@ -44,6 +45,7 @@ import pandas as pd
 from preflight.core.errors import PreflightError
 from preflight.data.dataset import Dataset, load_dataset
 from preflight.data.profile import Profile
+from preflight.data.semantics.clean import cleaned_frame
 
 Role = Literal["test", "valid"]
 
@@ -71,6 +73,13 @@ def load_heldout(path: str, train: Dataset, role: Role = "test") -> HeldOut:
     ds.target = train.target if train.target is not None and train.target in columns else None
     ds.id_columns = tuple(c for c in train.id_columns if c in columns)
     ds.task = train.task if ds.target is not None else None
+    # The held-out file is read as the train file is: its columns have the train file's
+    # semantics, and the same markers, text numbers and dates are cleaned.
+    semantics = {name: sem for name, sem in train.semantics.items() if name in columns}
+    if semantics:
+        ds = dataclasses.replace(
+            ds, frame=cleaned_frame(ds.frame, semantics), raw_frame=ds.frame, semantics=semantics
+        )
     return HeldOut(role=role, dataset=ds, profile=Profile(ds))
 
 

@@ -77,9 +77,9 @@ class ColumnSemantics:
     date_format: str | None = None
 
     @property
-    def is_feature_kind(self) -> bool:
-        """True when the column can feed a model as it is (after encoding)."""
-        return self.semantic in ("numeric", "categorical", "boolean", "datetime", "text")
+    def changes_cells(self) -> bool:
+        """True when the cleaned view differs from the column as read."""
+        return bool(self.missing_markers) or self.parsed is not None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from preflight.core.columns import ColumnSemantics
+
 Category = Literal["schema", "data-quality", "outliers", "scale", "capacity", "labels", "split"]
 Task = Literal["classification", "regression"]
 
@@ -219,6 +221,8 @@ class Report:
     max_rows: int = 1000
     # Per check that ran, the features of kinds it does not examine (Check.applies_to).
     skipped_columns: tuple[SkippedColumns, ...] = ()
+    # What every column is (the semantics stage), in column order.
+    columns: tuple[ColumnSemantics, ...] = ()
     # The documentation of the checks the run selected, for reporters (not in the JSON).
     rules: Mapping[str, RuleInfo] = field(default_factory=dict)
 
@@ -255,6 +259,7 @@ class Report:
             "preflight_version": __version__,
             "status": self.status,
             "dataset": self.dataset.to_dict(),
+            "columns": [jsonable(c.to_dict()) for c in self.columns],
             "summary": self.summary,
             "findings": [f.to_dict(self.max_rows) for f in self.findings],
             "label_health": jsonable(self.label_health),

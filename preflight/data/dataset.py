@@ -10,13 +10,14 @@ build the same Dataset from a streamed scan.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from preflight.core.columns import ColumnSemantics
 from preflight.core.errors import PreflightError
 from preflight.core.findings import Task
 from preflight.data.frames import datetimes_in_range, normalise_columns
@@ -51,14 +52,30 @@ class Dataset:
     sample_positions: np.ndarray | None = None
     scan: FileScan | None = None
     batches: RowBatches | None = None
+    # The semantics stage (preflight.data.semantics): what every column is, and the
+    # frame as read before its markers became missing and its text numbers and dates
+    # were parsed (``frame`` is then the cleaned view). Empty / None before the stage.
+    semantics: Mapping[str, ColumnSemantics] = field(default_factory=dict)
+    raw_frame: pd.DataFrame | None = None
 
     @property
     def features(self) -> tuple[str, ...]:
-        """Every column that is neither the target nor an id column, in table order."""
-        skip = set(self.id_columns)
+        """The columns a model may learn from, in table order: not the target, not a
+        declared id column, not a column the semantics stage found to be an identifier."""
+        skip = set(self.id_columns) | set(self.keys)
         if self.target is not None:
             skip.add(self.target)
         return tuple(c for c in self.frame.columns if c not in skip)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Columns the semantics stage found to identify rows (besides --id-column):
+        kept out of the features, passed through by ``fix`` unchanged."""
+        return tuple(
+            name
+            for name, sem in self.semantics.items()
+            if sem.semantic == "identifier" and name != self.target and name not in self.id_columns
+        )
 
     @property
     def n_rows(self) -> int:

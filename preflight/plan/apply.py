@@ -84,8 +84,8 @@ def _run(call: Callable[[], Any], failure: str) -> pd.DataFrame:
 
 
 def _with_ids_and_target(kept: pd.DataFrame, transformed: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
-    """The id columns, the transformed features and the target, side by side."""
-    keep_cols = [c for c in dataset.id_columns if c not in transformed.columns]
+    """The id columns and keys (unchanged), the transformed features and the target, side by side."""
+    keep_cols = [c for c in (*dataset.id_columns, *dataset.keys) if c not in transformed.columns]
     parts = [kept[keep_cols].reset_index(drop=True), transformed.reset_index(drop=True)]
     if dataset.target is not None:
         if dataset.target in transformed.columns:

@@ -23,6 +23,7 @@ def _empty_spec() -> dict[str, Any]:
         "replace": {},
         "parse_numbers": [],
         "infinite_to_missing": [],
+        "decimal_comma": [],
     }
 
 
@@ -34,6 +35,7 @@ class Cells:
     rows: list[str] = field(default_factory=list)  # the body lines of drop_rows(df)
     target: list[str] = field(default_factory=list)  # with_target_transform, if any
     notes: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # identifiers: passed through, never features
 
 
 def _extend(values: list[Any], more: Sequence[Any]) -> None:
@@ -47,6 +49,8 @@ def cell_fixes(steps: Sequence[Step], code: Imports) -> Cells:
         kind, cols, params, reason = step.step, step.columns, step.params, step.reason
         if kind == "drop-columns":
             _extend(spec["drop_columns"], cols)
+        elif kind == "keep-as-key":
+            _extend(out.keys, cols)
         elif kind == "replace-values":
             for col in cols:
                 if "to_missing" in params:
@@ -55,6 +59,8 @@ def cell_fixes(steps: Sequence[Step], code: Imports) -> Cells:
                     spec["replace"].setdefault(col, {}).update(params["mapping"])
         elif kind == "parse-numbers":
             _extend(spec["parse_numbers"], cols)
+            if params.get("decimal") == ",":
+                _extend(spec["decimal_comma"], cols)
         elif kind == "replace-infinite":
             _extend(spec["infinite_to_missing"], cols)
         elif kind == "drop-rows":

@@ -29,6 +29,9 @@ def clean_cells(df: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
     for col, mapping in spec.get("replace", {}).items():
         if col in df.columns:
             df[col] = df[col].replace(mapping)
+    for col in spec.get("decimal_comma", []):
+        if col in df.columns:  # "0,3047" -> "0.3047" before the number is read
+            df[col] = df[col].map(lambda v: str(v).replace(",", "."), na_action="ignore")
     for col in spec.get("parse_numbers", []):
         if col in df.columns:
             df[col] = pd.to_numeric(df[col].map(to_number, na_action="ignore"), errors="coerce")

@@ -40,6 +40,10 @@ def render_code(steps: Sequence[Step], dataset: Dataset) -> str:
     body.append("    return df.reset_index(drop=True)")
     body.append("")
     body.append("")
+    if cells.keys:
+        body.append(
+            f"# keys: {literal(cells.keys)} identify rows: never features; `fix` keeps them as they are"
+        )
     if spec["drop_columns"]:
         body.append(f"# dropped: {literal(spec['drop_columns'])} (the ColumnTransformer leaves them out)")
     fixes = {k: v for k, v in spec.items() if v and k != "drop_columns"}

@@ -49,6 +49,8 @@ from preflight.core.outputs.fileset import FileSet
 from preflight.core.outputs.guard import refuse_overwriting_inputs
 from preflight.core.outputs.write import refuse_special_files
 from preflight.data.dataset import load_dataset
+from preflight.data.profile import Profile
+from preflight.data.semantics.stage import with_semantics
 from preflight.plan.apply import fit_pipeline, preprocess_test, refuse_what_would_not_fit
 from preflight.plan.outputs import (
     all_outputs,
@@ -124,6 +126,9 @@ def fix(
 
     refuse_what_would_not_fit(path)
     dataset = load_dataset(path, target=config.target, id_columns=config.id_columns, task=config.task)
+    # The semantics stage here, not inside run(): the keys it finds pass through to the
+    # output, and the pipeline is fitted on the cells as read (its own steps clean them).
+    dataset = with_semantics(dataset, Profile(dataset), config.columns)
     report = run(dataset, config)
     if report.errors:
         failed = ", ".join(e.code for e in report.errors)
@@ -135,7 +140,7 @@ def fix(
         raise PreflightError(f"{path}: preflight has no plan for this data")
 
     reasons = rows_to_remove(report, dataset, drop_duplicates, drop_codes)
-    frame = dataset.frame
+    frame = dataset.raw_frame if dataset.raw_frame is not None else dataset.frame
     kept, removed = split_rows(frame, reasons)
     if kept.empty:
         raise PreflightError(f"{path}: every row would be removed; nothing to write")

@@ -17,6 +17,7 @@ from typing import Any
 STEP_ORDER: tuple[str, ...] = (
     "drop-rows",
     "drop-columns",
+    "keep-as-key",
     "replace-values",
     "parse-numbers",
     "replace-infinite",

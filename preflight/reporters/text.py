@@ -30,6 +30,27 @@ def _not_examined(report: Report) -> list[str]:
     return lines
 
 
+def _column_lines(report: Report) -> list[str]:
+    """-v: what every column is, with the evidence and how its odd cells are read."""
+    lines = ["columns (what preflight reads each one as):"]
+    for c in report.columns:
+        extra = []
+        if c.missing_markers:
+            extra.append("missing: " + quote_list([str(m) for m in c.missing_markers], 5))
+        if c.censored is not None:
+            extra.append(
+                f"censored: {c.censored.rows:,} rows at the {c.censored.side} bound {c.censored.value:g}"
+            )
+        if c.parsed is not None:
+            extra.append(f"parsed: {c.parsed}")
+        if c.none_is_value:
+            extra.append("'none' is a level")
+        origin = "" if c.source == "inferred" else f", {c.source}"
+        tail = f"; {'; '.join(extra)}" if extra else ""
+        lines.append(f"  {safe(c.name)} · {c.semantic} ({safe(c.evidence)}{origin}){safe(tail)}")
+    return lines
+
+
 def render(report: Report, *, color: bool = False, verbose: bool = False, **_: Any) -> str:
     def style(text: str, **kw: Any) -> str:
         return click.style(text, **kw) if color else text
@@ -97,6 +118,8 @@ def render(report: Report, *, color: bool = False, verbose: bool = False, **_: A
         out.append(style(f"skipped {len(report.skipped)} checks: {safe(text)} (-v lists them)", dim=True))
     if report.skipped_columns and verbose:
         out.extend(style(line, dim=True) for line in _not_examined(report))
+    if report.columns and verbose:
+        out.extend(style(line, dim=True) for line in _column_lines(report))
 
     counts = report.summary
     tally = f"{counts['error']} errors · {counts['warning']} warnings · {counts['info']} info"

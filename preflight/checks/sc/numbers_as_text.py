@@ -5,19 +5,23 @@ from collections.abc import Iterator
 from preflight.checks.base import Check, Context
 from preflight.core.findings import Finding, Fix, Severity
 from preflight.core.wording import quote_list
+from preflight.data.semantics.clean import marker_mask
 
 
 class NumbersAsText(Check):
-    """Numbers stored as text: ``"3,750"``, ``"$12.50"``, ``"45%"``, ``" 7"``.
+    """Numbers stored as text: ``"3,750"``, ``"$12.50"``, ``"45%"``, ``" 7"``, ``"0,3047"``.
 
-    **What it does.** Flags a text column whose every non-missing cell is a number,
-    possibly dressed with thousands separators, currency, percent signs or spaces.
+    **What it does.** Reports a text column the semantics stage reads as numbers: every
+    present cell that is not a missing-value marker is a number, possibly dressed with
+    thousands separators, currency, percent signs or spaces, or written with a decimal
+    comma (``"0,3047"``: a comma followed by other than three digits somewhere in the
+    column). Every other check reads the parsed numbers.
 
     **Why it is bad.** Read as text, the column is one-hot encoded into as many
     columns as it has distinct values, or dropped; its numeric meaning is lost.
 
     **Fix.** Parse the column to numbers (strip separators and symbols; percent
-    becomes a fraction) before training.
+    becomes a fraction; a decimal comma becomes a point) before training.
     """
 
     code = "SC002"
@@ -25,25 +29,27 @@ class NumbersAsText(Check):
     category = "schema"
     cause = 1
     severity = Severity.WARNING
-    applies_to = frozenset({"string", "categorical"})
+    applies_to = frozenset({"numeric"})
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        for col in ctx.profile.features():
-            if col.kind not in ("string", "categorical"):
+        raw = ctx.dataset.raw_frame if ctx.dataset.raw_frame is not None else ctx.dataset.frame
+        for name in ctx.dataset.features:
+            sem = ctx.dataset.semantics.get(name)
+            if sem is None or sem.parsed not in ("numbers-as-text", "decimal-comma"):
                 continue
-            counts = col.text_class_counts()
-            numbers = counts.get("number", 0) + counts.get("formatted-number", 0)
-            if numbers == 0 or counts.get("text", 0):
-                continue
-            classes = col.text_classes
-            examples = list(classes.index[classes == "formatted-number"][:3]) or list(
-                classes.index[classes == "number"][:3]
-            )
-            markers = list(classes.index[classes == "null-like"])
+            column = raw[name]
+            cells = column[column.notna().to_numpy() & ~marker_mask(column, sem.missing_markers)]
+            examples = [str(v) for v in cells.drop_duplicates().head(3)]
+            markers = [str(m) for m in sem.missing_markers if isinstance(m, str)]
             why = f" (text because of the null markers {quote_list(markers, 3)})" if markers else ""
+            comma = " with a decimal comma" if sem.parsed == "decimal-comma" else ""
             yield self.finding(
-                f"{col.name!r} holds numbers stored as text, e.g. {quote_list(examples, 3)}{why}",
-                columns=[col.name],
-                evidence={"examples": examples, "formatted": counts.get("formatted-number", 0)},
-                fix=Fix("parse the column to numbers", step="parse-numbers"),
+                f"{name!r} holds numbers stored as text{comma}, e.g. {quote_list(examples, 3)}{why}",
+                columns=[name],
+                evidence={"examples": examples, "parsed": sem.parsed},
+                fix=Fix(
+                    "parse the column to numbers",
+                    step="parse-numbers",
+                    params={"decimal": ","} if sem.parsed == "decimal-comma" else {},
+                ),
             )

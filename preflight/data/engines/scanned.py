@@ -123,8 +123,8 @@ class ScannedColumnProfile(ColumnProfile):
 class ScannedProfile(Profile):
     """A :class:`Profile` whose columns know the full-file scan."""
 
-    def __init__(self, dataset: Dataset, scan: FileScan) -> None:
-        super().__init__(dataset)
+    def __init__(self, dataset: Dataset, scan: FileScan, inherit: Profile | None = None) -> None:
+        super().__init__(dataset, inherit)
         self.scan = scan
 
     def _make(self, name: str) -> ColumnProfile:

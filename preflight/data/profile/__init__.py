@@ -27,16 +27,30 @@ __all__ = ["ColumnProfile", "Kind", "Profile"]
 class Profile:
     """Column profiles of a dataset, created on first access."""
 
-    def __init__(self, dataset: Dataset) -> None:
+    def __init__(self, dataset: Dataset, inherit: Profile | None = None) -> None:
         self.dataset = dataset
         self._columns: dict[str, ColumnProfile] = {}
+        self._inherit = inherit
 
     def __getitem__(self, name: str) -> ColumnProfile:
         col = self._columns.get(name)
         if col is None:
-            col = self._make(name)
+            col = self._inherited(name) or self._make(name)
+            sem = self.dataset.semantics.get(name)
+            if sem is not None and sem.semantic == "text":
+                col.read_as("text")  # free text: no per-column check reads it as levels
             self._columns[name] = col
         return col
+
+    def _inherited(self, name: str) -> ColumnProfile | None:
+        """The profile of the frame as read, for a column the cleaning left as it was:
+        its statistics are already paid for (the semantics stage read them)."""
+        if self._inherit is None or name not in self._inherit._columns:
+            return None
+        sem = self.dataset.semantics.get(name)
+        if sem is None or sem.changes_cells or sem.semantic == "text":
+            return None
+        return self._inherit._columns[name]
 
     def _make(self, name: str) -> ColumnProfile:
         return ColumnProfile(name, self.dataset.frame[name])

@@ -40,6 +40,11 @@ class ColumnProfile:
     def kind(self) -> Kind:
         return kind_of(self.series.dtype, lambda: self.python_types)
 
+    def read_as(self, kind: Kind) -> None:
+        """Set the kind the semantics stage decided (free text is ``text``, not a
+        ``string`` column of levels)."""
+        self.__dict__["kind"] = kind
+
     @cached_property
     def python_types(self) -> set[str]:
         """Distinct Python type names among non-null cells of an object column."""

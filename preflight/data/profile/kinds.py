@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 from pandas.api.extensions import ExtensionDtype
 
-Kind = Literal["numeric", "boolean", "datetime", "categorical", "string", "mixed", "other"]
+# ``text`` is never read off the cells: the semantics stage gives it to free-text columns
+# (preflight.data.semantics.free_text), which would otherwise be ``string``.
+Kind = Literal["numeric", "boolean", "datetime", "categorical", "string", "text", "mixed", "other"]
 
 # Python types of cells that hold a structure or raw bytes, not a value: parquet
 # list/struct/map/binary columns arrive as these. A column of only these is "other".

@@ -19,10 +19,6 @@ from preflight.data.semantics.numbers_text import parse_numbers
 from preflight.data.semantics.types import ColumnSemantics
 
 
-def needs_cleaning(sem: ColumnSemantics) -> bool:
-    return bool(sem.missing_markers) or sem.parsed is not None
-
-
 def cleaned_column(series: pd.Series, sem: ColumnSemantics) -> pd.Series:
     """``series`` with its markers missing and its text read as numbers or dates."""
     out = series
@@ -52,7 +48,7 @@ def cleaned_frame(frame: pd.DataFrame, semantics: Mapping[str, ColumnSemantics])
     changed = {
         name: cleaned_column(frame[name], sem)
         for name, sem in semantics.items()
-        if name in frame.columns and needs_cleaning(sem)
+        if name in frame.columns and sem.changes_cells
     }
     if not changed:
         return frame

@@ -124,14 +124,14 @@ def _strings(col: ColumnProfile) -> tuple[str, float] | None:
 
 def _name_like(strings: list[str]) -> bool:
     """Short strings that are not sentences: names of people, places or models
-    ("chevrolet chevelle malibu", "Westside Union Elementary"). Free text has more words
-    and ends in punctuation; a single word counts only when capitalised (a surname)."""
-    words = np.array([len(s.split()) for s in strings])
-    median = float(np.median(words))
-    if median > MAX_NAME_WORDS:
-        return False
+    ("chevrolet chevelle malibu", "Westside Union Elementary", "Allen, Miss. Elisabeth
+    Walton"). Up to three words whatever the case; up to six when capitalised (names
+    are, sentences mostly are not); a single word only when capitalised (a surname)."""
+    words = float(np.median([len(s.split()) for s in strings]))
     sentences = sum(s.rstrip().endswith((".", "!", "?")) for s in strings)
     if sentences > 0.2 * len(strings):
         return False
-    capitalised = sum(s[:1].isupper() for s in strings)
-    return median >= 2 or capitalised >= 0.8 * len(strings)
+    capitalised = sum(s[:1].isupper() for s in strings) >= 0.8 * len(strings)
+    if capitalised:
+        return words <= MAX_NAME_WORDS
+    return 2 <= words <= 3

@@ -63,6 +63,7 @@ def context(report: Report, rules: Mapping[str, RuleInfo] | None = None) -> dict
         "outliers": _optional("outlier scores", outlier_plots, report.findings) or [],
         "curve": _optional("learning curve", learning_curve, report.findings),
         "columns": profile.get("columns") or [],
+        "semantics": {c.name: c.to_dict() for c in report.columns},
         "columns_total": profile.get("columns_total"),
         "steps": preprocessing.get("steps") or [],
         "code": Lines(preprocessing["code"]) if preprocessing.get("code") else None,
