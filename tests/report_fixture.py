@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from preflight.core.columns import Censored, ColumnSemantics
 from preflight.core.findings import (
     CheckError,
     DatasetInfo,
@@ -368,6 +369,12 @@ def _report(
         max_rows=1000,
         # OL001 models numeric columns only: the text column is named as not examined.
         skipped_columns=(SkippedColumns("OL001", (("string", (n["region"],)),)),),
+        columns=(
+            ColumnSemantics(n["alcohol"], "numeric", "numbers", 0.9),
+            ColumnSemantics(n["malic_acid"], "numeric", "numbers", 0.9, missing_markers=(-999.0,)),
+            ColumnSemantics(n["proline"], "numeric", "numbers", 0.9, censored=Censored("upper", 1680.0, 7)),
+            ColumnSemantics(n["region"], "categorical", "3 levels", 0.9, missing_markers=("?",)),
+        ),
     )
 
 

@@ -32,7 +32,7 @@ def test_output_file_and_terminal_summary(fmt: str, tmp_path: Path) -> None:
     text = out.read_text(encoding="utf-8")
     if fmt == "sarif":
         results = json.loads(text)["runs"][0]["results"]
-        assert {r["ruleId"] for r in results} == {"DQ001", "DQ005"}
+        assert {r["ruleId"] for r in results} == {"DQ001", "DQ005", "DQ006"}  # DQ006: the two keys
     elif fmt == "junit":
         suite = ET.fromstring(text).find("testsuite")
         assert suite is not None and suite.get("failures") == "0"

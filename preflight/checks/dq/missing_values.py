@@ -46,7 +46,7 @@ class MissingValues(Check):
 
     def run(self, ctx: Context) -> Iterator[Finding]:
         for col in ctx.profile.features():
-            if col.n_missing == 0:
+            if col.n_missing == 0 or self._only_markers(ctx, col.name):
                 continue
             share = col.n_missing / col.n
             numeric = col.kind in ("numeric", "boolean")
@@ -74,3 +74,12 @@ class MissingValues(Check):
                 fix=fix,
                 severity=severity,
             )
+
+    @staticmethod
+    def _only_markers(ctx: Context, name: str) -> bool:
+        """True when every missing cell was a marker in the file: DQ004 reports those
+        (one finding per root problem), and the plan imputes what it cleans."""
+        sem, raw = ctx.dataset.semantics.get(name), ctx.dataset.raw_frame
+        if sem is None or not sem.missing_markers or raw is None:
+            return False
+        return not bool(raw[name].isna().any())
