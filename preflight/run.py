@@ -22,6 +22,7 @@ from preflight.data.dataset import Dataset
 from preflight.data.profile import Kind, Profile
 from preflight.data.profile.summary import summarize
 from preflight.data.semantics.stage import with_semantics
+from preflight.merge import merge_findings
 from preflight.model_guards import classes_guard, refuse_impossible_pred_probs
 from preflight.plan.build import build_plan
 
@@ -134,7 +135,7 @@ def _run(
             log.debug("check %s crashed:\n%s", check.code, traceback.format_exc())
             errors.append(CheckError(check.code, f"{type(exc).__name__}: {exc}"))
         ran.append(check.code)
-    findings = [f for f in findings if not _ignored(f, config)]
+    findings = merge_findings([f for f in findings if not _ignored(f, config)])
     findings.sort(key=Finding.sort_key)
     return Report(
         dataset=DatasetInfo(

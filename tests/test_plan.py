@@ -59,14 +59,20 @@ def test_penguins_raw_plan_runs_and_trains(tmp_path: Path) -> None:
     steps = steps_by_kind(report)
     assert steps["drop-columns"][0]["columns"] == ["Comments", "Region", "Stage"]
     encoded = {c for s in steps["encode"] for c in s["columns"]}
-    assert {"Island", "Sex", "Individual ID"} <= encoded
+    assert {"Island", "Sex"} <= encoded
     assert "Comments" not in encoded  # dropped first: later steps forget it
+    # The keys are never features: not one-hot encoded, not scaled, kept as they are.
+    assert steps["keep-as-key"][0]["columns"] == ["Individual ID", "Sample Number"]
+    touched = {
+        c for kind, found in steps.items() if kind != "keep-as-key" for s in found for c in s["columns"]
+    }
+    assert not {"Individual ID", "Sample Number"} & touched
     ns = run_code(report.preprocessing["code"])
     df = ns["drop_rows"](pd.read_csv(EXAMPLES / "penguins-raw.csv"))
     X, y = df.drop(columns=[ns["TARGET"]]), df[ns["TARGET"]]
     Xt = ns["preprocess"].fit_transform(X)
     assert not Xt.isna().any().any()
-    assert not {"Comments", "Region", "Stage", "Date Egg"} & set(Xt.columns)
+    assert not {"Comments", "Region", "Stage", "Date Egg", "Individual ID", "Sample Number"} & set(Xt.columns)
     model = make_pipeline(ns["preprocess"], LogisticRegression(max_iter=500))
     assert cross_val_score(model, X, y, cv=5).mean() > 0.95
 

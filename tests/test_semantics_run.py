@@ -106,3 +106,13 @@ def test_fix_keeps_keys_and_its_output_checks_clean(tmp_path: Path, source: Path
         assert fixed[key].astype(str).tolist() == raw[key].astype(str).tolist()
     above_info = [(f.code, f.columns, f.message) for f in report.findings if f.severity > Severity.INFO]
     assert above_info == []
+
+
+def test_scale_and_centring_of_the_same_columns_are_one_finding() -> None:
+    report = preflight.check(str(EXAMPLES / "penguins.csv"), target="species")
+    codes = [f.code for f in report.findings]
+    assert "SN001" in codes and "SN002" not in codes
+    (scale,) = [f for f in report.findings if f.code == "SN001"]
+    folded = scale.evidence["also"]["SN002"]
+    assert set(folded["columns"]) <= set(scale.columns) and folded["offsets"]
+    assert "also SN002:" in scale.message and "far from zero" in scale.message

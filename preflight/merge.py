@@ -1,0 +1,77 @@
+"""One finding per root problem: findings of two checks that say the same thing about
+the same columns become one, with both evidences.
+
+Checks judge independently (none sees another's findings), so the run merges after
+them. A rule names the finding that stays (``keep``) and the one folded into it
+(``fold``): the folded finding's columns that the kept one already names leave it, its
+evidence for them goes into the kept finding's ``evidence["also"][CODE]``, and a folded
+finding with no column left is gone. Only findings of the same severity merge (a
+difference in severity is a difference in what the user must do).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from preflight.core.findings import Finding
+
+# (kept, folded): SN002 "far from zero" is answered by SN001's StandardScaler.
+RULES: tuple[tuple[str, str], ...] = (("SN001", "SN002"),)
+
+
+def merge_findings(findings: Sequence[Finding]) -> list[Finding]:
+    out = list(findings)
+    for keep_code, fold_code in RULES:
+        out = _merge(out, keep_code, fold_code)
+    return out
+
+
+def _merge(findings: list[Finding], keep_code: str, fold_code: str) -> list[Finding]:
+    kept = [f for f in findings if f.code == keep_code]
+    if not kept:
+        return findings
+    out: list[Finding] = []
+    for f in findings:
+        if f.code != fold_code:
+            out.append(f)
+            continue
+        for i, k in enumerate(out):
+            if k.code != keep_code or k.severity != f.severity:
+                continue
+            shared = [c for c in f.columns if c in k.columns]
+            if not shared:
+                continue
+            out[i] = _with_evidence(k, f, shared)
+            f = _without(f, shared)
+        if f.columns:
+            out.append(f)
+    return out
+
+
+def _with_evidence(kept: Finding, folded: Finding, columns: list[str]) -> Finding:
+    also: dict[str, Any] = dict(kept.evidence.get("also", {}))
+    also[folded.code] = {"message": folded.message, "columns": columns, **_for(folded.evidence, columns)}
+    message = f"{kept.message}; also {folded.code}: {folded.message}"
+    return replace(kept, message=message, evidence={**kept.evidence, "also": also})
+
+
+def _without(folded: Finding, columns: list[str]) -> Finding:
+    rest = tuple(c for c in folded.columns if c not in columns)
+    return replace(
+        folded, columns=rest, evidence=_for(folded.evidence, list(rest)) | _scalars(folded.evidence)
+    )
+
+
+def _for(evidence: dict[str, Any], columns: list[str]) -> dict[str, Any]:
+    """The per-column parts of ``evidence`` (dicts keyed by column), cut to ``columns``."""
+    return {
+        key: {c: v for c, v in value.items() if c in columns}
+        for key, value in evidence.items()
+        if isinstance(value, dict) and key != "also"
+    }
+
+
+def _scalars(evidence: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in evidence.items() if not isinstance(value, dict)}
