@@ -99,6 +99,24 @@ def test_plan_code_written_by_fix_matches_its_output(cli, tmp_path: Path) -> Non
     np.testing.assert_allclose(fixed.drop(columns=["species"]).to_numpy(), Xt.to_numpy(), atol=1e-9)
 
 
+def test_the_written_plan_is_the_plan_fix_ran(cli, tmp_path: Path) -> None:
+    """Without --drop-duplicates, fix keeps the repeats: its .plan.py and printed steps
+    must not drop them either (the report's plan suggests it), and never relabel."""
+    path = planted_penguins(tmp_path / "planted.csv")
+    out = tmp_path / "clean.csv"
+    done = cli("fix", str(path), "--target", "species", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    code = (tmp_path / "clean.plan.py").read_text()
+    assert "drop_duplicates" not in code and "dropna(subset=[TARGET])" in code
+    assert "rows that repeat an earlier row" not in done.stdout and "relabel" not in done.stdout
+    namespace: dict[str, object] = {}
+    exec(code, namespace)
+    kept = namespace["drop_rows"](pd.read_csv(path))  # type: ignore[operator]
+    assert len(kept) == len(pd.read_csv(out))
+    suggested = json.loads(cli("check", str(path), "--target", "species", "--format", "json").stdout)
+    assert "drop_duplicates" in suggested["preprocessing"]["code"]  # the report still suggests it
+
+
 def test_drop_rows_by_code(cli, tmp_path: Path) -> None:
     path = planted_penguins(tmp_path / "planted.csv")
     out = tmp_path / "clean.csv"

@@ -52,6 +52,7 @@ from preflight.data.dataset import load_dataset
 from preflight.data.profile import Profile
 from preflight.data.semantics.stage import with_semantics
 from preflight.plan.apply import fit_pipeline, preprocess_test, refuse_what_would_not_fit
+from preflight.plan.build import build_plan
 from preflight.plan.outputs import (
     all_outputs,
     frame_writer,
@@ -61,7 +62,7 @@ from preflight.plan.outputs import (
     side_files,
     test_files,
 )
-from preflight.plan.rows import removal_counts, rows_to_remove, split_rows
+from preflight.plan.rows import applied_findings, removal_counts, rows_to_remove, split_rows
 from preflight.plan.steps import Step, report_steps
 
 
@@ -135,11 +136,14 @@ def fix(
         raise ChecksCrashed(
             f"{path}: checks crashed ({failed}); nothing written; `preflight check -v` shows why"
         )
-    code = (report.preprocessing or {}).get("code")
+    reasons = rows_to_remove(report, dataset, drop_duplicates, drop_codes)
+    # The plan this run applies, not the one the report suggests: the written .plan.py
+    # and the printed steps drop the rows this run removes and nothing else.
+    applied = build_plan(applied_findings(report, reasons), dataset)
+    code = applied.get("code")
     if not code:
         raise PreflightError(f"{path}: preflight has no plan for this data")
 
-    reasons = rows_to_remove(report, dataset, drop_duplicates, drop_codes)
     frame = dataset.raw_frame if dataset.raw_frame is not None else dataset.frame
     kept, removed = split_rows(frame, reasons)
     if kept.empty:
@@ -167,7 +171,7 @@ def fix(
             test_result = TestFixResult(test_out, test_removed, *test_counts)
         outputs.commit()
 
-    steps = report_steps(report.preprocessing)
+    steps = report_steps(applied)
     counts = removal_counts(reasons)
     return FixResult(
         output=out,

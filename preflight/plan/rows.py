@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from preflight.core.findings import Report
+from preflight.core.findings import Finding, Report
 from preflight.data.dataset import Dataset
 
 ROW_COLUMN = "preflight_row"
@@ -37,6 +37,20 @@ def rows_to_remove(
             for row in f.rows:
                 reasons.setdefault(int(row), set()).add(f.code)
     return reasons
+
+
+def applied_findings(report: Report, reasons: dict[int, set[str]]) -> list[Finding]:
+    """The findings whose fixes ``fix`` carries out: a row removal only when it removed
+    rows (the label-less rows, --drop-duplicates, --drop-rows CODES), and never a
+    relabelling (labels are the user's to review)."""
+    removing = {code for codes in reasons.values() for code in codes}
+    out = []
+    for f in report.findings:
+        step = f.fix.step if f.fix else None
+        if step == "relabel" or (step == "drop-rows" and f.code not in removing):
+            continue
+        out.append(f)
+    return out
 
 
 def removed_rows(rows: pd.DataFrame, positions: np.ndarray, reasons: str | list[str]) -> pd.DataFrame:
