@@ -125,9 +125,9 @@ def test_rules_and_rule() -> None:
     result = run_cli("rules")
     assert result.returncode == 0
     assert "DQ004" in result.stdout and "SC002" in result.stdout
-    result = run_cli("rule", "dq004")
+    result = run_cli("rule", "dq001")
     assert result.returncode == 0
-    assert "Why it is bad" in result.stdout and "min-count" in result.stdout
+    assert "Why it is bad" in result.stdout and "drop-share" in result.stdout
     _one_line_error(run_cli("rule", "DQ999"))
 
 

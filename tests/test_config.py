@@ -45,7 +45,7 @@ def test_bad_config_is_a_clear_error(raw: dict[str, object], message: str) -> No
         ("DQ005", {"min-rows": 1.5}, "DQ005: option 'min-rows' must be int, got 1.5"),
         ("DQ001", {"drop-share": 1.5}, "DQ001: option 'drop-share' must be a share from 0 to 1, got 1.5"),
         ("CP004", {"alpha": -0.1}, "CP004: option 'alpha' must be a share from 0 to 1, got -0.1"),
-        ("DQ004", {"fence": float("inf")}, "DQ004: option 'fence' must be a finite number, got inf"),
+        ("OL001", {"threshold": float("inf")}, "OL001: option 'threshold' must be a finite number, got inf"),
         ("SN001", {"ratio": float("nan")}, "SN001: option 'ratio' must be a finite number, got nan"),
         ("SN001", {"ratio": -1}, "SN001: option 'ratio' must be a non-negative number, got -1"),
         ("CP002", {"folds": 1}, "CP002: option 'folds' must be at least 2, got 1"),

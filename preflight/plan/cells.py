@@ -24,6 +24,7 @@ def _empty_spec() -> dict[str, Any]:
         "parse_numbers": [],
         "infinite_to_missing": [],
         "decimal_comma": [],
+        "date_features": {},
     }
 
 
@@ -61,6 +62,9 @@ def cell_fixes(steps: Sequence[Step], code: Imports) -> Cells:
             _extend(spec["parse_numbers"], cols)
             if params.get("decimal") == ",":
                 _extend(spec["decimal_comma"], cols)
+        elif kind == "date-features":
+            for col in cols:
+                spec["date_features"][col] = params.get("format")
         elif kind == "replace-infinite":
             _extend(spec["infinite_to_missing"], cols)
         elif kind == "drop-rows":

@@ -38,6 +38,12 @@ def clean_cells(df: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
     for col in spec.get("infinite_to_missing", []):
         if col in df.columns:
             df[col] = df[col].replace([np.inf, -np.inf], np.nan)
+    for col, fmt in spec.get("date_features", {}).items():
+        if col in df.columns:  # a date as numbers: days since 1970 (the trend), the month (the season)
+            when = pd.to_datetime(df[col], format=fmt, errors="coerce", utc=True)
+            df[f"{col} (days)"] = (when - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds() / 86400
+            df[f"{col} (month)"] = when.dt.month.astype("float64")
+            df = df.drop(columns=[col])
     return df
 
 

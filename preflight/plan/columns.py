@@ -50,8 +50,15 @@ def column_plans(
                 ):
                     spec["parse_numbers"].append(name)
     plans: dict[str, Column] = {}
+    source: dict[str, str] = {}  # a derived column -> the column it comes from
     for name in dataset.features:
         if name in spec["drop_columns"]:
+            continue
+        if name in spec["date_features"]:
+            for derived in (f"{name} (days)", f"{name} (month)"):
+                scaler = f"{code.use('sklearn.preprocessing', 'StandardScaler')}()"
+                plans[derived] = Column(role="numeric", chain=[scaler], notes=["dates as numbers"])
+                source[derived] = name
             continue
         kind = profile[name].kind
         if name in spec["parse_numbers"] or kind == "numeric":
@@ -70,7 +77,8 @@ def column_plans(
                 _apply(step, plan, code)
     touched = set(spec["to_missing"]) | set(spec["parse_numbers"]) | set(spec["infinite_to_missing"])
     for name, plan in plans.items():
-        _defaults(plan, bool(profile[name].n_missing) or name in touched, code)
+        origin = source.get(name, name)
+        _defaults(plan, bool(profile[origin].n_missing) or origin in touched, code)
     return plans
 
 

@@ -21,6 +21,7 @@ STEP_ORDER: tuple[str, ...] = (
     "replace-values",
     "parse-numbers",
     "replace-infinite",
+    "date-features",
     "impute",
     "clip",
     "transform",

@@ -29,9 +29,6 @@ class DisguisedNulls(Check):
     pandas), then treat them as missing values (see DQ001). A marker that is a real
     level: ``[tool.preflight.columns] NAME = { none-is-value = true }`` or
     ``{ missing-markers = [...] }``.
-
-    **Options.** None: the markers are the semantics stage's (see docs/semantics.md),
-    set per column in ``[tool.preflight.columns]``.
     """
 
     code = "DQ004"

@@ -25,9 +25,6 @@ class IdLikeColumns(Check):
     **Fix.** Keep the column out of the features (declare it with ``--id-column``, or
     ``[tool.preflight.columns] NAME = "identifier"``). If it is a feature after all,
     say so: ``NAME = "numeric"`` (or ``"categorical"``).
-
-    **Options.** None: the evidence is the semantics stage's (docs/semantics.md),
-    overridden per column in ``[tool.preflight.columns]``.
     """
 
     code = "DQ006"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from preflight.checks.base import Check
 from preflight.checks.sn.categorical_encoding import CategoricalEncoding
+from preflight.checks.sn.dates_as_numbers import DatesAsNumbers
 from preflight.checks.sn.discrete_columns import DiscreteColumns
 from preflight.checks.sn.orders_of_magnitude import OrdersOfMagnitude
 from preflight.checks.sn.output_layer import OutputLayer
@@ -21,4 +22,5 @@ CHECKS: tuple[type[Check], ...] = (
     CategoricalEncoding,
     TargetScale,
     OutputLayer,
+    DatesAsNumbers,
 )
