@@ -27,6 +27,7 @@ from preflight.core.config import Config
 from preflight.core.findings import DatasetInfo, Report, SkippedColumns
 from preflight.data.dataset import load_dataset
 from preflight.data.profile import Kind, Profile
+from preflight.data.semantics.stage import with_semantics
 from preflight.reporters import render
 from preflight.run import run
 from tests.conftest import ROOT, run_cli
@@ -60,6 +61,8 @@ def _every_kind() -> pd.DataFrame:
             "empty": [None] * N,
             "note": np.where(np.arange(N) % 25 == 0, "N/A", COLOURS[np.arange(N) % 3]),
             "mixed": [int(i) if i % 2 else f"t{i}" for i in range(N)],
+            # free text (the semantics stage's kind `text`): many distinct multi-word notes
+            "comment": [f"bird {i % 40} seen near the nest at dawn" for i in range(N)],
             "label": rng.integers(0, 2, N),
         }
     )
@@ -68,7 +71,8 @@ def _every_kind() -> pd.DataFrame:
 def _run(frame: pd.DataFrame) -> tuple[Report, dict[str, Kind]]:
     dataset = load_dataset(frame, target="label", id_columns=(), task="auto")
     report = run(dataset, Config(target="label", select=tuple(PER_COLUMN)))
-    kinds = {col.name: col.kind for col in Profile(dataset).features()}
+    understood = with_semantics(dataset, Profile(dataset), {})  # as the run reads the columns
+    kinds = {col.name: col.kind for col in Profile(understood).features()}
     return report, kinds
 
 
@@ -87,21 +91,21 @@ def test_declarations_name_real_kinds() -> None:
     numeric_like = {"numeric", "string", "categorical"}  # numbers stored as text are parsed
     assert {code: set(REGISTRY[code].applies_to or ()) for code in PER_COLUMN} == {
         "DQ001": ALL_KINDS,
-        "DQ004": {"numeric", "string", "mixed", "categorical"},
+        "DQ004": {"numeric", "string", "mixed", "categorical", "text", "boolean"},
         "DQ005": ALL_KINDS,
-        "DQ006": {"numeric", "string", "categorical"},
         "DQ007": {"numeric"},
         "DQ008": {"string", "categorical"},
         "LB003": ALL_KINDS,
         "OL001": {"numeric"},
         "SC001": {"mixed", "string"},
-        "SC002": {"string", "categorical"},
+        "SC002": {"numeric"},  # numbers stored as text, as the cleaned view reads them
         "SN001": numeric_like,
         "SN002": numeric_like,
         "SN003": numeric_like,
         "SN004": numeric_like,
         "SN005": numeric_like,
         "SN006": {"string", "categorical"},
+        "SN009": {"datetime"},
     }
 
 
@@ -120,6 +124,7 @@ def test_the_frame_holds_every_kind(every_kind: tuple[Report, dict[str, Kind]]) 
         "empty": "string",  # all null: no cell says otherwise
         "note": "string",
         "mixed": "mixed",
+        "comment": "text",  # the semantics stage: free text, not a string of levels
     }
 
 
@@ -166,6 +171,7 @@ def test_skipped_columns_lists_exactly_the_other_kinds(every_kind: tuple[Report,
         ("mixed", ("mixed",)),
         ("other", ("blob", "tags")),
         ("string", ("empty", "note")),
+        ("text", ("comment",)),
     )
     assert [s.code for s in report.skipped_columns] == sorted(listed)
 

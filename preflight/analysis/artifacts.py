@@ -64,7 +64,9 @@ class Artifacts:
         file's scan found them by hashing every row of the file."""
         if self.dataset.scan is not None:
             return self.dataset.scan.duplicate_mask()
-        return duplicate_mask(self.dataset.frame)
+        # Exact repeats of the rows as read (the cleaned view would merge '' and NaN).
+        raw = self.dataset.raw_frame
+        return duplicate_mask(raw if raw is not None else self.dataset.frame)
 
     @cached_property
     def conflict_groups(self) -> list[np.ndarray]:

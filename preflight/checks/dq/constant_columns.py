@@ -31,7 +31,9 @@ class ConstantColumns(Check):
     category = "data-quality"
     cause = 1
     severity = Severity.WARNING
-    applies_to = frozenset({"numeric", "boolean", "datetime", "categorical", "string", "mixed", "other"})
+    applies_to = frozenset(
+        {"numeric", "boolean", "datetime", "categorical", "string", "text", "mixed", "other"}
+    )
 
     @dataclass(frozen=True)
     class Options(NoOptions):

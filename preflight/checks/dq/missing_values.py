@@ -34,7 +34,9 @@ class MissingValues(Check):
     cause = 1
     severity = Severity.WARNING
     file_rows = True
-    applies_to = frozenset({"numeric", "boolean", "datetime", "categorical", "string", "mixed", "other"})
+    applies_to = frozenset(
+        {"numeric", "boolean", "datetime", "categorical", "string", "text", "mixed", "other"}
+    )
 
     @dataclass(frozen=True)
     class Options(NoOptions):

@@ -73,7 +73,9 @@ class LabelLeakage(Check):
     cause = 4
     severity = Severity.ERROR
     needs = frozenset({"target"})
-    applies_to = frozenset({"numeric", "boolean", "datetime", "categorical", "string", "mixed", "other"})
+    applies_to = frozenset(
+        {"numeric", "boolean", "datetime", "categorical", "string", "text", "mixed", "other"}
+    )
 
     @dataclass(frozen=True)
     class Options(NoOptions):

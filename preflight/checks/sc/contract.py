@@ -58,7 +58,9 @@ class SchemaContract(Check):
         if path is None:  # the engine skips this check without --schema
             return
         schema = load_contract(path)
-        for violation in validate_contract(ctx.dataset.frame, schema):
+        # A contract is about the file's cells: judged on the frame as read, not the cleaned view.
+        raw = ctx.dataset.raw_frame if ctx.dataset.raw_frame is not None else ctx.dataset.frame
+        for violation in validate_contract(raw, schema):
             yield self._finding(violation, path)
 
     def _finding(self, v: Violation, path: str) -> Finding:

@@ -14,6 +14,7 @@ aligned with the sample frame, so checks that combine columns keep working; the
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -21,6 +22,7 @@ import pandas as pd
 
 from preflight.data.dataset import Dataset
 from preflight.data.engines.column_scan import DISTINCT_CAP, ColumnScan
+from preflight.data.engines.rows import RowBatches
 from preflight.data.engines.scan import FileScan
 from preflight.data.profile import ColumnProfile, Profile
 
@@ -128,4 +130,46 @@ class ScannedProfile(Profile):
         self.scan = scan
 
     def _make(self, name: str) -> ColumnProfile:
+        sem = self.dataset.semantics.get(name)
+        if sem is not None and sem.changes_cells and self.dataset.batches is not None:
+            # The scan counted the cells as read; the stage cleaned this column (markers
+            # missing, text parsed): its counts come from one pass over the cleaned cells.
+            return CleanedStreamedColumn(name, self.dataset.frame[name], self.dataset.batches)
         return ScannedColumnProfile(name, self.dataset.frame[name], self.scan.columns[name])
+
+
+@dataclass(frozen=True)
+class _Missing:
+    """Missing cells of one column of a batch (a dataclass, so the Dask engine can ship
+    it to its workers); the batches are the cleaned view's (CleanedBatches)."""
+
+    name: str
+
+    def __call__(self, batch: pd.DataFrame) -> np.ndarray:
+        return np.asarray(batch[self.name].isna().to_numpy(), dtype=bool)
+
+
+class CleanedStreamedColumn(ColumnProfile):
+    """A streamed column the semantics stage cleans: values and distributions from the
+    cleaned sample, row and missing counts and the file mask exact over every row."""
+
+    def __init__(self, name: str, series: pd.Series, batches: RowBatches) -> None:
+        super().__init__(name, series)
+        self._batches = batches
+
+    @cached_property
+    def _file_missing(self) -> np.ndarray:
+        parts = self._batches.map(_Missing(self.name), columns=[self.name])
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+
+    @cached_property
+    def n(self) -> int:
+        return int(self._file_missing.size)
+
+    @cached_property
+    def n_missing(self) -> int:
+        return int(self._file_missing.sum())
+
+    @property
+    def file_missing_mask(self) -> np.ndarray:
+        return self._file_missing

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -12,6 +12,7 @@ from pandas.api.extensions import ExtensionDtype
 # ``text`` is never read off the cells: the semantics stage gives it to free-text columns
 # (preflight.data.semantics.free_text), which would otherwise be ``string``.
 Kind = Literal["numeric", "boolean", "datetime", "categorical", "string", "text", "mixed", "other"]
+ALL_KINDS: frozenset[Kind] = frozenset(get_args(Kind))
 
 # Python types of cells that hold a structure or raw bytes, not a value: parquet
 # list/struct/map/binary columns arrive as these. A column of only these is "other".

@@ -9,14 +9,19 @@ the raw frame's own series, not copies.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import numpy as np
 import pandas as pd
 
+from preflight.data.engines.rows import RowBatches
 from preflight.data.semantics.dates import parse_dates
 from preflight.data.semantics.numbers_text import parse_numbers
 from preflight.data.semantics.types import ColumnSemantics
+
+T = TypeVar("T")
 
 
 def cleaned_column(series: pd.Series, sem: ColumnSemantics) -> pd.Series:
@@ -56,3 +61,37 @@ def cleaned_frame(frame: pd.DataFrame, semantics: Mapping[str, ColumnSemantics])
     for name, series in changed.items():
         out[name] = series
     return out
+
+
+@dataclass(frozen=True)
+class _Cleaned(Generic[T]):
+    """``fn`` of the cleaned batch (a dataclass, so Dask can ship it to a worker)."""
+
+    fn: Callable[[pd.DataFrame], T]
+    semantics: Mapping[str, ColumnSemantics]
+
+    def __call__(self, batch: pd.DataFrame) -> T:
+        return self.fn(cleaned_frame(batch, self.semantics))
+
+
+class CleanedBatches:
+    """A streamed file's row batches as the cleaned view reads them, so a pass over
+    every row (outlier scores, missing counts) sees what the checks on the sample see."""
+
+    def __init__(self, batches: RowBatches, semantics: Mapping[str, ColumnSemantics]) -> None:
+        self._batches = batches
+        self._semantics = {n: s for n, s in semantics.items() if s.changes_cells}
+
+    @property
+    def progress(self) -> Callable[[int, int | None], None] | None:
+        return self._batches.progress
+
+    @progress.setter
+    def progress(self, hook: Callable[[int, int | None], None] | None) -> None:
+        self._batches.progress = hook
+
+    def map(self, fn: Callable[[pd.DataFrame], T], columns: list[str] | None = None) -> list[T]:
+        wanted = (
+            self._semantics if columns is None else {n: s for n, s in self._semantics.items() if n in columns}
+        )
+        return self._batches.map(_Cleaned(fn, wanted) if wanted else fn, columns)

@@ -45,5 +45,11 @@ def date_format(col: ColumnProfile) -> str | None:
 
 
 def parse_dates(series: pd.Series, fmt: str) -> pd.Series:
-    """``series`` as datetimes with one format; cells that do not parse become NaT."""
-    return pd.to_datetime(series.astype("string").str.strip(), format=fmt, errors="coerce")
+    """``series`` as nanosecond datetimes with one format; cells that do not parse become
+    NaT. All NaT when a date lies outside pandas' nanosecond range (year 3000): the
+    reader keeps those columns as ISO text on purpose, and so does the stage."""
+    parsed = pd.to_datetime(series.astype("string").str.strip(), format=fmt, errors="coerce")
+    try:
+        return parsed if parsed.dt.unit == "ns" else parsed.dt.as_unit("ns")
+    except (pd.errors.OutOfBoundsDatetime, OverflowError, ValueError):
+        return pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
