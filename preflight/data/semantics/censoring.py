@@ -27,19 +27,24 @@ def censoring(col: ColumnProfile, exclude: tuple[float, ...] = ()) -> Censored |
     """The top- or bottom-code of a numeric ``col`` (markers in ``exclude`` left out)."""
     if col.kind != "numeric" or col.finite.size == 0 or not col.distinct_exceeds(MIN_DISTINCT - 1):
         return None
+    counted = None if exclude else col.counted_values
+    if counted is not None:  # a column of few distinct values: its counts are known
+        return _pile_up_counted(*counted)
     values = col.finite if not exclude else col.finite[~np.isin(col.finite, exclude)]
     sides: tuple[Literal["upper", "lower"], ...] = ("upper", "lower")
     for side in sides:
-        found = _pile_up(values, side)
+        bound = col.max if side == "upper" else col.min  # cached; the markers change them
+        found = _pile_up(values, side, None if exclude or bound is None else float(bound))
         if found is not None:
             return found
     return None
 
 
-def _pile_up(values: np.ndarray, side: Literal["upper", "lower"]) -> Censored | None:
+def _pile_up(values: np.ndarray, side: Literal["upper", "lower"], bound: float | None) -> Censored | None:
     if values.size == 0:
         return None
-    bound = float(values.max() if side == "upper" else values.min())
+    if bound is None:
+        bound = float(values.max() if side == "upper" else values.min())
     count = int(np.count_nonzero(values == bound))
     # Most columns stop here: a continuous column's bound is one row.
     if count < MIN_ROWS or (side == "lower" and bound == 0):
@@ -52,3 +57,19 @@ def _pile_up(values: np.ndarray, side: Literal["upper", "lower"]) -> Censored | 
     if count < PILE_UP * max(float(neighbours.max()) if neighbours.size else 0.0, 1.0):
         return None
     return Censored(side=side, value=bound, rows=count)
+
+
+def _pile_up_counted(levels: np.ndarray, counts: np.ndarray) -> Censored | None:
+    """:func:`_pile_up` read off sorted distinct values and their counts."""
+    if levels.size < MIN_DISTINCT:
+        return None
+    for side, i, near in (
+        ("upper", -1, counts[-1 - NEIGHBOURS : -1]),
+        ("lower", 0, counts[1 : 1 + NEIGHBOURS]),
+    ):
+        value, count = float(levels[i]), int(counts[i])
+        if side == "lower" and value == 0:
+            continue
+        if count >= MIN_ROWS and count >= PILE_UP * max(float(near.max()), 1.0):
+            return Censored(side="upper" if side == "upper" else "lower", value=value, rows=count)
+    return None

@@ -80,8 +80,10 @@ def _infer(col: ColumnProfile, parsed: frozenset[str], none_is_value: bool | Non
     if col.kind == "numeric":
         markers = tuple(numeric_sentinels(col))
     keeps_none = _keeps_none(col, markers)
-    levels = col.n_unique - sum(1 for m in markers if isinstance(m, str))
-    if levels <= 1:
+    # Distinct values are counted only where cheap: a prefix of a continuous column
+    # settles "more than one value" without counting a million floats.
+    text_markers_n = sum(1 for m in markers if isinstance(m, str))
+    if not col.distinct_exceeds(1 + text_markers_n):
         shown = "no values" if col.n_present == 0 else "one value in every present row"
         return ColumnSemantics(name, "constant", shown, 1.0, missing_markers=markers)
     if col.kind == "datetime":
@@ -116,7 +118,12 @@ def _infer(col: ColumnProfile, parsed: frozenset[str], none_is_value: bool | Non
     if col.kind == "numeric":
         return _numeric(col, markers)
     return ColumnSemantics(
-        name, "categorical", f"{levels} levels", 0.9, missing_markers=markers, none_is_value=keeps_none
+        name,
+        "categorical",
+        f"{col.n_unique - text_markers_n} levels",
+        0.9,
+        missing_markers=markers,
+        none_is_value=keeps_none,
     )
 
 

@@ -20,6 +20,7 @@ from preflight.data.profile import ColumnProfile
 
 # All-nines numbers are the classic numeric stand-ins for "missing".
 SENTINELS = np.array([s * (10**k - 1) for k in range(1, 10) for s in (1, -1)], dtype=float)
+_SENTINEL_SET = frozenset(SENTINELS.tolist())
 # A sentinel repeats at least this often (one odd value is an outlier, not a code).
 MIN_COUNT = 2
 # A positive sentinel is at least this many times the largest other value.
@@ -56,13 +57,18 @@ def numeric_sentinels(col: ColumnProfile, min_count: int = MIN_COUNT) -> list[fl
     """All-nines values of a numeric ``col`` that are missing-value codes."""
     if col.kind != "numeric" or col.min is None or col.max is None:
         return []
-    candidates = SENTINELS[(col.min <= SENTINELS) & (col.max >= SENTINELS)].tolist()
-    if not candidates:
-        return []
-    whole = col.finite[col.finite == np.round(col.finite)]
+    # A positive code lies above every other value: only the maximum can be one. A
+    # negative code lies below the bulk: only candidates under the lower fence. So a
+    # column costs a comparison or two, not one per all-nines number in its range.
+    candidates = [float(col.max)] if float(col.max) in _SENTINEL_SET else []
+    low = SENTINELS[(SENTINELS < 0) & (col.min <= SENTINELS)]
+    if low.size:
+        q1, q3 = np.quantile(col.quantile_sample, [0.25, 0.75])
+        below = low if q1 >= 0 else low[low < q1 - FENCE * max(q3 - q1, 1e-12)]
+        candidates.extend(float(v) for v in below)
     found: list[float] = []
     for number in candidates:
-        if int(np.count_nonzero(whole == number)) < min_count:
+        if int(np.count_nonzero(col.finite == number)) < min_count:
             continue
         others = col.finite[col.finite != number]
         if others.size < 10:
@@ -71,6 +77,6 @@ def numeric_sentinels(col: ColumnProfile, min_count: int = MIN_COUNT) -> list[fl
             q1, q3 = np.quantile(others, [0.25, 0.75])
             if others.min() >= 0 or number < q1 - FENCE * max(q3 - q1, 1e-12):
                 found.append(number)
-        elif number > others.max() and number >= SENTINEL_RATIO * max(abs(others.max()), 1.0):
+        elif number >= SENTINEL_RATIO * max(abs(others.max()), 1.0):
             found.append(number)
     return found
