@@ -2,19 +2,20 @@
 
 One numeric matrix per run (``Artifacts.encoded``): numeric columns robust-standardised
 with their missing cells imputed (plus a missing indicator), datetimes as numbers,
-low-cardinality text one-hot encoded. Outliers, label noise and capacity checks
-all read this one matrix, so it is built once.
+low-cardinality text one-hot encoded, free text as TF-IDF latent directions. Outliers,
+label noise and capacity checks all read this one matrix, so it is built once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from preflight.analysis.text_features import fit_text, text_block
 from preflight.data.dataset import Dataset
 from preflight.data.profile import ColumnProfile, Profile
 
@@ -40,15 +41,18 @@ class ColumnCode:
     of a streamed file). Picklable, for the Dask engine."""
 
     name: str
-    kind: Literal["numeric", "datetime", "onehot"]
+    kind: Literal["numeric", "datetime", "onehot", "text"]
     names: tuple[str, ...]
     peak: float = 0.0  # values are divided by it first when it is set (near-float-limit columns)
     median: float = 0.0
     scale: float = 1.0
     levels: tuple[object, ...] = ()
+    model: Any = None  # text: the fitted TF-IDF + SVD pipeline (analysis.text_features)
 
     def apply(self, series: pd.Series) -> np.ndarray:
         """The encoded block of ``series`` (rows x len(names))."""
+        if self.kind == "text":
+            return text_block(self.model, series)
         if self.kind == "onehot":
             values = series.astype(object).to_numpy()
             return np.column_stack([(values == v).astype(float) for v in self.levels])
@@ -186,6 +190,13 @@ def _encode_column(col: ColumnProfile, n: int) -> tuple[ColumnCode, np.ndarray] 
         if top is None:
             return None
         code = ColumnCode(col.name, "onehot", tuple(f"{col.name}={v}" for v in top), levels=tuple(top))
+        return code, code.apply(col.series)
+    if col.kind == "text":
+        model = fit_text(col.series)
+        if model is None:
+            return None
+        k = int(model[-1].n_components)
+        code = ColumnCode(col.name, "text", tuple(f"{col.name}__text{i}" for i in range(k)), model=model)
         return code, code.apply(col.series)
     return None
 
