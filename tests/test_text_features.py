@@ -11,7 +11,7 @@ import preflight
 
 POSITIVE = "great excellent loved wonderful perfect happy delicious friendly fantastic amazing recommend best"
 NEGATIVE = "terrible awful hated horrible worst rude cold bland disappointing slow dirty never"
-NEUTRAL = "the food service place staff table we our visit dinner lunch menu order waiter room time was and it a"
+NEUTRAL = "the food service place staff table we our visit dinner lunch menu order room time was and it a"
 
 
 def _reviews(n: int, flip_share: float, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
