@@ -13,6 +13,7 @@ import numpy as np
 
 from preflight.checks import REGISTRY
 from preflight.checks.base import NEEDS, Check, Context
+from preflight.core.columns import ColumnOverride
 from preflight.core.config import Config
 from preflight.core.errors import PreflightError, did_you_mean
 from preflight.core.findings import CheckError, DatasetInfo, Finding, Report, Skipped, SkippedColumns
@@ -90,7 +91,7 @@ def _run(
     # (``fix`` runs the stage itself, to keep the keys it finds: then it is not redone.)
     raw = _profile(dataset)
     if not dataset.semantics:
-        dataset = with_semantics(dataset, raw, config.columns)
+        dataset = with_semantics(dataset, raw, column_overrides(config))
     ctx = Context(dataset=dataset, profile=_profile(dataset, raw), config=config)
     if dataset.batches is not None:
         dataset.batches.progress = rows_progress
@@ -221,3 +222,15 @@ def _ignored(finding: Finding, config: Config) -> bool:
         if not any(sel == "ALL" or finding.code.startswith(sel.upper()) for sel in codes):
             return False
     return True
+
+
+def column_overrides(config: Config) -> dict[str, ColumnOverride]:
+    """What the user says the columns are: the contract's semantic types (``--schema``,
+    as ``infer-schema`` writes them), then ``[tool.preflight.columns]``, which wins."""
+    stated: dict[str, ColumnOverride] = {}
+    if config.schema is not None:
+        from preflight.data.contracts import contract_semantics
+
+        stated.update(contract_semantics(config.schema))
+    stated.update(config.columns)
+    return stated

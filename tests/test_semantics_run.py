@@ -116,3 +116,20 @@ def test_scale_and_centring_of_the_same_columns_are_one_finding() -> None:
     folded = scale.evidence["also"]["SN002"]
     assert set(folded["columns"]) <= set(scale.columns) and folded["offsets"]
     assert "also SN002:" in scale.message and "far from zero" in scale.message
+
+
+def test_infer_schema_writes_the_semantics_and_a_contract_overrides_them(tmp_path: Path) -> None:
+    contract = tmp_path / "penguins-raw.yaml"
+    raw = str(EXAMPLES / "penguins-raw.csv")
+    done = run_cli("infer-schema", raw, "--target", "Species", "-o", str(contract))
+    assert done.returncode == 0, done.stderr
+    text = contract.read_text()
+    assert "description: 'semantic: identifier'" in text and "description: 'semantic: text'" in text
+    # The user edits the contract: the counter is a feature after all.
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(text.replace("description: 'semantic: identifier'", "description: 'semantic: numeric'", 1))
+    report = preflight.check(raw, target="Species", schema=str(edited))
+    columns = {c.name: c for c in report.columns}
+    assert (columns["Sample Number"].semantic, columns["Sample Number"].source) == ("numeric", "config")
+    assert columns["Individual ID"].semantic == "identifier"
+    assert not [f for f in report.findings if f.code == "SC003"]  # the file still meets its contract

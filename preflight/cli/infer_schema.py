@@ -68,9 +68,18 @@ def infer_schema(
 
     if output != "-":
         refuse_overwriting_inputs([output], [path])
+    from preflight.data.profile import Profile
+    from preflight.data.semantics.infer import infer_semantics
+
     dataset = load_dataset(path, target=target, id_columns=id_columns, task=task)
+    # The contract describes the file as read, and says what each column is.
+    semantics = infer_semantics(dataset, Profile(dataset))
     schema = infer_contract(
-        dataset, max_categories=max_categories, max_unique_share=max_unique_share, range_margin=range_margin
+        dataset,
+        max_categories=max_categories,
+        max_unique_share=max_unique_share,
+        range_margin=range_margin,
+        semantics=semantics,
     )
     text = contract_to_yaml(schema, source=Path(path).name)
     if output == "-":

@@ -112,7 +112,7 @@ def fix(
     """Check ``path``, apply the plan and write the outputs as one set (see the module
     docstring). Raises PreflightError on bad input, before anything is written.
     ``config_file`` (the ``--config`` file, if any) is one more input never overwritten."""
-    from preflight.run import run
+    from preflight.run import column_overrides, run
 
     out = Path(output)
     removed_file, pipeline_file, code_file = side_files(out)
@@ -129,7 +129,7 @@ def fix(
     dataset = load_dataset(path, target=config.target, id_columns=config.id_columns, task=config.task)
     # The semantics stage here, not inside run(): the keys it finds pass through to the
     # output, and the pipeline is fitted on the cells as read (its own steps clean them).
-    dataset = with_semantics(dataset, Profile(dataset), config.columns)
+    dataset = with_semantics(dataset, Profile(dataset), column_overrides(config))
     report = run(dataset, config)
     if report.errors:
         failed = ", ".join(e.code for e in report.errors)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from preflight.data.contracts.dump import contract_to_yaml
 from preflight.data.contracts.infer import MAX_CATEGORIES, MAX_UNIQUE_SHARE, RANGE_MARGIN, infer_contract
-from preflight.data.contracts.load import contract_from_mapping, load_contract
+from preflight.data.contracts.load import contract_from_mapping, contract_semantics, load_contract
 from preflight.data.contracts.validate import Violation, validate_contract
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "RANGE_MARGIN",
     "Violation",
     "contract_from_mapping",
+    "contract_semantics",
     "contract_to_yaml",
     "infer_contract",
     "load_contract",

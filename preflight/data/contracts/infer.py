@@ -10,11 +10,13 @@ as YAML.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from preflight.core.columns import ColumnSemantics
 from preflight.core.errors import PreflightError
 from preflight.data.dataset import Dataset
 from preflight.data.numbers import plain
@@ -37,6 +39,7 @@ def infer_contract(
     max_categories: int = MAX_CATEGORIES,
     max_unique_share: float = MAX_UNIQUE_SHARE,
     range_margin: float = RANGE_MARGIN,
+    semantics: Mapping[str, ColumnSemantics] | None = None,
 ) -> Any:
     """A strict ``DataFrameSchema`` describing ``dataset`` (target and id columns included).
 
@@ -62,8 +65,10 @@ def infer_contract(
         classes = is_target and dataset.task == "classification"
         dtype, coerce = _contract_dtype(col)
         checks: list[Any] = []
+        sem = (semantics or {}).get(name)
+        key = sem is not None and sem.semantic == "identifier" and not is_target
         # An id column is only unique: the next batch's ids lie outside today's range.
-        if name not in dataset.id_columns:
+        if name not in dataset.id_columns and not key:
             categories = _categories(col, max_categories, max_unique_share, force=classes)
             if categories is not None:
                 checks.append(pa.Check.isin(categories))
@@ -75,6 +80,7 @@ def infer_contract(
             nullable=col.n_missing > 0,
             unique=name in dataset.id_columns,
             coerce=coerce,
+            description=None if sem is None else f"semantic: {sem.semantic}",
         )
     return pa.DataFrameSchema(columns, strict=True)
 

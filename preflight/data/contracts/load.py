@@ -11,10 +11,12 @@ check. Nothing is pickled or evaluated. Any problem with the file is a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from preflight.core.columns import SEMANTICS, ColumnOverride
 from preflight.core.errors import PreflightError, did_you_mean, first_line
 
 # pandera's built-in checks that apply to pandas columns. A contract may name only
@@ -47,6 +49,29 @@ MAX_YAML_DEPTH = 50
 
 def load_contract(path: str | Path) -> Any:
     """Read a pandera YAML contract safely. Every problem is one-line PreflightError."""
+    return contract_from_mapping(read_contract_yaml(path), str(path))
+
+
+# A column's description written by ``infer-schema``: "semantic: identifier".
+_SEMANTIC = re.compile(r"^semantic:\s*([a-z]+)\b")
+
+
+def contract_semantics(path: str | Path) -> dict[str, ColumnOverride]:
+    """The semantic types a contract states for its columns (``description:
+    "semantic: TYPE"``, as ``infer-schema`` writes them): overrides for the stage."""
+    raw = read_contract_yaml(path)
+    columns = raw.get("columns") if isinstance(raw, Mapping) else None
+    out: dict[str, ColumnOverride] = {}
+    for name, spec in (columns or {}).items():
+        description = spec.get("description") if isinstance(spec, Mapping) else None
+        found = _SEMANTIC.match(description) if isinstance(description, str) else None
+        if found is not None and found.group(1) in SEMANTICS:
+            out[str(name)] = ColumnOverride(semantic=found.group(1))  # type: ignore[arg-type]
+    return out
+
+
+def read_contract_yaml(path: str | Path) -> Any:
+    """The YAML of a contract file, read safely (no aliases); one-line errors."""
     import yaml
 
     file = Path(path)
@@ -68,7 +93,7 @@ def load_contract(path: str | Path) -> Any:
         at = f" (line {where.line + 1})" if where is not None else ""
         problem = getattr(exc, "problem", None) or type(exc).__name__
         raise PreflightError(f"{label}: invalid YAML{at}: {problem}") from None
-    return contract_from_mapping(raw, label)
+    return raw
 
 
 def _loader_without_aliases() -> type:
