@@ -127,7 +127,8 @@ def test_infer_schema_writes_the_semantics_and_a_contract_overrides_them(tmp_pat
     assert "description: 'semantic: identifier'" in text and "description: 'semantic: text'" in text
     # The user edits the contract: the counter is a feature after all.
     edited = tmp_path / "edited.yaml"
-    edited.write_text(text.replace("description: 'semantic: identifier'", "description: 'semantic: numeric'", 1))
+    key, feature = "description: 'semantic: identifier'", "description: 'semantic: numeric'"
+    edited.write_text(text.replace(key, feature, 1))
     report = preflight.check(raw, target="Species", schema=str(edited))
     columns = {c.name: c for c in report.columns}
     assert (columns["Sample Number"].semantic, columns["Sample Number"].source) == ("numeric", "config")
