@@ -241,14 +241,14 @@ def test_categorical_boolean_and_datetime_columns_from_parquet(tmp_path: Path) -
     frame.to_parquet(path)
     report = check(path, target="y")
     code = report.preprocessing["code"]
-    assert (
-        'pd.read_parquet("' in code
-        and '# not used by the pipeline (no numeric or categorical meaning): ["when"]' in code
-    )
+    assert 'pd.read_parquet("' in code and 'CLEAN = {"date_features": {"when": None}}' in code
     ns = run_code(code)
     Xt = ns["preprocess"].fit_transform(pd.read_parquet(path).drop(columns=["y"]))
     assert not Xt.isna().any().any()
     assert {"cat_a", "missingindicator_cat", "missingindicator_flag"} <= set(Xt.columns)
+    # SN009: the date is a trend and a season, standardized, not dropped.
+    assert {"when (days)", "when (month)"} <= set(Xt.columns) and "when" not in Xt.columns
+    assert abs(Xt["when (days)"].mean()) < 1e-9
     assert set(Xt["flag"].unique()) <= {0.0, 1.0}  # imputed with the most frequent value, not 0.5
 
 

@@ -13,7 +13,8 @@ A verdict matches a finding on (table, code, set of columns). ``right``: the fin
 its fix is what a careful analyst would do; ``right-wrong-fix``: the problem is real but the fix
 would damage or miss it; ``wrong``: a false alarm. ``open: true`` on a ``wrong`` verdict marks a
 known false alarm the current code still raises (tests/test_corpus.py tolerates those, and fails
-on any other ``wrong`` finding that comes back).
+on any other ``wrong`` finding that comes back); ``fixed: true`` marks one a change removed, kept
+so that its return fails the test.
 """
 
 from __future__ import annotations
@@ -77,7 +78,9 @@ def judge(findings: list[dict[str, Any]], verdicts: dict[Key, dict[str, Any]]) -
         else:
             judged.append((f, v))
             seen.add(key(f))
-    stale = [v for k, v in verdicts.items() if k not in seen]
+    # A ``fixed: true`` verdict is a false alarm a change removed, kept as a guard: it
+    # matches nothing while fixed, and its return is a judged wrong finding.
+    stale = [v for k, v in verdicts.items() if k not in seen and not v.get("fixed")]
     return {"judged": judged, "unjudged": unjudged, "stale": stale}
 
 
