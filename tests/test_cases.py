@@ -7,8 +7,9 @@ findings, in report order, each with the columns, the rows (all of them, or
 
 A table is one of: ``data:`` (columns), ``csv:`` (raw text read through the real CSV
 reader), ``sklearn: NAME`` (a scikit-learn bundled real dataset,
-``load_NAME(as_frame=True)``, its label in column ``target``) or ``example: FILE`` (a file
-in ``examples/``). Real tables may be narrowed and changed, in this order:
+``load_NAME(as_frame=True)``, its label in column ``target``), ``example: FILE`` (a file
+in ``examples/``) or ``corpus: NAME`` (a table of ``benchmarks/corpus/data/``). Real
+tables may be narrowed and changed, in this order:
 ``shuffle_rows: SEED`` puts the rows in a seeded random order (a random split),
 ``sort_by: COLUMN`` orders them (a split in time), ``rows: [start, stop]`` (or
 ``[start, stop, step]``) keeps a slice, ``columns: [...]`` keeps those columns,
@@ -59,6 +60,8 @@ def _frame(case: dict[str, Any], tmp_path: Path, name: str = "case") -> Any:
         frame = getattr(sklearn.datasets, f"load_{case['sklearn']}")(as_frame=True).frame
     elif "example" in case:
         frame = pd.read_csv(EXAMPLES / case["example"])
+    elif "corpus" in case:  # a real table of the corpus, as its package ships it
+        frame = pd.read_csv(EXAMPLES.parent / "benchmarks" / "corpus" / "data" / f"{case['corpus']}.csv")
     else:
         frame = pd.DataFrame(case["data"])
     if "shuffle_rows" in case:

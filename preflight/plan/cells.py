@@ -25,6 +25,7 @@ def _empty_spec() -> dict[str, Any]:
         "infinite_to_missing": [],
         "decimal_comma": [],
         "date_features": {},
+        "censor_indicators": {},
     }
 
 
@@ -62,6 +63,9 @@ def cell_fixes(steps: Sequence[Step], code: Imports) -> Cells:
             _extend(spec["parse_numbers"], cols)
             if params.get("decimal") == ",":
                 _extend(spec["decimal_comma"], cols)
+        elif kind == "censor-indicator":
+            for col in cols:
+                spec["censor_indicators"][col] = params.get("value")
         elif kind == "date-features":
             for col in cols:
                 spec["date_features"][col] = params.get("format")

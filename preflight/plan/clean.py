@@ -38,6 +38,9 @@ def clean_cells(df: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
     for col in spec.get("infinite_to_missing", []):
         if col in df.columns:
             df[col] = df[col].replace([np.inf, -np.inf], np.nan)
+    for col, value in spec.get("censor_indicators", {}).items():
+        if col in df.columns:  # a top- or bottom-code: the value stays, an indicator says so
+            df[f"{col} (capped)"] = (pd.to_numeric(df[col], errors="coerce") == value).astype("float64")
     for col, fmt in spec.get("date_features", {}).items():
         if col in df.columns:  # a date as numbers: days since 1970 (the trend), the month (the season)
             when = pd.to_datetime(df[col], format=fmt, errors="coerce", utc=True)

@@ -54,6 +54,9 @@ def column_plans(
     for name in dataset.features:
         if name in spec["drop_columns"]:
             continue
+        if name in spec["censor_indicators"]:
+            plans[f"{name} (capped)"] = Column(role="boolean", notes=["censoring indicators"])
+            source[f"{name} (capped)"] = name
         if name in spec["date_features"]:
             for derived in (f"{name} (days)", f"{name} (month)"):
                 scaler = f"{code.use('sklearn.preprocessing', 'StandardScaler')}()"

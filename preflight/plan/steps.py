@@ -22,6 +22,7 @@ STEP_ORDER: tuple[str, ...] = (
     "parse-numbers",
     "replace-infinite",
     "date-features",
+    "censor-indicator",
     "impute",
     "clip",
     "transform",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from preflight.checks.base import Check
 from preflight.checks.dq.category_variants import CategoryVariants
+from preflight.checks.dq.censored_values import CensoredValues
 from preflight.checks.dq.constant_columns import ConstantColumns
 from preflight.checks.dq.disguised_nulls import DisguisedNulls
 from preflight.checks.dq.duplicate_rows import DuplicateRows
@@ -23,4 +24,5 @@ CHECKS: tuple[type[Check], ...] = (
     InfiniteValues,
     CategoryVariants,
     SingleClassTarget,
+    CensoredValues,
 )
