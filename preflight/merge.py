@@ -17,8 +17,10 @@ from typing import Any
 
 from preflight.core.findings import Finding
 
-# (kept, folded): SN002 "far from zero" is answered by SN001's StandardScaler.
-RULES: tuple[tuple[str, str], ...] = (("SN001", "SN002"),)
+# (kept, folded): SN002 "far from zero" is answered by SN001's StandardScaler; SN004
+# "spans orders of magnitude" on a column SN003 finds skewed is one skew, and the plan
+# applies SN003's transform to it either way (the first transform claims a column).
+RULES: tuple[tuple[str, str], ...] = (("SN001", "SN002"), ("SN003", "SN004"))
 
 
 def merge_findings(findings: Sequence[Finding]) -> list[Finding]:

@@ -134,3 +134,10 @@ def test_infer_schema_writes_the_semantics_and_a_contract_overrides_them(tmp_pat
     assert (columns["Sample Number"].semantic, columns["Sample Number"].source) == ("numeric", "config")
     assert columns["Individual ID"].semantic == "identifier"
     assert not [f for f in report.findings if f.code == "SC003"]  # the file still meets its contract
+
+
+def test_skew_and_orders_of_magnitude_of_one_column_are_one_finding() -> None:
+    report = preflight.check(str(CORPUS / "college.csv"), target="Private", select=["SN003", "SN004"])
+    assert [f.code for f in report.findings] == ["SN003"]  # SN004's one column is SN003's too
+    (skew,) = report.findings
+    assert skew.evidence["also"]["SN004"]["columns"] == ["P.Undergrad"] and "P.Undergrad" in skew.columns
