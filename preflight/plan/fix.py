@@ -3,7 +3,7 @@
 The input file is only read. The run writes, as one set:
 
 - ``OUT``: the transformed features (the plan's pipeline output), with the id
-  columns and the target unchanged;
+  columns, the keys the semantics stage found and the target unchanged;
 - ``OUT-stem.removed.SUFFIX``: every removed row, as in the input, with its
   0-based input position and the codes that removed it;
 - ``OUT-stem.pipeline.joblib``: the fitted scikit-learn pipeline (raw features in,
