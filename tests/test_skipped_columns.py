@@ -94,6 +94,7 @@ def test_declarations_name_real_kinds() -> None:
         "DQ004": {"numeric", "string", "mixed", "categorical", "text", "boolean"},
         "DQ005": ALL_KINDS,
         "DQ007": {"numeric"},
+        "DQ010": {"numeric"},
         "DQ008": {"string", "categorical"},
         "LB003": ALL_KINDS,
         "OL001": {"numeric"},
