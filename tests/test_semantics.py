@@ -9,12 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from preflight.core.columns import ColumnOverride
+from preflight.core.columns import ColumnOverride, ColumnSemantics
 from preflight.data.dataset import load_dataset
 from preflight.data.profile import Profile
 from preflight.data.semantics.clean import cleaned_frame
 from preflight.data.semantics.infer import infer_semantics
-from preflight.data.semantics.types import ColumnSemantics
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "benchmarks" / "corpus" / "data"

@@ -65,8 +65,7 @@ class Artifacts:
         if self.dataset.scan is not None:
             return self.dataset.scan.duplicate_mask()
         # Exact repeats of the rows as read (the cleaned view would merge '' and NaN).
-        raw = self.dataset.raw_frame
-        return duplicate_mask(raw if raw is not None else self.dataset.frame)
+        return duplicate_mask(self.dataset.frame_as_read)
 
     @cached_property
     def conflict_groups(self) -> list[np.ndarray]:

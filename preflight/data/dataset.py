@@ -68,6 +68,12 @@ class Dataset:
         return tuple(c for c in self.frame.columns if c not in skip)
 
     @property
+    def frame_as_read(self) -> pd.DataFrame:
+        """The cells as the file holds them: what a contract, a duplicate row or a
+        marker is about (``frame`` is the cleaned view once the stage has run)."""
+        return self.raw_frame if self.raw_frame is not None else self.frame
+
+    @property
     def keys(self) -> tuple[str, ...]:
         """Columns the semantics stage found to identify rows (besides --id-column):
         kept out of the features, passed through by ``fix`` unchanged."""

@@ -144,7 +144,7 @@ def fix(
     if not code:
         raise PreflightError(f"{path}: preflight has no plan for this data")
 
-    frame = dataset.raw_frame if dataset.raw_frame is not None else dataset.frame
+    frame = dataset.frame_as_read
     kept, removed = split_rows(frame, reasons)
     if kept.empty:
         raise PreflightError(f"{path}: every row would be removed; nothing to write")

@@ -39,7 +39,7 @@ class DisguisedNulls(Check):
     applies_to = frozenset({"numeric", "string", "mixed", "categorical", "text", "boolean"})
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        raw = ctx.dataset.raw_frame if ctx.dataset.raw_frame is not None else ctx.dataset.frame
+        raw = ctx.dataset.frame_as_read
         for name in ctx.dataset.features:
             sem = ctx.dataset.semantics.get(name)
             if sem is None or not sem.missing_markers:

@@ -81,7 +81,7 @@ class MissingValues(Check):
     def _only_markers(ctx: Context, name: str) -> bool:
         """True when every missing cell was a marker in the file: DQ004 reports those
         (one finding per root problem), and the plan imputes what it cleans."""
-        sem, raw = ctx.dataset.semantics.get(name), ctx.dataset.raw_frame
-        if sem is None or not sem.missing_markers or raw is None:
+        sem = ctx.dataset.semantics.get(name)
+        if sem is None or not sem.missing_markers:
             return False
-        return not bool(raw[name].isna().any())
+        return not bool(ctx.dataset.frame_as_read[name].isna().any())

@@ -59,7 +59,7 @@ class SchemaContract(Check):
             return
         schema = load_contract(path)
         # A contract is about the file's cells: judged on the frame as read, not the cleaned view.
-        raw = ctx.dataset.raw_frame if ctx.dataset.raw_frame is not None else ctx.dataset.frame
+        raw = ctx.dataset.frame_as_read
         for violation in validate_contract(raw, schema):
             yield self._finding(violation, path)
 

@@ -32,7 +32,7 @@ class NumbersAsText(Check):
     applies_to = frozenset({"numeric"})
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        raw = ctx.dataset.raw_frame if ctx.dataset.raw_frame is not None else ctx.dataset.frame
+        raw = ctx.dataset.frame_as_read
         for name in ctx.dataset.features:
             sem = ctx.dataset.semantics.get(name)
             if sem is None or sem.parsed not in ("numbers-as-text", "decimal-comma"):

@@ -9,8 +9,7 @@ import numpy as np
 from preflight.analysis.drift import Shift, binned_counts, population_stability
 from preflight.analysis.split import day_text
 from preflight.checks.base import Check, Context
-from preflight.checks.options import NoOptions, option
-from preflight.checks.sp._common import file_evidence
+from preflight.checks.sp._common import DriftOptions, file_evidence
 from preflight.core.findings import Finding, Fix, Severity
 
 
@@ -54,13 +53,8 @@ class FeatureDrift(Check):
     needs = frozenset({"test"})
 
     @dataclass(frozen=True)
-    class Options(NoOptions):
-        warn_psi: float = 0.25
-        info_psi: float = 0.1
-        max_bins: int = option(10, minimum=2)
-        min_per_bin: int = option(20, minimum=1)
-        min_rows: int = 50
-        noise_z: float = 4.0
+    class Options(DriftOptions):
+        """The PSI options every population-stability check shares."""
 
     opts: Options
 

@@ -10,8 +10,7 @@ import pandas as pd
 from preflight.analysis.drift import binned_counts, population_stability
 from preflight.analysis.split import aligned_target
 from preflight.checks.base import Check, Context
-from preflight.checks.options import NoOptions, option
-from preflight.checks.sp._common import file_evidence, show_value
+from preflight.checks.sp._common import DriftOptions, file_evidence, show_value
 from preflight.core.findings import Finding, Fix, Severity
 
 
@@ -47,13 +46,8 @@ class LabelShift(Check):
     needs = frozenset({"test", "target"})
 
     @dataclass(frozen=True)
-    class Options(NoOptions):
-        warn_psi: float = 0.25
-        info_psi: float = 0.1
-        max_bins: int = option(10, minimum=2)
-        min_per_bin: int = option(20, minimum=1)
-        min_rows: int = 50
-        noise_z: float = 4.0
+    class Options(DriftOptions):
+        """The PSI options every population-stability check shares."""
 
     opts: Options
 

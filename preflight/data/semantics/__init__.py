@@ -6,7 +6,8 @@ stand for a missing value, a pile-up at a bound that is censoring, numbers or da
 stored as text. Every check, the models, the plots and the plan read the same answer,
 so a problem is found once and judged on the cleaned data everywhere else.
 
-- ``types``: the vocabulary (:class:`ColumnSemantics`, :class:`Censored`);
+- the vocabulary (:class:`ColumnSemantics`, :class:`Censored`) is plain data in
+  :mod:`preflight.core.columns`, beside the user's overrides;
 - ``identifiers``, ``free_text``, ``dates``, ``markers``, ``censoring``, ``numbers_text``:
   one kind of evidence each;
 - ``infer``: the order the evidence is weighed in, and the user's overrides;
@@ -15,6 +16,6 @@ so a problem is found once and judged on the cleaned data everywhere else.
 
 from __future__ import annotations
 
-from preflight.data.semantics.types import SEMANTICS, Censored, ColumnSemantics, Semantic
+from preflight.core.columns import SEMANTICS, Censored, ColumnSemantics, Semantic
 
 __all__ = ["SEMANTICS", "Censored", "ColumnSemantics", "Semantic"]

@@ -12,8 +12,8 @@ from typing import Literal
 
 import numpy as np
 
+from preflight.core.columns import Censored
 from preflight.data.profile import ColumnProfile
-from preflight.data.semantics.types import Censored
 
 MIN_ROWS = 5
 PILE_UP = 3.0

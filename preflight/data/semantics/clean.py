@@ -16,10 +16,10 @@ from typing import Generic, TypeVar
 import numpy as np
 import pandas as pd
 
+from preflight.core.columns import ColumnSemantics
 from preflight.data.engines.rows import RowBatches
 from preflight.data.semantics.dates import parse_dates
 from preflight.data.semantics.numbers_text import parse_numbers
-from preflight.data.semantics.types import ColumnSemantics
 
 T = TypeVar("T")
 

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from preflight.core.columns import ColumnOverride
+from preflight.core.columns import ColumnOverride, ColumnSemantics
 from preflight.data.dataset import Dataset
 from preflight.data.profile import ColumnProfile, Profile
 from preflight.data.semantics.censoring import censoring
@@ -24,7 +24,6 @@ from preflight.data.semantics.free_text import text_evidence
 from preflight.data.semantics.identifiers import identifier_evidence, named_like_id
 from preflight.data.semantics.markers import numeric_sentinels, text_markers
 from preflight.data.semantics.numbers_text import number_reading
-from preflight.data.semantics.types import ColumnSemantics
 
 _BOOLEAN_PAIRS = [{"yes", "no"}, {"true", "false"}, {"y", "n"}, {"t", "f"}]
 # Integer codes with few levels named like a category are levels, not measurements.

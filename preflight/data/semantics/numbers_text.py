@@ -13,9 +13,9 @@ import re
 
 import pandas as pd
 
+from preflight.core.columns import Parsed
 from preflight.data.numbers import to_number
 from preflight.data.profile import ColumnProfile
-from preflight.data.semantics.types import Parsed
 
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+(,(\d+))?$")
 
