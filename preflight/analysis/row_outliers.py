@@ -105,6 +105,8 @@ class Hits:
     scores: np.ndarray  # the stronger signal over its threshold
     distance: np.ndarray  # distance score over its threshold
     matrix: np.ndarray  # their feature-matrix rows (for the contributing columns)
+    relation_z: np.ndarray  # their |robust z| per relation (rows x relations)
+    tails: np.ndarray  # the batch's largest |z| per relation (up to RowScorer.tail rows x relations)
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,7 @@ class RowScorer:
     q95: float
     distance_threshold: float
     relation_threshold: float
+    tail: int  # largest residual scores kept per relation (OL002's isolation test)
 
     def __call__(self, batch: pd.DataFrame) -> Hits:
         from sklearn import config_context
@@ -131,7 +134,22 @@ class RowScorer:
         # of a slice are all that is held at once.
         with threadpool_limits(limits=1), config_context(working_memory=WORKING_MEMORY_MB):
             parts = [self._score(batch.iloc[start : start + CHUNK]) for start in range(0, len(batch), CHUNK)]
-        return _gather(parts) if parts else _gather([self._score(batch)])
+        return self.gather(parts) if parts else self.gather([self._score(batch)])
+
+    def gather(self, parts: list[Hits]) -> Hits:
+        """One :class:`Hits` from the parts of a file (any order, same result)."""
+        rows, scores, distance, matrix, relation_z = (
+            np.concatenate([getattr(p, f) for p in parts])
+            for f in ("rows", "scores", "distance", "matrix", "relation_z")
+        )
+        return Hits(
+            rows,
+            scores,
+            distance,
+            matrix,
+            relation_z,
+            _largest(np.concatenate([p.tails for p in parts]), self.tail),
+        )
 
     def _score(self, rows: pd.DataFrame) -> Hits:
         positions = np.asarray(rows.index, dtype=np.int64)
@@ -143,17 +161,26 @@ class RowScorer:
         dist, _ = self.index.kneighbors(matrix @ self.project)
         # A fit-sample row finds itself first: leave it out (leave-one-out).
         mean_dist = np.where(own, dist[:, 1:].mean(axis=1), dist[:, : self.k].mean(axis=1))
-        relation = np.zeros(len(rows))
+        width = 0 if self.relations is None else self.relations.columns.size
+        z = np.zeros((len(rows), width))
         if self.relations is not None:
-            relation = self.relations.residual_scores(matrix).max(axis=1)
+            z = self.relations.residual_scores(matrix)
             if own.any():
                 leverage = self.relations.leverage[slot[own]]
-                relation[own] = self.relations.residual_scores(matrix[own], leverage).max(axis=1)
+                z[own] = self.relations.residual_scores(matrix[own], leverage)
+        relation = z.max(axis=1) if width else np.zeros(len(rows))
         distance = (np.log(np.maximum(mean_dist, self.floor)) - self.q50) / (self.q95 - self.q50)
         distance = distance / self.distance_threshold
         scores = np.maximum(distance, relation / self.relation_threshold)
         hit = np.flatnonzero(scores > 1.0)
-        return Hits(positions[hit], scores[hit], distance[hit], matrix[hit])
+        return Hits(positions[hit], scores[hit], distance[hit], matrix[hit], z[hit], _largest(z, self.tail))
+
+
+def _largest(z: np.ndarray, m: int) -> np.ndarray:
+    """The ``m`` largest values of each column of ``z`` (all of them if fewer rows)."""
+    if z.shape[0] <= m or z.shape[1] == 0:
+        return z[:m]
+    return np.partition(z, z.shape[0] - m, axis=0)[z.shape[0] - m :]
 
 
 @dataclass(frozen=True)
@@ -166,20 +193,15 @@ class RowScores:
     sources: tuple[str, ...]  # source column of each matrix column
 
 
-def _gather(parts: list[Hits]) -> Hits:
-    return Hits(
-        *(np.concatenate([getattr(p, f) for p in parts]) for f in ("rows", "scores", "distance", "matrix"))
-    )
-
-
 def score_rows(
-    art: Artifacts, k: int, sample: int, distance_threshold: float, relation_threshold: float
+    art: Artifacts, k: int, sample: int, distance_threshold: float, relation_threshold: float, tail: int
 ) -> Generator[SampledRows, None, RowScores | None]:
     """Fit on a seeded sample of ``Dataset.frame`` and score every row of the file
     (batch by batch): the mean distance to its ``k`` nearest fit-sample rows in a
     whitened space, calibrated as ``(log d - median) / (p95 - median)`` over the fit
     sample, and the largest robust z of a numeric column's residual from its linear
-    relation to the other columns.
+    relation to the other columns; and the ``tail`` largest residual scores of each
+    relation over the file (for the isolation test).
 
     A generator so that OL002 reports the fit sample (``result = yield from
     score_rows(...)``) once it is drawn, whether or not a model comes of it."""
@@ -230,8 +252,9 @@ def score_rows(
         q95=float(q95),
         distance_threshold=distance_threshold,
         relation_threshold=relation_threshold,
+        tail=tail,
     )
-    hits = _gather(art.batches.map(scorer, columns=features.columns))
+    hits = scorer.gather(art.batches.map(scorer, columns=features.columns))
     return RowScores(hits=hits, scorer=scorer, reference_matrix=matrix[reference], sources=sources)
 
 

@@ -56,7 +56,10 @@ def cell_fixes(steps: Sequence[Step], code: Imports) -> Cells:
         elif kind == "replace-values":
             for col in cols:
                 if "to_missing" in params:
-                    _extend(spec["to_missing"].setdefault(col, []), params["to_missing"])
+                    # A list for every column of the step, or a list per column.
+                    values = params["to_missing"]
+                    values = values.get(col, []) if isinstance(values, Mapping) else values
+                    _extend(spec["to_missing"].setdefault(col, []), values)
                 if "mapping" in params:
                     spec["replace"].setdefault(col, {}).update(params["mapping"])
         elif kind == "parse-numbers":

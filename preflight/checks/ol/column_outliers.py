@@ -6,18 +6,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from preflight.analysis.bounds import MAX_BREAKING_SHARE, Bound, bound_for
 from preflight.analysis.column_model import ColumnModel
+from preflight.analysis.isolation import MIN_GAP, MIN_SPACING, TAIL
+from preflight.analysis.tails import TailPass, TailValues
 from preflight.checks.base import Check, Context
 from preflight.checks.ol.common import row_cap
+from preflight.checks.ol.extremes import ColumnExtremes, group_by_rows, judge_column
+from preflight.checks.ol.extremes_report import heavy_tail_finding, wrong_values_finding
 from preflight.checks.options import NoOptions, option
-from preflight.core.findings import Finding, Fix, Severity
+from preflight.core.findings import Finding, Severity
 from preflight.data.profile import ColumnProfile
-
-# Rows whose values and scores are spelled out in the evidence (all rows are in ``rows``).
-EVIDENCE_ROWS = 100
-# Rows named in the message itself.
-MESSAGE_ROWS = 5
-
 
 # Rows are pre-selected by raw-unit fences at this share of the threshold; only they
 # are scored. The 10% margin dwarfs any rounding in the transform and its inverse.
@@ -45,10 +44,6 @@ def _near_fences(
     if lower is not None and col.min is not None and col.min >= lower:
         lower = None
     return lower, upper
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.6g}"
 
 
 # Per column: file positions, |robust score| and raw value of the cells beyond the fence.
@@ -95,36 +90,53 @@ def _gather(parts: list[Hits], names: list[str]) -> Hits:
 
 
 class ColumnOutliers(Check):
-    """Numeric values far outside the bulk of their column (per-column outliers).
+    """Values a column cannot hold: beyond its bound, or isolated far beyond the rest.
 
     **What it does.** Judges every numeric feature column on the scale where its
     bulk is symmetric — a power or log transform picked from the column's 5%, 50%
     and 95% quantiles, so a log-normal column is judged on the log scale — and
     scores each value by its distance from the median in robust standard
     deviations (from the quartiles and the 5%/95% quantiles, separately above and
-    below the median). Values beyond ``threshold`` are listed with their rows, their
-    values and how far out they lie. Columns with fewer than 20 values or at most
-    two distinct values are not judged, nor is a side of the median where a quarter
-    of the values or more equal the median (a zero-inflated column's rare non-zero
-    values are its nature).
+    below the median). Far out is not wrong by itself: heavy-tailed columns have real
+    values ten SDs out. A value is reported as wrong when
+
+    - it breaks the column's *bound* (``preflight.analysis.bounds``): a percentage
+      above 100 (a column named so, or one that fills up to 100 and stops there), a
+      share above 1, an age above 120, a negative count, duration, size or amount, an
+      exact zero in a size (a length, weight, area: by name); checked on the regression
+      target too; or
+    - it is *isolated*: beyond ``threshold`` robust SDs, and separated from the rest
+      of its column by a gap of at least ``min-gap`` robust SDs whose normalised
+      log-spacing is at least ``min-spacing`` (plus the log of the number of values
+      tested) times the tail's own (``preflight.analysis.isolation``): a gross error
+      stands alone, a real tail value continues a sequence.
+
+    A value that is ten, a hundred or a thousand times the usual ones is named as a
+    possible slipped decimal point or unit. Columns whose wrong values share rows are
+    one finding (one broken record). Values beyond ``threshold`` that continue their
+    column's tail are one info finding for all columns (a distribution property: a
+    robust scaler or a log, never rows to clip or drop). Columns with fewer than 20
+    values or at most two distinct values are not scored, nor is a side of the median
+    where a quarter of the values or more equal the median (a zero-inflated column's
+    rare non-zero values are its nature).
 
     **Why it is bad.** A value typed in the wrong unit (grams for kilograms, cents
-    for dollars) or with a slipped decimal point is a gross error: it dominates the
-    mean and variance used for scaling, and its gradient dominates the batches that
-    hold it, which is what makes people reach for gradient clipping. Clean the data
-    first.
+    for dollars), with a slipped decimal point, or a placeholder (0, 999) in a real
+    measurement is a gross error: it dominates the mean and variance used for
+    scaling, and its gradient dominates the batches that hold it, which is what makes
+    people reach for gradient clipping. Clean the data first.
 
-    **Fix.** Check the listed values and correct them at the source. Otherwise clip
-    (winsorize) the column to the fences given in the evidence, scale it with
-    ``RobustScaler``, or drop the rows with ``preflight fix`` (which keeps every
-    removed row in a separate file).
+    **Fix.** Check the listed values and correct them at the source; otherwise set
+    them missing (the plan's ``replace-values`` step, then the imputer). Clipping
+    would keep an impossible value, just less far out.
 
     **Options.** ``threshold`` (6.0): robust standard deviations from the median
-    beyond which a value is an outlier (a normal column of a million rows has no
-    value beyond 6). ``max-share`` (0.001) and ``min-cap`` (20): a column flags at
-    most ``max(min-cap, max-share × rows)`` rows; when more values than that lie
-    beyond the fence, the column is long-tailed rather than contaminated, and the
-    finding only lists the most extreme ones, as info.
+    beyond which a value is scored (a normal column of a million rows has no value
+    beyond 6). ``min-gap`` (3.0) and ``min-spacing`` (2.0): the isolation test
+    (measured on the real-data corpus: every value judged an error had a gap of
+    3.3 SDs or more, every real tail value a gap under 2.5). ``max-share`` (0.001) and
+    ``min-cap`` (20): a column reports at most ``max(min-cap, max-share × rows)``
+    wrong values; a column with more values beyond its bound has no such bound.
     """
 
     code = "OL001"
@@ -138,6 +150,8 @@ class ColumnOutliers(Check):
     @dataclass(frozen=True)
     class Options(NoOptions):
         threshold: float = 6.0
+        min_gap: float = MIN_GAP
+        min_spacing: float = MIN_SPACING
         max_share: float = option(0.001, share=True)
         min_cap: int = 20
 
@@ -155,66 +169,62 @@ class ColumnOutliers(Check):
         # cells beyond the fence come back.
         names = list(models)
         parts = ctx.batches.map(BeyondFence(models, threshold, near), columns=names) if names else []
-        hits = _gather(parts, names)
-        for name, model in models.items():
-            rows, magnitudes, raw = hits[name]
-            if rows.size == 0:
-                continue
-            magnitude = dict(zip(rows.tolist(), magnitudes.tolist(), strict=True))
-            values = dict(zip(rows.tolist(), raw.tolist(), strict=True))
-            beyond = rows
+        hits = {name: found for name, found in _gather(parts, names).items() if found[0].size}
+        bounds = _bounds(ctx)
+        # A second pass, over the few columns it concerns: the tails of the columns with
+        # values beyond the fence, and the cells that break a bound.
+        tails = TailPass({name: int(hits[name][0].size) + TAIL for name in hits}, bounds)
+        found = tails.merge(ctx.batches.map(tails, columns=tails.columns)) if tails.columns else TailValues()
+        judged: list[ColumnExtremes] = []
+        target: list[ColumnExtremes] = []
+        for name in [c for c in ctx.dataset.frame.columns if c in hits or c in bounds]:
             col = ctx.profile[name]
             cap = row_cap(col.n_present, float(self.opts.max_share), int(self.opts.min_cap))
-            # Most extreme first; ties by row position so the report is deterministic.
-            ranked = rows[np.lexsort((rows, -magnitudes))]
-            long_tailed = beyond.size > cap
-            listed = ranked[:cap]
-            lower, upper = model.fences(threshold)
-            worst = float(magnitude[int(listed[0])])
-            on_scale = "" if model.family == "linear" else f", judged on the {model.scale_name} scale"
-            named = ", ".join(f"row {r} = {_fmt(values[r])}" for r in listed[:MESSAGE_ROWS])
-            more = f" and {listed.size - MESSAGE_ROWS} more" if listed.size > MESSAGE_ROWS else ""
-            if long_tailed:
-                message = (
-                    f"{name!r} has a long tail: {beyond.size} values ({beyond.size / col.n_present:.2%}) lie "
-                    f"beyond {threshold:g} robust SDs from the median{on_scale}; the {listed.size} most "
-                    f"extreme (up to {worst:.0f} SDs): {named}{more}"
-                )
-            else:
-                message = (
-                    f"{name!r} has {beyond.size} value{'s' if beyond.size > 1 else ''} far outside the bulk "
-                    f"(up to {worst:.0f} robust SDs from the median{on_scale}): {named}{more}"
-                )
-            shown = listed[:EVIDENCE_ROWS]
-            if lower is not None and upper is not None:
-                bounds = f"to [{_fmt(lower)}, {_fmt(upper)}]"
-            elif upper is not None:
-                bounds = f"at {_fmt(upper)}"
-            else:
-                bounds = f"from below at {_fmt(lower or 0.0)}"
-            yield self.finding(
-                message,
-                columns=[name],
-                rows=listed,
-                row_count=int(listed.size),
-                severity=Severity.INFO if long_tailed else None,
-                evidence={
-                    "scale": model.scale_name,
-                    "median": float(col.quantiles.q50) if col.quantiles else None,
-                    "lower_fence": lower,
-                    "upper_fence": upper,
-                    "threshold": threshold,
-                    "beyond_fence": int(beyond.size),
-                    "long_tailed": long_tailed,
-                    "values": {int(r): float(values[r]) for r in shown},
-                    # Robust SDs from the median (the value shows the side).
-                    "scores": {int(r): float(magnitude[r]) for r in shown},
-                },
-                fix=Fix(
-                    "check the listed values (a unit or typing error?) and correct them; otherwise clip "
-                    f"{name!r} {bounds} (winsorize), scale it with RobustScaler, "
-                    "or drop the rows with `preflight fix`",
-                    step="clip",
-                    params={"lower": lower, "upper": upper},
-                ),
+            side_tails = {"upper": found.largest.get(name), "lower": found.smallest.get(name)}
+            verdict = judge_column(
+                col,
+                models.get(name),
+                hits.get(name),
+                {side: v for side, v in side_tails.items() if v is not None},
+                _rare_breaking(bounds.get(name), found.breaking.get(name), col, cap),
+                threshold=threshold,
+                cap=cap,
+                min_gap=float(self.opts.min_gap),
+                min_spacing=float(self.opts.min_spacing),
             )
+            (target if name == ctx.dataset.target else judged).append(verdict)
+        for group in group_by_rows([c for c in judged if c.wrong]) + [[c] for c in target if c.wrong]:
+            yield wrong_values_finding(self, ctx, group, threshold)
+        heavy = [c for c in judged if c.heavy_rows.size]
+        if heavy:
+            yield heavy_tail_finding(self, ctx, heavy, threshold)
+
+
+def _bounds(ctx: Context) -> dict[str, Bound]:
+    """The bound of every numeric feature, and of a regression target, that has one."""
+    names = [c.name for c in ctx.profile.features() if c.kind == "numeric"]
+    if ctx.dataset.target is not None and ctx.dataset.task == "regression":
+        names.append(ctx.dataset.target)
+    out: dict[str, Bound] = {}
+    for name in names:
+        col = ctx.profile[name]
+        if col.kind == "numeric":
+            bound = bound_for(col)
+            if bound is not None:
+                out[name] = bound
+    return out
+
+
+def _rare_breaking(
+    bound: Bound | None,
+    breaking: tuple[np.ndarray, np.ndarray] | None,
+    col: ColumnProfile,
+    cap: int,
+) -> tuple[Bound, np.ndarray, np.ndarray] | None:
+    """The bound and its breaking cells, when they are few enough to be errors (a
+    column that often breaks its presumed bound does not have it)."""
+    if bound is None or breaking is None or breaking[0].size == 0:
+        return None
+    if breaking[0].size > min(cap, max(1.0, MAX_BREAKING_SHARE * col.n_present)):
+        return None
+    return bound, breaking[0], breaking[1]

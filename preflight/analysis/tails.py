@@ -1,0 +1,73 @@
+"""One pass over every row for what OL001 judges beyond the fence: each column's most
+extreme values on both sides (to tell an isolated value from a long tail) and the
+cells that break the column's bound (:mod:`preflight.analysis.bounds`).
+
+Batch by batch when streaming; the parts are picklable for the Dask engine and merge
+into the same result in any batch order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from preflight.analysis.bounds import Bound
+
+
+@dataclass
+class TailValues:
+    """Per column: its ``m`` largest and ``m`` smallest finite values (any order), and
+    the file positions and values of the cells outside its bound."""
+
+    largest: dict[str, np.ndarray] = field(default_factory=dict)
+    smallest: dict[str, np.ndarray] = field(default_factory=dict)
+    breaking: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+
+def _extreme(values: np.ndarray, m: int, largest: bool) -> np.ndarray:
+    if values.size <= m:
+        return values
+    if largest:
+        return np.partition(values, values.size - m)[values.size - m :]
+    return np.partition(values, m - 1)[:m]
+
+
+@dataclass(frozen=True)
+class TailPass:
+    """Collects :class:`TailValues` from one batch of rows (picklable)."""
+
+    tails: Mapping[str, int]  # column -> values kept per side
+    bounds: Mapping[str, Bound]
+
+    @property
+    def columns(self) -> list[str]:
+        return sorted(set(self.tails) | set(self.bounds))
+
+    def __call__(self, batch: pd.DataFrame) -> TailValues:
+        out = TailValues()
+        for name in self.columns:
+            values = np.asarray(batch[name].to_numpy(dtype=float, na_value=np.nan), dtype=float)
+            if name in self.tails:
+                finite = values[np.isfinite(values)]
+                m = self.tails[name]
+                out.largest[name] = _extreme(finite, m, largest=True)
+                out.smallest[name] = _extreme(finite, m, largest=False)
+            if name in self.bounds:
+                hit = np.flatnonzero(self.bounds[name].breaks(values))
+                out.breaking[name] = (np.asarray(batch.index[hit], dtype=np.int64), values[hit])
+        return out
+
+    def merge(self, parts: Sequence[TailValues]) -> TailValues:
+        out = TailValues()
+        for name, m in self.tails.items():
+            out.largest[name] = _extreme(np.concatenate([p.largest[name] for p in parts]), m, largest=True)
+            out.smallest[name] = _extreme(np.concatenate([p.smallest[name] for p in parts]), m, largest=False)
+        for name in self.bounds:
+            rows = np.concatenate([p.breaking[name][0] for p in parts])
+            values = np.concatenate([p.breaking[name][1] for p in parts])
+            order = np.argsort(rows, kind="stable")
+            out.breaking[name] = (rows[order], values[order])
+        return out
