@@ -12,6 +12,7 @@ import pytest
 from sklearn import datasets
 
 import preflight
+from preflight import Severity
 from preflight.analysis.conflicts import find_conflict_groups
 from preflight.analysis.pred_probs import load_pred_probs
 from preflight.core.config import Config
@@ -216,17 +217,39 @@ def test_conflict_groups_are_found_and_bound_the_fit() -> None:
     assert list(finding.rows) == [0, 60, 120, 150, 151, 152]
     assert finding.evidence["unavoidable_errors"] == 3
     assert finding.evidence["fit_ceiling"] == pytest.approx(1 - 3 / 153)
-    assert finding.evidence["largest_groups"][0] == {"rows": [0, 150], "labels": [0, 1]}
+    first = finding.evidence["largest_groups"][0]
+    assert (first["rows"], first["labels"], first["by_chance"]) == ([0, 150], [0, 1], False)
+    # Four continuous measures to the millimetre: iris rows do not repeat by chance.
+    assert first["chance_matches"] < 0.1 and finding.severity is Severity.WARNING
 
 
 def test_largest_conflict_group_first_with_majority_label_first() -> None:
     df = pd.DataFrame({"a": [1, 2, 2, 2, 1, 3], "y": ["x", "y", "z", "y", "w", "x"]})
     [finding] = _check(df, "y", "LB002").findings
-    assert finding.evidence["largest_groups"] == [
-        {"rows": [1, 2, 3], "labels": ["y", "z"]},
-        {"rows": [0, 4], "labels": ["x", "w"]},
+    assert [(g["rows"], g["labels"]) for g in finding.evidence["largest_groups"]] == [
+        ([1, 2, 3], ["y", "z"]),
+        ([0, 4], ["x", "w"]),
     ]
     assert finding.evidence["unavoidable_errors"] == 2
+
+
+def test_coarse_features_that_repeat_by_chance_are_a_hard_outcome_not_wrong_labels() -> None:
+    # Titanic-like: sex, class and age in years decide survival only in part.
+    rng = np.random.default_rng(0)
+    n = 1300
+    df = pd.DataFrame(
+        {
+            "sex": rng.choice(["male", "female"], n, p=[0.64, 0.36]),
+            "pclass": rng.choice([1, 2, 3], n, p=[0.25, 0.21, 0.54]),
+            "age": np.round(rng.normal(30, 12, n).clip(1, 80)),
+        }
+    )
+    logit = 1.5 * (df["sex"] == "female") - 0.8 * (df["pclass"] - 2) - 0.02 * (df["age"] - 30)
+    df["survived"] = rng.random(n) < 1 / (1 + np.exp(-logit))
+    [finding] = _check(df, "survived", "LB002").findings
+    assert finding.severity is Severity.INFO
+    assert finding.evidence["groups_by_chance"] >= 0.9 * finding.evidence["groups"]
+    assert "hard outcome" in finding.message or "by chance" in finding.message
 
 
 def test_clean_real_data_has_no_conflicts() -> None:

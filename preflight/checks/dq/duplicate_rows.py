@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from preflight.analysis.chance import expected_repeats
 from preflight.checks.base import Check, Context
 from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
@@ -20,10 +21,17 @@ class DuplicateRows(Check):
     split they land on both sides, so the test score overstates what the model
     learned.
 
-    **Fix.** Drop the repeats (``preflight fix`` keeps them in a separate file).
+    Real tables of a few coarse columns repeat rows honestly (two survey answers
+    alike in every field). The finding compares the repeats with the number chance
+    alone gives (``preflight.analysis.chance``: the pairs of rows that agree on every
+    column were the columns independent, from each column's value frequencies) and
+    judges the *excess* over it: a re-sent file or an appended copy.
 
-    **Options.** ``warn-share`` (0.01): below this share of rows the finding is
-    info; real tabular data with a few coarse features repeats rows honestly.
+    **Fix.** Drop the repeats (``preflight fix --drop-duplicates`` keeps them in a
+    separate file) when they are copies; keep repeats chance explains.
+
+    **Options.** ``warn-share`` (0.01): below this share of rows, repeats in excess of
+    chance are info.
     """
 
     code = "DQ003"
@@ -44,11 +52,24 @@ class DuplicateRows(Check):
         count = int(mask.sum())
         if count == 0:
             return
-        share = count / len(mask)
+        n = len(mask)
+        share = count / n
+        chance = expected_repeats(ctx.profile, list(ctx.dataset.frame.columns), n)
+        excess = max(count - chance, 0.0)
+        if chance >= 0.5:
+            expected = f"; chance alone gives about {chance:.0f} in columns this coarse"
+            what = (
+                "copies beyond that"
+                if excess / n >= self.opts.warn_share
+                else "no more than coarse data repeat"
+            )
+            expected += f" ({what})"
+        else:
+            expected = ""
         yield self.finding(
-            f"{count} rows ({share:.1%}) exactly repeat an earlier row",
+            f"{count} rows ({share:.1%}) exactly repeat an earlier row{expected}",
             rows=np.flatnonzero(mask),
-            evidence={"duplicates": count, "share": share},
+            evidence={"duplicates": count, "share": share, "expected_by_chance": chance, "excess": excess},
             fix=Fix("drop the repeated rows", step="drop-rows", params={"duplicates": True}),
-            severity=Severity.WARNING if share >= self.opts.warn_share else Severity.INFO,
+            severity=Severity.WARNING if excess / n >= self.opts.warn_share else Severity.INFO,
         )
