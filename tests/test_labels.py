@@ -310,6 +310,33 @@ def test_near_perfect_feature_and_missingness_leaks() -> None:
     assert "alone predicts" in found["after_diagnosis"].message
     assert "missing" in found["mean radius"].message
     assert all(f.severity.value == "warning" for f in found.values())
+    # Missing exactly for one class: the missingness is the label, so drop (imputing keeps it).
+    fix = found["mean radius"].fix
+    assert fix is not None and fix.step == "drop-columns"
+
+
+def test_leaks_no_single_column_shows() -> None:
+    # A regression target rebuilt from two features: a midpoint, and a ratio (on logs).
+    df = _frame(datasets.load_diabetes)
+    rng = np.random.default_rng(1)
+    spread = rng.uniform(5, 40, len(df))
+    df["low_estimate"], df["high_estimate"] = df["target"] - spread, df["target"] + spread
+    [midpoint] = _check(df, "target", "LB003").findings
+    assert set(midpoint.columns) == {"low_estimate", "high_estimate"}
+    assert midpoint.severity.value == "error" and midpoint.evidence["r2"] > 0.9999
+    assert midpoint.fix is not None and midpoint.fix.step == "drop-columns"
+    ratio = _frame(datasets.load_diabetes)
+    ratio["budget"] = rng.uniform(100, 900, len(ratio))
+    ratio["per_unit"] = ratio["target"] / ratio["budget"]
+    [found] = _check(ratio, "target", "LB003").findings
+    assert set(found.columns) == {"budget", "per_unit"} and found.evidence["scale"] == "log"
+    # A spend recorded only for one class: its zero/non-zero split is the label.
+    cls = _frame(datasets.load_breast_cancer)
+    cls["spend"] = np.where(cls["target"] == 1, rng.lognormal(3, 1, len(cls)), 0.0)
+    cls.loc[cls.index[cls["target"] == 1][:5], "spend"] = 0.0
+    [zero] = _check(cls, "target", "LB003").findings
+    assert zero.columns == ("spend",) and "is zero" in zero.message
+    assert zero.severity.value == "warning"
 
 
 def test_regression_target_transform_is_a_leak() -> None:

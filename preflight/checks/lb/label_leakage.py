@@ -27,6 +27,7 @@ from preflight.analysis.leakage_copies import (
     target_labels,
 )
 from preflight.checks.base import Check, Context
+from preflight.checks.lb.structural_leaks import missingness_leaks, pair_leaks, zero_split_leaks
 from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
 from preflight.data.profile import ColumnProfile
@@ -50,7 +51,15 @@ class LabelLeakage(Check):
       per row (a row number, an id) scores at least ``id-score``: the file is
       sorted or grouped by the label, and a model would learn row order;
     - *missing values reveal the target* (warning): whether a column is missing
-      (or the pattern of missing columns) alone scores at least ``missing-score``.
+      (or the pattern of missing columns) alone scores at least ``missing-score``;
+      when it predicts almost perfectly (``max-single-score``) the missingness is
+      the label and the column is to be dropped (imputing keeps the leak);
+    - *zero or not reveals the class* (warning): whether a numeric feature is zero
+      alone scores at least ``missing-score`` (a spend amount recorded only for
+      card holders);
+    - *two features rebuild the target* (error, regression): an exact linear fit
+      of the target on two features, or on their logs (a midpoint, a ratio, a
+      product), reaches an R² of ``pair-r2`` (``preflight.analysis.leakage_pairs``).
 
     **Why it is bad.** A leaked feature makes training look perfect and the model
     useless: the information will not exist when the model is used. The
@@ -63,7 +72,8 @@ class LabelLeakage(Check):
     **Options.** ``max-single-score`` (0.99): on clean real data (iris, wine, breast
     cancer, digits, penguins) the best single feature scored at most 0.94 (iris
     petal width), so 0.99 leaves a margin. ``id-score`` (0.9). ``missing-score``
-    (0.95). ``derived-correlation`` (0.9999). ``bins`` (32). ``min-rows`` (30):
+    (0.95). ``derived-correlation`` (0.9999). ``pair-r2`` (0.9999: three
+    parameters fitted on 30 or more rows). ``bins`` (32). ``min-rows`` (30):
     fewer rows with a target are not judged.
     """
 
@@ -83,6 +93,7 @@ class LabelLeakage(Check):
         id_score: float = option(0.9, share=True)
         missing_score: float = option(0.95, share=True)
         derived_correlation: float = option(0.9999, share=True)
+        pair_r2: float = option(0.9999, share=True)
         bins: int = option(32, minimum=2)
         min_rows: int = 30
 
@@ -109,7 +120,17 @@ class LabelLeakage(Check):
             if finding is not None:
                 flagged.add(col.name)
                 yield finding
-        yield from self._missingness(ctx, target, folds, flagged)
+        yield from missingness_leaks(
+            self,
+            ctx,
+            target,
+            folds,
+            flagged,
+            limit=float(self.opts.missing_score),
+            perfect=float(self.opts.max_single_score),
+        )
+        yield from zero_split_leaks(self, ctx, target, folds, flagged, float(self.opts.missing_score))
+        yield from pair_leaks(self, ctx, target, flagged, float(self.opts.pair_r2), int(self.opts.min_rows))
 
     def _missing_predicts(self, col: ColumnProfile, target: Target, folds: np.ndarray) -> bool:
         """Whether the column's missingness alone predicts the target (reported apart)."""
@@ -256,47 +277,3 @@ class LabelLeakage(Check):
         if not (col.kind in ("string", "categorical") or col.is_integral):
             return False
         return col.n_unique == col.n_present
-
-    # ---- missingness ------------------------------------------------------------
-    def _missingness(
-        self, ctx: Context, target: Target, folds: np.ndarray, flagged: set[str]
-    ) -> Iterator[Finding]:
-        cols = [c for c in ctx.profile.features() if 0 < c.n_missing < c.n and c.name not in flagged]
-        metric = "balanced accuracy" if target.classification else "R²"
-        limit = self.opts.missing_score
-        hits = []
-        for col in cols:
-            score = one_feature_score(col.missing_mask.astype(np.int64), target, folds)
-            if score >= limit:
-                hits.append(col.name)
-                yield self.finding(
-                    f"whether {col.name!r} is missing predicts the target ({metric} {score:.3f})",
-                    columns=[col.name],
-                    evidence={
-                        "reason": "missing values predict the target",
-                        "metric": metric,
-                        "score": score,
-                        "missing": col.n_missing,
-                    },
-                    fix=Fix(f"find out why {col.name!r} is missing; impute without looking at the label"),
-                    severity=Severity.WARNING,
-                )
-        rest = [c for c in cols if c.name not in hits]
-        if len(rest) < 2:
-            return
-        pattern = np.column_stack([c.missing_mask for c in rest])
-        _, codes = np.unique(pattern, axis=0, return_inverse=True)
-        score = one_feature_score(np.asarray(codes, dtype=np.int64).ravel(), target, folds)
-        if score >= limit:
-            yield self.finding(
-                f"the pattern of missing values across {len(rest)} columns predicts the target "
-                f"({metric} {score:.3f})",
-                columns=[c.name for c in rest],
-                evidence={
-                    "reason": "missing-value pattern predicts the target",
-                    "metric": metric,
-                    "score": score,
-                },
-                fix=Fix("find out why these values are missing; impute without looking at the label"),
-                severity=Severity.WARNING,
-            )
