@@ -1,4 +1,4 @@
-"""Wrong labels on out-of-fold probabilities, judged against a null (:mod:`~preflight.analysis.noise_channel`).
+"""Wrong labels on out-of-fold probabilities, judged against a null (see ``noise_channel``).
 
 The members' out-of-fold probabilities are weighted and calibrated, a noise
 channel is fitted beside the plain calibrated model, and the rows whose given

@@ -63,9 +63,7 @@ def log_scale(y: np.ndarray) -> bool:
     return raw > LOG_SKEW and abs(float(skew(np.log(bulk)))) < raw
 
 
-def label_out_of_fold_regression(
-    dataset: Dataset, config: Config, matrix: np.ndarray
-) -> OutOfFoldRegression:
+def label_out_of_fold_regression(dataset: Dataset, config: Config, matrix: np.ndarray) -> OutOfFoldRegression:
     """The implausible-target check's predictions: fitted on log(target) when the target is
     positive and right-skewed (residuals then judge ratios, not dollars), else as is; the
     predictions are returned on the target's own scale, ``scale`` says which was fitted."""

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from preflight.analysis.oof import MEMBERS, OutOfFold
-from preflight.checks.base import Check, Context, severity_at
+from preflight.checks.base import Check, Context
 from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
 from preflight.core.sections import LabelHealth, Section, sampled

@@ -109,9 +109,7 @@ class RegressionLabelIssues(Check):
         rate = flagged.size / max(judged, 1)
         rows = oof.positions[flagged]
         scale_text = "log residuals" if oof.scale == "log" else "residuals"
-        how = (
-            f"robust {scale_text} (|z| >= {self.opts.max_z:g}, spread per prediction bin) of {oof.method}"
-        )
+        how = f"robust {scale_text} (|z| >= {self.opts.max_z:g}, spread per prediction bin) of {oof.method}"
         copies = ctx.artifacts.target_copies
         if copies:
             how += f"; left out as copies of the target: {', '.join(copies)}"
