@@ -75,7 +75,7 @@ def analyse(
     judged_idx = np.flatnonzero(judged)
     quality[judged] = post[np.arange(sub_labels.size), sub_labels]
     suggested[judged] = kept[_suggest(post, sub_labels)]
-    flow = post.T @ np.eye(kept.size)[sub_labels]  # [true, given] expected counts
+    flow = noise_channel.flow(post, sub_labels, kept.size)  # [true, given] expected counts
     joint = np.zeros((k, k))
     joint[np.ix_(kept, kept)] = flow.T / labels.size
     probabilities = np.zeros((labels.size, k))

@@ -155,8 +155,6 @@ def _em(
     s: np.ndarray, labels: np.ndarray, k: int, iterations: int, start: np.ndarray | None = None
 ) -> tuple[float, np.ndarray]:
     """EM of the channel M[true, given] for clean probabilities ``s``: (mean log loss, M)."""
-    onehot = np.zeros((labels.size, k))
-    onehot[np.arange(labels.size), labels] = 1.0
     if start is None:
         m = np.full((k, k), 0.01 / max(k - 1, 1))
         np.fill_diagonal(m, 0.99)
@@ -165,7 +163,7 @@ def _em(
     for _ in range(iterations):
         joint = s * m[:, labels].T  # (n, K): P(true = z) * P(given | z)
         post = joint / (joint.sum(axis=1, keepdims=True) + _TINY)
-        m = post.T @ onehot + _TINY * np.eye(k)
+        m = flow(post, labels, k) + _TINY * np.eye(k)
         m /= m.sum(axis=1, keepdims=True)
     likelihood = (s * m[:, labels].T).sum(axis=1)
     return float(-np.mean(np.log(likelihood + _TINY))), m
@@ -177,6 +175,15 @@ def fit_channel(p: np.ndarray, labels: np.ndarray, k: int) -> tuple[float, np.nd
     t = float(np.exp(log_t))
     loss, m = _em(temper(p, t), labels, k, 80)
     return t, m, loss
+
+
+def flow(post: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """Expected counts [true, given]: the posterior mass of each true class per given label
+    (K bincounts of n rows; a dense one-hot product would cost n x K x K)."""
+    out = np.empty((k, k))
+    for z in range(k):
+        out[z] = np.bincount(labels, weights=post[:, z], minlength=k)
+    return out
 
 
 def posterior(s: np.ndarray, m: np.ndarray, labels: np.ndarray) -> np.ndarray:

@@ -54,7 +54,7 @@ class RegressionLabelIssues(Check):
     deviations about once in 1.7 million rows. ``error-rate`` (0.05) and
     ``warn-rate`` (0.01): the flagged share that makes an error or a warning
     (below: info); a warning needs at least ``warn-rows`` (3) flagged rows, or one
-    flagged value at least ``warn-ratio`` (10) times or a tenth of its prediction
+    flagged value at least ``warn-ratio`` (10.0) times or a tenth of its prediction
     (log scale: a unit or decimal slip, e.g. ISLR Hitters row 217, 2 years and 9
     career hits at $2.1M, 19x its prediction). ``bins`` (10) and ``bin-rows`` (50): the prediction bins of the
     residual spread. ``min-rows`` (50). ``show`` (20).
