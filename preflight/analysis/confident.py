@@ -157,7 +157,7 @@ def confused_pairs(oof: OutOfFold, noise: LabelNoise, top: int = 10) -> list[dic
 
 
 def noise_matrix(oof: OutOfFold, noise: LabelNoise) -> dict[str, dict[str, float]]:
-    """cleanlab's noise matrix P(given label | true label) from the estimated joint,
+    """The noise channel's matrix P(given label | true label) from the estimated joint,
     as ``{given: {true: p}}`` (each true label's column sums to 1)."""
     joint = noise.joint
     col = joint.sum(axis=0)
