@@ -37,7 +37,9 @@ class RegressionLabelIssues(Check):
       ``logwage`` beside ``wage``), are left out of the model; a model reading them
       calls every row the copy does not fit implausible;
     - *not at a censoring bound*: rows of a target the semantics stage found top- or
-      bottom-coded (DQ010: "50 or more") are not judged; their value is a bound.
+      bottom-coded (DQ010: "50 or more") are not judged; their value is a bound. A
+      pile-up further from the other values than their interquartile range is no cap
+      (it does not continue the distribution) and is judged.
 
     Rows whose robust residual is at least ``max-z`` are flagged, ranked by label
     quality (the two-sided normal tail probability of the residual: 0 = surely
@@ -179,8 +181,17 @@ def _censored(ctx: Context, targets: np.ndarray) -> np.ndarray:
     sem = ctx.dataset.semantics.get(target) if target is not None else None
     if sem is None or sem.censored is None:
         return np.zeros(targets.size, dtype=bool)
-    out: np.ndarray = np.isclose(targets, sem.censored.value, rtol=1e-9, atol=0.0)
-    return out
+    at: np.ndarray = np.isclose(targets, sem.censored.value, rtol=1e-9, atol=0.0)
+    rest = targets[~at]
+    if rest.size < 2:
+        return at
+    # A bound continues the distribution (medv 50.0 after 48.8); a pile-up far beyond the
+    # other values (five rows typed as 2500 in a column of 25-346) is not a cap but a slip.
+    q1, q3 = np.quantile(rest, [0.25, 0.75])
+    nearest = float(np.max(rest)) if sem.censored.side == "upper" else float(np.min(rest))
+    if abs(sem.censored.value - nearest) > q3 - q1:
+        return np.zeros(targets.size, dtype=bool)
+    return at
 
 
 def binned_z(residual: np.ndarray, fitted: np.ndarray, *, bins: int, bin_rows: int) -> np.ndarray:
