@@ -62,6 +62,10 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "label": rng.choice(["yes", "no"], n, p=[0.4, 0.6]),
         }
     )
+    # The label follows height, a tenth of it flipped: wrong labels LB001 finds beyond its null
+    # (random labels, as before, are within it and flag nothing).
+    flip = np.random.default_rng(4).random(n) < 0.1
+    frame["label"] = np.where((frame["height"] > 172) ^ flip, "yes", "no")
     frame.loc[rng.choice(n, 1500, replace=False), "weight"] = np.nan
     frame.loc[PLANTED_OUTLIER_ROW, "height"] = 17_000.0  # centimetres typed as millimetres x 10
     frame.loc[INF_ROW, "income"] = np.inf

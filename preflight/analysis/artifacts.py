@@ -150,6 +150,28 @@ class Artifacts:
         return oof_regression.out_of_fold_regression(self.dataset, self.config, self.encoded.matrix)
 
     @cached_property
+    def target_copies(self) -> list[str]:
+        """Numeric features that copy a numeric target (equal, a linear or a monotone
+        transform of it: LB003's errors); no model of the target reads them."""
+        from preflight.analysis.leakage_copies import derived_numeric_columns
+
+        if self.dataset.target is None or self.dataset.task != "regression":
+            return []
+        target = self.dataset.y.to_numpy(dtype=float, na_value=np.nan)
+        return derived_numeric_columns(list(self.profile.features()), target)
+
+    @cached_property
+    def label_out_of_fold_regression(self) -> oof_regression.OutOfFoldRegression:
+        """The implausible-target check's predictions: the target's copies left out of the
+        features, fitted on the log scale when the target is positive and right-skewed."""
+        copies = set(self.target_copies)
+        matrix = self.encoded.matrix
+        if copies:
+            keep = [i for i, source in enumerate(self.encoded.sources) if source not in copies]
+            matrix = matrix[:, keep]
+        return oof_regression.label_out_of_fold_regression(self.dataset, self.config, matrix)
+
+    @cached_property
     def flexible_fit(self) -> flexible.FlexibleFit | None:
         """A flexible model's scores at growing fractions (None when nothing fits)."""
         return flexible.flexible_fit(self.dataset, self.config, lambda: self.encoded.matrix)

@@ -1,82 +1,106 @@
-"""Confident learning on out-of-fold probabilities: which labels are probably wrong.
+"""Wrong labels on out-of-fold probabilities, judged against a null (see ``noise_channel``).
 
-A thin, deterministic layer over cleanlab: the flagged rows come from
-``cleanlab.filter.find_label_issues`` (prune by noise rate, the method of the
-confident-learning paper), the ranking from ``cleanlab.rank.get_label_quality_scores``
-(self-confidence: the out-of-sample probability of the given label), and the
-class-pair structure from ``cleanlab.count.estimate_joint``.
+The members' out-of-fold probabilities are weighted and calibrated, a noise
+channel is fitted beside the plain calibrated model, and the rows whose given
+label the channel's posterior calls more likely wrong than right are flagged; the
+same flagger on labels simulated from the calibrated model (right by construction)
+gives the null the finding is judged against. Rows of classes with fewer than
+``min_class_rows`` rows are not judged (their probabilities come from too few
+examples).
 
-The estimated noise rate is the share of rows confident learning flags: the
-calibrated confident joint's off-diagonal mass, counted per class and pruned row by
-row. On the label-noise benchmark it tracked the planted rate more closely than the
-joint's off-diagonal sum itself (``benchmarks/README.md``).
+The ranking is by label quality: the posterior probability that the given label
+is the true one (0 = surely wrong, 1 = surely right).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from preflight.analysis import noise_channel
+from preflight.analysis.noise_channel import Channel
 from preflight.analysis.oof import OutOfFold
 
 
 @dataclass(frozen=True)
 class LabelNoise:
-    estimated_noise_rate: float
+    estimated_noise_rate: float  # the channel's share of wrong labels when beyond the null, else 0
     issue_index: np.ndarray  # indices into oof rows, ranked worst first
     quality: np.ndarray  # label quality score of every oof row (0 = surely wrong, 1 = surely right)
     suggested: np.ndarray  # likely true class index for every oof row
     joint: np.ndarray  # (K, K) estimated joint P(given label = i, true label = j)
     rows_scored: int  # rows that took part (rows of classes too rare to judge are left out)
+    channel: Channel | None = None  # the calibration, channel and null test (None: nothing judged)
+    probabilities: np.ndarray | None = None  # the calibrated clean probabilities of every oof row
+    clean_skill: float = 0.0  # the clean probabilities' skill against the channel's true labels
 
     def issue_positions(self, oof: OutOfFold) -> np.ndarray:
         out: np.ndarray = oof.positions[self.issue_index]
         return out
 
 
-def analyse(oof: OutOfFold, *, min_class_rows: int = 5) -> LabelNoise:
-    """Run confident learning on ``oof``; rows of classes below ``min_class_rows`` are not judged."""
-    from cleanlab.count import estimate_joint
-    from cleanlab.filter import find_label_issues
-    from cleanlab.rank import get_label_quality_scores
-
-    labels, probs = oof.labels, oof.pred_probs
+def analyse(
+    oof: OutOfFold,
+    members: Mapping[str, np.ndarray],
+    *,
+    min_class_rows: int = 5,
+    replicas: int = 8,
+    seed: int = 0,
+    min_z: float = 3.0,
+) -> LabelNoise:
+    """Judge the labels of ``oof`` by the members' probabilities (each aligned with its rows)."""
+    labels = oof.labels
     k = len(oof.classes)
     counts = np.bincount(labels, minlength=k)
     judged = counts[labels] >= min_class_rows
     n = int(judged.sum())
     quality = np.ones(labels.size)
-    suggested = _suggest(probs, labels)
+    suggested = _suggest(oof.pred_probs, labels)
     if k < 2 or n == 0 or (counts >= min_class_rows).sum() < 2:
         prior = np.diag(counts / max(counts.sum(), 1))
         return LabelNoise(0.0, np.zeros(0, dtype=np.int64), quality, suggested, prior, n)
-    # cleanlab wants classes 0..K'-1 all present: re-index the judged classes.
+    # Judge the classes with enough rows only: re-index them 0..K'-1.
     kept = np.flatnonzero(counts >= min_class_rows)
     remap = np.full(k, -1, dtype=np.int64)
     remap[kept] = np.arange(kept.size)
     sub_labels = remap[labels[judged]]
-    sub_probs = probs[judged][:, kept]
-    sums = sub_probs.sum(axis=1, keepdims=True)
-    sub_probs = np.where(sums > 0, sub_probs / np.where(sums > 0, sums, 1.0), 1.0 / kept.size)
-    mask = find_label_issues(sub_labels, sub_probs, filter_by="prune_by_noise_rate", n_jobs=1)
-    sub_quality = get_label_quality_scores(sub_labels, sub_probs, method="self_confidence")
-    quality[judged] = sub_quality
-    joint = np.zeros((k, k))
-    joint[np.ix_(kept, kept)] = estimate_joint(sub_labels, sub_probs) * n / labels.size
+    sub_members = {name: _renormalise(probs[judged][:, kept]) for name, probs in members.items()}
+    channel = noise_channel.fit(sub_members, sub_labels, kept.size, replicas=replicas, seed=seed)
+    clean = noise_channel.temper(noise_channel.mix(sub_members, channel.weights), channel.temperature)
+    post = noise_channel.posterior(clean, channel.matrix, sub_labels)
+    mask = noise_channel.flags(post, sub_labels)
     judged_idx = np.flatnonzero(judged)
+    quality[judged] = post[np.arange(sub_labels.size), sub_labels]
+    suggested[judged] = kept[_suggest(post, sub_labels)]
+    flow = noise_channel.flow(post, sub_labels, kept.size)  # [true, given] expected counts
+    joint = np.zeros((k, k))
+    joint[np.ix_(kept, kept)] = flow.T / labels.size
+    probabilities = np.zeros((labels.size, k))
+    probabilities[np.ix_(judged_idx, kept)] = clean
     flagged = judged_idx[mask]
     # Worst first; ties broken by position so the order is deterministic.
     order = np.lexsort((flagged, quality[flagged]))
+    beyond = channel.ratio_z >= min_z
     return LabelNoise(
-        estimated_noise_rate=float(mask.sum() / n),
+        estimated_noise_rate=channel.noise_rate if beyond else 0.0,
         issue_index=flagged[order],
         quality=quality,
         suggested=suggested,
         joint=joint,
         rows_scored=n,
+        channel=channel,
+        probabilities=probabilities,
+        clean_skill=noise_channel.clean_skill(clean, post),
     )
+
+
+def _renormalise(probs: np.ndarray) -> np.ndarray:
+    sums = probs.sum(axis=1, keepdims=True)
+    out: np.ndarray = np.where(sums > 0, probs / np.where(sums > 0, sums, 1.0), 1.0 / probs.shape[1])
+    return out
 
 
 def _suggest(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -133,7 +157,7 @@ def confused_pairs(oof: OutOfFold, noise: LabelNoise, top: int = 10) -> list[dic
 
 
 def noise_matrix(oof: OutOfFold, noise: LabelNoise) -> dict[str, dict[str, float]]:
-    """cleanlab's noise matrix P(given label | true label) from the estimated joint,
+    """The noise channel's matrix P(given label | true label) from the estimated joint,
     as ``{given: {true: p}}`` (each true label's column sums to 1)."""
     joint = noise.joint
     col = joint.sum(axis=0)

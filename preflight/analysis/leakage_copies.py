@@ -234,3 +234,29 @@ def _equal_share_by_pairs(x: pd.Series, t: pd.Series, codes: Codes | None = None
     xs = pd.Series(xu).astype(str).str.strip().to_numpy()[present // len(tu)]
     ts = pd.Series(tu).astype(str).str.strip().to_numpy()[present % len(tu)]
     return float(counts[xs == ts].sum() / len(pairs))
+
+
+def derived_numeric_columns(
+    features: list[ColumnProfile], target: np.ndarray, *, limit: float = 0.9999, min_rows: int = 30
+) -> list[str]:
+    """Numeric features that are a copy, a linear or a monotone transform of a numeric
+    ``target`` (|Pearson| or |Spearman| at least ``limit`` on the rows where both are
+    finite): the copies LB003 reports as errors, which no model of the target may read."""
+    out: list[str] = []
+    for col in features:
+        if col.kind != "numeric" or not col.distinct_exceeds(2):
+            continue
+        x = col.series.to_numpy(dtype=float, na_value=np.nan)
+        ok = np.isfinite(x) & np.isfinite(target)
+        if ok.sum() < min_rows:
+            continue
+        xo, to = x[ok], target[ok]
+        if np.std(xo) == 0 or np.std(to) == 0:
+            continue
+        if abs(float(np.corrcoef(xo, to)[0, 1])) >= limit:
+            out.append(col.name)
+        elif may_be_monotone(xo, to):
+            spearman = float(np.corrcoef(average_ranks(xo), average_ranks(to))[0, 1])
+            if abs(spearman) >= limit:
+                out.append(col.name)
+    return out
