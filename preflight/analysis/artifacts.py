@@ -39,7 +39,6 @@ class Artifacts:
         self.profile = profile
         self.config = config
         self._members: dict[str, np.ndarray] = {}
-        self._refit: oof.OutOfFold | None = None
         self._heldout: dict[Role, HeldOut] = {}
         self._aligned: dict[Role, Aligned] = {}
         self._parsed_numbers: dict[str, ColumnProfile] = {}
@@ -136,12 +135,6 @@ class Artifacts:
         if self.config.pred_probs is not None:
             return self.out_of_fold
         return oof.combine(self.folds, oof.MEMBERS, self.member)
-
-    def refit_without(self, first: oof.OutOfFold, exclude: np.ndarray) -> oof.OutOfFold:
-        """The second round of confident learning (built once per run)."""
-        if self._refit is None:
-            self._refit = oof.refit_without(self.folds, first, exclude, self.config.seed)
-        return self._refit
 
     # ---- regression and flexible models -----------------------------------------------
 

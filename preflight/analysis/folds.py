@@ -1,8 +1,7 @@
 """The fold plan the classification models are fitted on: rows, labels, folds.
 
-One plan per run (``Artifacts.folds``): every ensemble member, the linear model
-learnability reads and the second round of confident learning are fitted on the
-same folds. Above the fit-sample cap (``--sample N``, default
+One plan per run (``Artifacts.folds``): every ensemble member and the linear model
+learnability reads are fitted on the same folds. Above the fit-sample cap (``--sample N``, default
 :data:`DEFAULT_SAMPLE`) the folds are built on a seeded, stratified sample; every
 other row is dealt to a fold whose model never saw it.
 """

@@ -36,7 +36,6 @@ The fold plan every model is fitted on is :mod:`preflight.analysis.folds`.
 
 from __future__ import annotations
 
-import dataclasses
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -114,31 +113,6 @@ def combine(f: Folds, members: tuple[str, ...], member: Callable[[str], np.ndarr
         sampled_rows=int(f.fit.size) if f.sampled else None,
         folds=f.folds,
     )
-
-
-def refit_without(f: Folds, oof: OutOfFold, exclude: np.ndarray, seed: int) -> OutOfFold:
-    """A second round of the same folds with the ``exclude`` rows (indices into the
-    rows of ``oof``) left out of every training set; every row is still scored.
-
-    Models trained without the labels a first round of confident learning flagged
-    learn the classes more cleanly, so a second round finds more of the wrong
-    labels (benchmarks/README.md). ``Artifacts`` memoises it: the label checks ask
-    once per run.
-    """
-    keep = np.ones(oof.labels.size, dtype=bool)
-    keep[exclude] = False
-    probs = oof.pred_probs.copy()
-    k = len(oof.classes)
-    x32 = f.x.astype(np.float32)
-    with _quiet_fitting():
-        for train, score in f.plan:
-            used = train[keep[train]]
-            probs[score] = sum(
-                _member_proba(name, f.x if name == "logistic" else x32, oof.labels, used, score, k, seed)
-                for name in MEMBERS
-            ) / len(MEMBERS)
-    method = f"{oof.method}, refitted without the {exclude.size:,} rows a first round flagged"
-    return dataclasses.replace(oof, pred_probs=probs, method=method)
 
 
 def _model(name: str, n_train: int, seed: int) -> Any:
