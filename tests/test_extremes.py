@@ -71,7 +71,8 @@ def test_a_column_that_fills_up_to_100_and_stops_is_a_percentage() -> None:
     findings = _ol001(pd.DataFrame({"PhD": phd}))
     (f,) = [f for f in findings if f.severity is preflight.Severity.WARNING]
     assert f.rows == (5,) and "percentage" in f.message
-    assert f.fix is not None and f.fix.params == {"to_missing": {"PhD": [103.0]}}
+    # The fix sets missing what lies outside 0-100, on these rows and on new data alike.
+    assert f.fix is not None and f.fix.params == {"outside": {"PhD": [0.0, 100.0]}}
 
 
 def test_no_bound_is_guessed_from_values_that_do_not_stop_at_it() -> None:

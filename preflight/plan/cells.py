@@ -25,6 +25,7 @@ def _empty_spec() -> dict[str, Any]:
         "infinite_to_missing": [],
         "decimal_comma": [],
         "date_features": {},
+        "outside_to_missing": {},
         "censor_indicators": {},
     }
 
@@ -62,6 +63,8 @@ def cell_fixes(steps: Sequence[Step], code: Imports) -> Cells:
                     _extend(spec["to_missing"].setdefault(col, []), values)
                 if "mapping" in params:
                     spec["replace"].setdefault(col, {}).update(params["mapping"])
+                if col in params.get("outside", {}):
+                    spec["outside_to_missing"][col] = list(params["outside"][col])
         elif kind == "parse-numbers":
             _extend(spec["parse_numbers"], cols)
             if params.get("decimal") == ",":
@@ -71,7 +74,9 @@ def cell_fixes(steps: Sequence[Step], code: Imports) -> Cells:
                 spec["censor_indicators"][col] = params.get("value")
         elif kind == "date-features":
             for col in cols:
-                spec["date_features"][col] = params.get("format")
+                month = params.get("month", True)
+                fmt = params.get("format")
+                spec["date_features"][col] = fmt if month else {"format": fmt, "month": False}
         elif kind == "replace-infinite":
             _extend(spec["infinite_to_missing"], cols)
         elif kind == "drop-rows":

@@ -20,12 +20,31 @@ import pandas as pd
 from preflight.data.numbers import to_number
 
 
+def equals_any(column: pd.Series, values: list[Any]) -> pd.Series:
+    """Cells equal to one of ``values``; numbers within a relative 2e-6 (the report
+    keeps 6 significant digits, so a value read back from it is that close)."""
+    numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    hit = column.isin(values)
+    if numbers and pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        x = column.to_numpy(dtype=float, na_value=np.nan)
+        close = np.zeros(x.size, dtype=bool)
+        for v in numbers:
+            close |= np.isclose(x, float(v), rtol=2e-6, atol=0.0)
+        hit = hit | pd.Series(close, index=column.index)
+    return hit
+
+
 def clean_cells(df: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
     """Cell fixes that hold for training and new data alike; returns a new frame."""
     df = df.drop(columns=[c for c in spec.get("drop_columns", []) if c in df.columns])
     for col, values in spec.get("to_missing", {}).items():
         if col in df.columns:
-            df[col] = df[col].mask(df[col].isin(values))
+            df[col] = df[col].mask(equals_any(df[col], values))
+    for col, (low, high) in spec.get("outside_to_missing", {}).items():
+        if col in df.columns:  # values the column cannot hold (below low or above high)
+            x = pd.to_numeric(df[col], errors="coerce")
+            wrong = (x < low if low is not None else False) | (x > high if high is not None else False)
+            df[col] = df[col].mask(wrong)
     for col, mapping in spec.get("replace", {}).items():
         if col in df.columns:
             df[col] = df[col].replace(mapping)
@@ -40,12 +59,16 @@ def clean_cells(df: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
             df[col] = df[col].replace([np.inf, -np.inf], np.nan)
     for col, value in spec.get("censor_indicators", {}).items():
         if col in df.columns:  # a top- or bottom-code: the value stays, an indicator says so
-            df[f"{col} (capped)"] = (pd.to_numeric(df[col], errors="coerce") == value).astype("float64")
-    for col, fmt in spec.get("date_features", {}).items():
+            df[f"{col} (capped)"] = equals_any(df[col], [value]).astype("float64")
+    for col, how in spec.get("date_features", {}).items():
         if col in df.columns:  # a date as numbers: days since 1970 (the trend), the month (the season)
+            fmt, month = (
+                (how, True) if not isinstance(how, dict) else (how.get("format"), how.get("month", True))
+            )
             when = pd.to_datetime(df[col], format=fmt, errors="coerce", utc=True)
             df[f"{col} (days)"] = (when - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds() / 86400
-            df[f"{col} (month)"] = when.dt.month.astype("float64")
+            if month:  # left out when every date falls in one month (years written as dates)
+                df[f"{col} (month)"] = when.dt.month.astype("float64")
             df = df.drop(columns=[col])
     return df
 

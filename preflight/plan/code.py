@@ -52,7 +52,7 @@ def render_code(steps: Sequence[Step], dataset: Dataset) -> str:
         body.append(f"CLEAN = {literal(fixes)}")
         body.append("")
         body.append("")
-        for helper in (to_number, clean.clean_cells):
+        for helper in (to_number, clean.equals_any, clean.clean_cells):
             body.append(inspect.getsource(helper).rstrip())
             body.append("")
             body.append("")

@@ -58,7 +58,9 @@ def column_plans(
             plans[f"{name} (capped)"] = Column(role="boolean", notes=["censoring indicators"])
             source[f"{name} (capped)"] = name
         if name in spec["date_features"]:
-            for derived in (f"{name} (days)", f"{name} (month)"):
+            how = spec["date_features"][name]
+            month = not isinstance(how, dict) or how.get("month", True)
+            for derived in (f"{name} (days)", f"{name} (month)") if month else (f"{name} (days)",):
                 scaler = f"{code.use('sklearn.preprocessing', 'StandardScaler')}()"
                 plans[derived] = Column(role="numeric", chain=[scaler], notes=["dates as numbers"])
                 source[derived] = name
@@ -78,7 +80,12 @@ def column_plans(
             plan = plans.get(name)
             if plan is not None and plan.role != "unused":
                 _apply(step, plan, code)
-    touched = set(spec["to_missing"]) | set(spec["parse_numbers"]) | set(spec["infinite_to_missing"])
+    touched = (
+        set(spec["to_missing"])
+        | set(spec["outside_to_missing"])
+        | set(spec["parse_numbers"])
+        | set(spec["infinite_to_missing"])
+    )
     for name, plan in plans.items():
         origin = source.get(name, name)
         _defaults(plan, bool(profile[origin].n_missing) or origin in touched, code)

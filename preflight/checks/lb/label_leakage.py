@@ -72,8 +72,8 @@ class LabelLeakage(Check):
     **Options.** ``max-single-score`` (0.99): on clean real data (iris, wine, breast
     cancer, digits, penguins) the best single feature scored at most 0.94 (iris
     petal width), so 0.99 leaves a margin. ``id-score`` (0.9). ``missing-score``
-    (0.95). ``derived-correlation`` (0.9999). ``pair-r2`` (0.9999: three
-    parameters fitted on 30 or more rows). ``bins`` (32). ``min-rows`` (30):
+    (0.95). ``derived-correlation`` (0.9999). ``pair-r2`` (0.9999): three
+    parameters fitted on 30 or more rows do not reach it by chance. ``bins`` (32). ``min-rows`` (30):
     fewer rows with a target are not judged.
     """
 

@@ -30,6 +30,9 @@ class ColumnExtremes:
     beyond_fence: int
     bound: Bound | None
     isolation: dict[str, Isolation]
+    # Raw-unit edges of the values the column can hold (the fix sets the cells beyond
+    # missing): the bound's, and halfway across each isolating gap. None: no edge.
+    valid: tuple[float | None, float | None] = (None, None)
 
     @property
     def wrong(self) -> bool:
@@ -63,6 +66,7 @@ def judge_column(
         for r, v in zip(rows.tolist(), values.tolist(), strict=True):
             wrong[r] = (v, "bound", np.inf)
     isolation: dict[str, Isolation] = {}
+    edges: dict[str, float] = {}
     heavy: dict[int, float] = {}
     beyond = 0
     if model is not None and hits is not None:
@@ -83,6 +87,7 @@ def judge_column(
             far = on_side & (magnitudes > found.next_score) if found is not None else np.zeros_like(on_side)
             if found is not None:
                 isolation[side] = found
+                edges[side] = _gap_middle(tails[side], found.count, side)
             for r, m, v, is_far in zip(
                 rows[on_side].tolist(),
                 magnitudes[on_side].tolist(),
@@ -106,7 +111,31 @@ def judge_column(
         beyond_fence=beyond,
         bound=bound[0] if bound is not None else None,
         isolation=isolation,
+        valid=_valid_range(bound[0] if bound is not None else None, edges, col),
     )
+
+
+def _gap_middle(values: np.ndarray, count: int, side: str) -> float:
+    """Halfway between the ``count`` most extreme values on ``side`` and the next one."""
+    ordered = np.sort(values[np.isfinite(values)])
+    ordered = ordered[::-1] if side == "upper" else ordered
+    return float((ordered[count - 1] + ordered[count]) / 2.0)
+
+
+def _valid_range(
+    bound: Bound | None, edges: dict[str, float], col: ColumnProfile
+) -> tuple[float | None, float | None]:
+    lows = [edges["lower"]] if "lower" in edges else []
+    highs = [edges["upper"]] if "upper" in edges else []
+    if bound is not None:
+        if bound.strict and bound.lower is not None:
+            positive = col.finite[col.finite > bound.lower]
+            lows.append(float(positive.min()) / 2.0 if positive.size else bound.lower)
+        elif bound.lower is not None:
+            lows.append(bound.lower)
+        if bound.upper is not None:
+            highs.append(bound.upper)
+    return (max(lows) if lows else None, min(highs) if highs else None)
 
 
 def model_median(model: ColumnModel, col: ColumnProfile) -> float:

@@ -101,7 +101,7 @@ def wrong_values_finding(
             "check the listed values (a unit, typing or placeholder error?) and correct them; otherwise set "
             "them missing and impute (clipping would keep them, just less far out)",
             step="replace-values",
-            params={"to_missing": {c.name: sorted(set(c.wrong_values.tolist())) for c in group}},
+            params={"outside": {c.name: list(c.valid) for c in group}},
         )
     return check.finding(message, columns=names, rows=rows, row_count=total, evidence=evidence, fix=fix)
 

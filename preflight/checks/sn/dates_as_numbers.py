@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import pandas as pd
+
 from preflight.checks.base import Check, Context
 from preflight.core.findings import Finding, Fix, Severity
 from preflight.core.wording import quote_list
@@ -32,21 +34,26 @@ class DatesAsNumbers(Check):
     applies_to = frozenset({"datetime"})
 
     def run(self, ctx: Context) -> Iterator[Finding]:
-        by_format: dict[str | None, list[str]] = {}
+        by_format: dict[tuple[str | None, bool], list[str]] = {}
         for col in ctx.profile.features():
             if col.kind == "datetime" and col.n_present:
                 sem = ctx.dataset.semantics.get(col.name)
-                by_format.setdefault(sem.date_format if sem else None, []).append(col.name)
-        for fmt, names in by_format.items():
+                # Years written as dates (every one in January) have no season to give.
+                months = pd.to_datetime(col.series, errors="coerce", utc=True).dt.month.dropna()
+                by_format.setdefault((sem.date_format if sem else None, months.nunique() > 1), []).append(
+                    col.name
+                )
+        for (fmt, month), names in by_format.items():
             shown = quote_list(names, 4)
             yield self.finding(
                 f"{shown} {'are dates' if len(names) > 1 else 'is a date'}: a model needs "
-                "numbers (days since 1970 and the month)",
+                f"numbers (days since 1970{' and the month' if month else ''})",
                 columns=names,
-                evidence={"format": fmt},
+                evidence={"format": fmt, "month": month},
                 fix=Fix(
-                    "turn each date into days since 1970 and the month, then standardize",
+                    f"turn each date into days since 1970{' and the month' if month else ''}, "
+                    "then standardize",
                     step="date-features",
-                    params={"format": fmt},
+                    params={"format": fmt} if month else {"format": fmt, "month": False},
                 ),
             )
