@@ -96,7 +96,7 @@ def test_options_are_a_frozen_dataclass_and_documented(check: type[Check]) -> No
     assert section, f"{check.code}: has options but no **Options.** section"
     # Each option is documented as ``key`` (default...), under its kebab-case name; every
     # key documented that way is a field.
-    documented = dict(re.findall(r"``([a-z][a-z-]*)``\s+\(([^),:]*)", section.group(1)))
+    documented = dict(re.findall(r"``([a-z][a-z0-9-]*)``\s+\(([^),:]*)", section.group(1)))
     for spec in specs:
         assert spec.key in documented, f"{check.code}: option {spec.key!r} is undocumented"
         shown = documented[spec.key]
