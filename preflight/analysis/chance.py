@@ -7,7 +7,9 @@ chance could not: rows with a continuous measurement, a price to the cent, a key
 
 Chance is measured as if the columns were independent, from each column's own value
 counts (missing counted as a value). Real columns are correlated, which makes real
-chance repeats somewhat more common than this estimate: it errs toward reporting.
+chance repeats more common than this estimate (one-hot columns most of all: each
+sibling is a function of the others), so conflicting groups also read the table's
+own coarseness, :func:`pattern_matches`, which no encoding changes.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from preflight.data.hashing import row_hashes
 from preflight.data.profile import ColumnProfile, Profile
 
 
@@ -64,3 +67,15 @@ def chance_matches(profile: Profile, columns: Sequence[str], row: pd.Series, n_r
             return 0.0
         log_share += float(np.log(share))
     return float((n_rows - 1) * np.exp(log_share))
+
+
+def pattern_matches(frame: pd.DataFrame) -> float:
+    """Other rows that share a row's values in every column, on average over the rows
+    (``sum_p c_p (c_p - 1) / n`` over the distinct rows ``p``): 0 when every row is
+    distinct, large for a table of a few coarse columns (titanic's sex, age and class:
+    24; OJ's 17 features: 0.08)."""
+    n = len(frame)
+    if n < 2 or frame.shape[1] == 0:
+        return 0.0
+    counts = row_hashes(frame).value_counts().to_numpy(dtype=float)
+    return float(np.sum(counts * (counts - 1.0)) / n)

@@ -89,7 +89,24 @@ def column_plans(
     for name, plan in plans.items():
         origin = source.get(name, name)
         _defaults(plan, bool(profile[origin].n_missing) or origin in touched, code)
+    _scale_the_rest(plans, code)
     return plans
+
+
+def _scale_the_rest(plans: dict[str, Column], code: Imports) -> None:
+    """Once the plan scales some numeric features, it scales all of them: the ones left
+    in raw units would dominate the scaled ones (a fixed file would fail SN001)."""
+    numeric = [p for p in plans.values() if p.role == "numeric"]
+    if not any(_scaled(p) for p in numeric):
+        return
+    for plan in numeric:
+        if not _scaled(plan):
+            plan.chain.append(f"{code.use('sklearn.preprocessing', 'StandardScaler')}()")
+            plan.notes.append("scaled like the other features")
+
+
+def _scaled(plan: Column) -> bool:
+    return any("Scaler(" in step for step in plan.chain)
 
 
 def _apply(step: Step, plan: Column, code: Imports) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from preflight.analysis.chance import chance_matches
+from preflight.analysis.chance import chance_matches, pattern_matches
 from preflight.checks.base import Check, Context
 from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
@@ -30,11 +30,12 @@ class ConflictingLabels(Check):
 
     Coarse features repeat rows honestly: two third-class men of 25 can share every
     feature and still differ in outcome — a hard outcome, not a wrong label. A group is
-    *by chance* when, were the features independent, at least ``chance-matches`` other
-    rows would be expected to share its values (``preflight.analysis.chance``: the
-    product of each value's share). Only groups chance does not explain (a price to
-    the cent, a continuous measurement, many features) count toward a warning; the
-    others are listed, as info, with CP005's fit ceiling.
+    *by chance* when at least ``chance-matches`` other rows would be expected to share
+    its values: were the features independent (``preflight.analysis.chance``: the
+    product of each value's share), or as rows of this table share theirs on average
+    (its coarseness, the same however the features are encoded). Only groups chance
+    does not explain (a price to the cent, a continuous measurement, many features)
+    count toward a warning; the others are listed, as info, with CP005's fit ceiling.
 
     **Fix.** Check the groups: fix the wrong label, or keep one row per group with
     its majority label, or add the feature that tells the rows apart.
@@ -72,11 +73,15 @@ class ConflictingLabels(Check):
         described: list[dict[str, Any]] = []
         unavoidable = 0
         unexplained = 0
+        coarseness = pattern_matches(ctx.dataset.frame.loc[~y.isna(), features])
         for rows in groups:
             counts = as_text(y.iloc[rows]).value_counts(sort=True)
             errors = int(len(rows) - counts.iloc[0])
             unavoidable += errors
-            expected = chance_matches(ctx.profile, features, ctx.dataset.frame.iloc[int(rows[0])], labelled)
+            expected = max(
+                coarseness,
+                chance_matches(ctx.profile, features, ctx.dataset.frame.iloc[int(rows[0])], labelled),
+            )
             by_chance = expected >= float(self.opts.chance_matches)
             unexplained += 0 if by_chance else errors
             first = {str(v): v for v in y.iloc[rows].tolist()}

@@ -28,7 +28,8 @@ def numeric_role(col: ColumnProfile, ordinal_max_levels: int) -> NumericRole | N
     """How a numeric feature should be scaled; None for non-numeric columns.
 
     ``binary``: two distinct values. ``ordinal``: integers with 3 to
-    ``ordinal_max_levels`` levels (counts, ratings, years). ``continuous``: the rest.
+    ``ordinal_max_levels`` levels (counts, ratings, years), or as many equally spaced
+    levels (an ordinal already scaled). ``continuous``: the rest.
     """
     if col.kind != "numeric":
         return None
@@ -43,9 +44,19 @@ def numeric_role(col: ColumnProfile, ordinal_max_levels: int) -> NumericRole | N
         return "constant"
     if distinct == 2:
         return "binary"
-    if col.is_integral and distinct <= ordinal_max_levels:
+    if distinct <= ordinal_max_levels and (col.is_integral or _on_a_grid(index[np.isfinite(index)])):
         return "ordinal"
     return "continuous"
+
+
+def _on_a_grid(levels: np.ndarray) -> bool:
+    """Levels equally spaced up to whole steps (0, 0.25, 0.5, 1: an ordinal scaled to [0, 1])."""
+    ordered = np.sort(levels)
+    step = float(np.min(np.diff(ordered)))
+    if step <= 0:
+        return False
+    k = (ordered - ordered[0]) / step
+    return bool(np.allclose(k, np.round(k), atol=1e-6) and k[-1] <= 1000)
 
 
 def within_unit_range(col: ColumnProfile) -> bool:
