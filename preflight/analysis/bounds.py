@@ -92,25 +92,34 @@ def name_tokens(name: str) -> set[str]:
 
 
 def bound_for(col: ColumnProfile) -> Bound | None:
-    """The bound ``col``'s meaning sets, decided from its name and profile (None: none)."""
+    """The bound ``col``'s meaning sets, decided from its name and profile (None: none).
+
+    The profile's cached minimum and maximum settle most columns (nothing beyond 1 or
+    100, nothing negative) without a pass over the values."""
     values = col.finite
-    if values.size == 0:
+    if values.size == 0 or col.min is None or col.max is None:
         return None
+    low, high = col.min, col.max
     tokens = name_tokens(col.name)
     q = col.quantiles
-    nonneg = float(np.mean(values >= 0))
+    nonneg = 1.0 if low >= 0 else float(np.mean(values >= 0))
     mostly = 1 - MAX_BREAKING_SHARE
+
+    def share_at_most(upper: float) -> float:
+        return 1.0 if high <= upper else float(np.mean(values <= upper))
+
     named_percent = bool(tokens & _PERCENT) or "%" in col.name
-    if named_percent and nonneg >= mostly and float(np.mean(values <= 100)) >= mostly:
+    if named_percent and nonneg >= mostly and share_at_most(100) >= mostly:
         return Bound("percent", 0.0, 100.0)
-    if tokens & _SHARE and nonneg >= mostly and float(np.mean(values <= 1)) >= mostly:
+    if tokens & _SHARE and nonneg >= mostly and share_at_most(1) >= mostly:
         return Bound("share", 0.0, 1.0)
     if "age" in tokens and q is not None and 1 <= q.q50 <= 100:
         return Bound("age", 0.0, 120.0)
-    if _stops_at(values, 100.0):
+    # Only a column on [0, upper] with values beyond ``upper`` can stop at it.
+    if low >= 0 and high > 100.0 and _stops_at(values, 100.0):
         return Bound("percent", 0.0, 100.0, inferred=True)
     # A share is a fraction: a column of 0/1 with a few 2s and 6s counts something.
-    if not col.is_integral and _stops_at(values, 1.0):
+    if low >= 0 and high > 1.0 and not col.is_integral and _stops_at(values, 1.0):
         return Bound("share", 0.0, 1.0, inferred=True)
     if tokens & _SIZE and _positive_size(values):
         return Bound("positive", 0.0, None, strict=True)

@@ -113,8 +113,8 @@ def _correlations(matrix: np.ndarray, y: np.ndarray) -> np.ndarray:
 def zero_codes(col: ColumnProfile) -> np.ndarray | None:
     """1 where a numeric feature is exactly zero, 0 where it holds another value, 2 where
     missing; None when zeros are absent or almost everywhere (no split to test)."""
-    if col.kind != "numeric":
-        return None
+    if col.kind != "numeric" or col.min is None or col.max is None or col.min > 0 or col.max < 0:
+        return None  # no zero: the cached range says so without a pass
     x = col.series.to_numpy(dtype=float, na_value=np.nan)
     zero = x == 0
     share = float(zero.mean()) if x.size else 0.0
