@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from preflight.data.hashing import row_hashes
+from preflight.data.hashing import repeat_candidates, row_hashes
 from preflight.data.profile import ColumnProfile, Profile
 
 
@@ -77,5 +77,9 @@ def pattern_matches(frame: pd.DataFrame) -> float:
     n = len(frame)
     if n < 2 or frame.shape[1] == 0:
         return 0.0
-    counts = row_hashes(frame).value_counts().to_numpy(dtype=float)
+    # A row that repeats no other adds c (c - 1) = 0: hash only the rows that may repeat.
+    rows = repeat_candidates(frame)
+    if rows.size < 2:
+        return 0.0
+    counts = row_hashes(frame.iloc[rows] if rows.size < n else frame).value_counts().to_numpy(dtype=float)
     return float(np.sum(counts * (counts - 1.0)) / n)

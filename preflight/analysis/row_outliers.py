@@ -20,6 +20,7 @@ from preflight.analysis.artifacts import Artifacts
 from preflight.analysis.column_model import ColumnModel
 from preflight.analysis.features import ColumnCode, transform
 from preflight.analysis.relations import COV_CLIP, Relations, fit_relations
+from preflight.analysis.tails import extreme
 from preflight.core.sections import SampledRows
 
 # Fit-sample size when the run sets no --sample: the reference rows every row is
@@ -148,7 +149,7 @@ class RowScorer:
             distance,
             matrix,
             relation_z,
-            _largest(np.concatenate([p.tails for p in parts]), self.tail),
+            extreme(np.concatenate([p.tails for p in parts]), self.tail, largest=True),
         )
 
     def _score(self, rows: pd.DataFrame) -> Hits:
@@ -173,14 +174,14 @@ class RowScorer:
         distance = distance / self.distance_threshold
         scores = np.maximum(distance, relation / self.relation_threshold)
         hit = np.flatnonzero(scores > 1.0)
-        return Hits(positions[hit], scores[hit], distance[hit], matrix[hit], z[hit], _largest(z, self.tail))
-
-
-def _largest(z: np.ndarray, m: int) -> np.ndarray:
-    """The ``m`` largest values of each column of ``z`` (all of them if fewer rows)."""
-    if z.shape[0] <= m or z.shape[1] == 0:
-        return z[:m]
-    return np.partition(z, z.shape[0] - m, axis=0)[z.shape[0] - m :]
+        return Hits(
+            positions[hit],
+            scores[hit],
+            distance[hit],
+            matrix[hit],
+            z[hit],
+            extreme(z, self.tail, largest=True),
+        )
 
 
 @dataclass(frozen=True)

@@ -27,12 +27,15 @@ class TailValues:
     breaking: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
 
-def _extreme(values: np.ndarray, m: int, largest: bool) -> np.ndarray:
-    if values.size <= m:
+def extreme(values: np.ndarray, m: int, *, largest: bool) -> np.ndarray:
+    """The ``m`` largest (or smallest) values along the first axis, any order: of a
+    column, or of each column of a matrix (all of them when there are ``m`` or fewer)."""
+    n = values.shape[0]
+    if n <= m:
         return values
     if largest:
-        return np.partition(values, values.size - m)[values.size - m :]
-    return np.partition(values, m - 1)[:m]
+        return np.partition(values, n - m, axis=0)[n - m :]
+    return np.partition(values, m - 1, axis=0)[:m]
 
 
 @dataclass(frozen=True)
@@ -53,8 +56,8 @@ class TailPass:
             if name in self.tails:
                 finite = values[np.isfinite(values)]
                 m = self.tails[name]
-                out.largest[name] = _extreme(finite, m, largest=True)
-                out.smallest[name] = _extreme(finite, m, largest=False)
+                out.largest[name] = extreme(finite, m, largest=True)
+                out.smallest[name] = extreme(finite, m, largest=False)
             if name in self.bounds:
                 hit = np.flatnonzero(self.bounds[name].breaks(values))
                 out.breaking[name] = (np.asarray(batch.index[hit], dtype=np.int64), values[hit])
@@ -63,8 +66,8 @@ class TailPass:
     def merge(self, parts: Sequence[TailValues]) -> TailValues:
         out = TailValues()
         for name, m in self.tails.items():
-            out.largest[name] = _extreme(np.concatenate([p.largest[name] for p in parts]), m, largest=True)
-            out.smallest[name] = _extreme(np.concatenate([p.smallest[name] for p in parts]), m, largest=False)
+            out.largest[name] = extreme(np.concatenate([p.largest[name] for p in parts]), m, largest=True)
+            out.smallest[name] = extreme(np.concatenate([p.smallest[name] for p in parts]), m, largest=False)
         for name in self.bounds:
             rows = np.concatenate([p.breaking[name][0] for p in parts])
             values = np.concatenate([p.breaking[name][1] for p in parts])
