@@ -10,9 +10,12 @@ import enum
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from preflight.core.columns import ColumnSemantics
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Category = Literal["schema", "data-quality", "outliers", "scale", "capacity", "labels", "split"]
 Task = Literal["classification", "regression"]
@@ -250,6 +253,64 @@ class Report:
         if self.errors:
             return 3
         return 1 if self.failed else 0
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per finding, in report order (the JSON report's ``findings`` order).
+
+        Columns: ``code``, ``severity`` (``"error"``, ``"warning"``, ``"info"``),
+        ``cause`` (1-4, or missing for checks beyond the article's four), ``columns``
+        (a tuple of names: a name may hold any character, so they are not joined),
+        ``row_count`` (every flagged row, not the listed ones), ``message`` and ``fix``
+        (the suggested step in words, None when the finding has none).
+        """
+        import pandas as pd
+
+        return pd.DataFrame(
+            {
+                "code": pd.Series([f.code for f in self.findings], dtype=object),
+                "severity": pd.Series([f.severity.value for f in self.findings], dtype=object),
+                "cause": pd.Series([f.cause for f in self.findings], dtype="Int64"),
+                "columns": pd.Series([f.columns for f in self.findings], dtype=object),
+                "row_count": pd.Series([f.flagged_rows for f in self.findings], dtype="int64"),
+                "message": pd.Series([f.message for f in self.findings], dtype=object),
+                "fix": pd.Series([f.fix.summary if f.fix else None for f in self.findings], dtype=object),
+            }
+        )
+
+    def rows(self, code: str, *, file: str | None = None) -> list[int]:
+        """Every 0-based row position the findings of check ``code`` flag, sorted, as a
+        list (``df.iloc[report.rows("DQ003")]`` selects them; a tuple would not).
+
+        Not capped at ``max_rows``: a finding keeps all its rows, reporters only list
+        fewer. Several findings of one code (DQ001 per column, say) give the union of
+        their rows. Split findings (``SP``) count rows in a held-out file: ``file``
+        (``"train"``, ``"test"``, ``"valid"``) picks one; without it the findings of
+        ``code`` must all refer to one file. A check that ran and found nothing gives
+        ``[]``; a code that did not run raises ValueError, so a typo is not an empty
+        answer. If a finding counts more rows than it holds (``row_count`` beyond its
+        ``rows``; no check of this package builds one) the rows it holds are returned
+        and a warning says how many are missing.
+        """
+        import warnings
+
+        from preflight.core.outputs.rows import row_file
+
+        found = [f for f in self.findings if f.code == code]
+        if not found and code not in self.checks_run:
+            ran = ", ".join(sorted(self.checks_run)) or "none"
+            raise ValueError(f"check {code!r} did not run in this report (checks run: {ran})")
+        files = sorted({row_file(f) for f in found})
+        if file is not None:
+            found = [f for f in found if row_file(f) == file]
+        elif len(files) > 1:
+            raise ValueError(
+                f"{code} rows are positions in different files ({', '.join(files)}); "
+                f"pass file= one of them: report.rows({code!r}, file={files[0]!r})"
+            )
+        short = sum(f.flagged_rows - len(f.rows) for f in found if f.flagged_rows > len(f.rows))
+        if short:
+            warnings.warn(f"{code}: {short} flagged rows were not kept in the report", stacklevel=2)
+        return sorted({r for f in found for r in f.rows})
 
     def to_dict(self) -> dict[str, Any]:
         from preflight.core.version import __version__

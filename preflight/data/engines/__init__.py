@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
 from preflight.core.config import Config
 from preflight.data.dataset import Dataset, load_dataset
+from preflight.data.engines.polars_input import from_polars
 from preflight.data.engines.stream import RowsHook
+
+if TYPE_CHECKING:
+    import polars as pl
 
 Mode = Literal["memory", "stream"]
 
@@ -83,13 +87,17 @@ def choose_mode(path: str, config: Config) -> Mode:
 
 
 def load(
-    source: str | os.PathLike[str] | pd.DataFrame,
+    source: str | os.PathLike[str] | pd.DataFrame | pl.DataFrame,
     config: Config,
     *,
     target: str | None,
     progress: RowsHook | None = None,
 ) -> Dataset:
-    """Read ``source`` the way ``config`` (engine, mode) says and assign roles."""
+    """Read ``source`` the way ``config`` (engine, mode) says and assign roles.
+
+    A polars DataFrame becomes the pandas frame through Arrow (:mod:`.polars_input`)."""
+    if not isinstance(source, (str, os.PathLike, pd.DataFrame)):
+        source = from_polars(source)  # anything else is refused there, in one line
     if isinstance(source, pd.DataFrame):
         return load_dataset(source, target=target, id_columns=config.id_columns, task=config.task)
     path = os.fspath(source)
