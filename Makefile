@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 AIRFLOW_VENV ?= .venv-airflow
 AIRFLOW_STAMP := $(AIRFLOW_VENV)/.installed
 
-.PHONY: demo test test-unit test-integrations test-pre-commit test-airflow lint bench clean browser
+.PHONY: demo test test-unit test-integrations test-pre-commit test-airflow lint bench clean browser screenshot
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -72,3 +72,7 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+## screenshot: regenerate docs/report-screenshot.png: the browser test's own picture of the example's report
+screenshot: $(STAMP) browser
+	PREFLIGHT_WRITE_SCREENSHOT=1 $(PY) -m pytest -q -p no:cacheprovider tests/test_html_browser.py -k real_dataset

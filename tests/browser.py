@@ -2,9 +2,10 @@
 
 Talks the DevTools protocol over ``--remote-debugging-pipe`` (fd 3 in, fd 4 out,
 NUL-terminated JSON), so it needs no websocket client and no network port. Used by
-tests/test_html_browser.py, and by hand to refresh the screenshot in docs::
+tests/test_html_browser.py (whose real-report test writes docs/report-screenshot.png
+under ``make screenshot``), and by hand to take a picture of any page::
 
-    python tests/browser.py report.html docs/report-screenshot.png 1800
+    python tests/browser.py report.html page.png 1500
 """
 
 from __future__ import annotations

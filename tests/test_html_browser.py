@@ -2,23 +2,35 @@
 
 Skipped when Chromium is not installed; ``make browser`` installs it (CI runs it
 before the tests, so there these tests always run).
+
+The real report's test also takes the screenshot in docs: ``make screenshot`` runs it
+with ``PREFLIGHT_WRITE_SCREENSHOT=1``, which writes docs/report-screenshot.png, so the
+picture in the README is today's report, as the test saw it.
 """
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from browser import Chromium, PageResult, find_chromium
-from conftest import EXAMPLES, run_cli
+from conftest import ROOT, run_cli
 from report_fixture import HOSTILE_STRINGS, RULES, fixed_report, hostile_report
 
 from preflight.core.findings import Report
 from preflight.reporters import render
 
 EXE = find_chromium()
-pytestmark = pytest.mark.skipif(EXE is None, reason="chromium is not installed (`make browser` installs it)")
+# Asked for the screenshot, a missing Chromium is a failure, not a quiet skip.
+WRITE_SCREENSHOT = os.environ.get("PREFLIGHT_WRITE_SCREENSHOT") == "1"
+SCREENSHOT = ROOT / "docs" / "report-screenshot.png"
+SCREENSHOT_HEIGHT = 1500  # the verdict, the pictures and the first findings
+pytestmark = pytest.mark.skipif(
+    EXE is None and not WRITE_SCREENSHOT, reason="chromium is not installed (`make browser` installs it)"
+)
 
 PROBES = {
     "verdict": "document.querySelector('#verdict .badge').textContent",
@@ -35,7 +47,7 @@ PROBES = {
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Chromium]:
-    assert EXE is not None
+    assert EXE is not None, "chromium is not installed (`make browser` installs it)"
     with Chromium(EXE) as b:
         yield b
 
@@ -78,19 +90,21 @@ def test_hostile_report_runs_nothing_and_shows_the_strings_as_text(browser: Chro
 
 def test_report_of_a_real_dataset_renders(browser: Chromium, tmp_path: Path) -> None:
     out = tmp_path / "penguins.html"
+    # A relative path, from the project root: the report's header shows it as `make demo` does.
     proc = run_cli(
         "check",
-        str(EXAMPLES / "penguins-raw.csv"),
+        "examples/penguins-raw.csv",
         "--target",
         "Species",
         "--format",
         "html",
         "--output",
         str(out),
+        cwd=ROOT,
     )
     assert proc.returncode in (0, 1), proc.stderr
     assert "PASS" in proc.stdout or "FAIL" in proc.stdout  # the terminal summary still printed
-    result = browser.open(out.as_uri(), probes=PROBES)
+    result = browser.open(out.as_uri(), probes=PROBES, screenshot=True, max_height=SCREENSHOT_HEIGHT)
     _assert_quiet_and_offline(result, out.as_uri())
     v = result.values
     assert {"scale", "balance", "missing"} <= set(v["plots"])
@@ -98,3 +112,14 @@ def test_report_of_a_real_dataset_renders(browser: Chromium, tmp_path: Path) -> 
     for species in ("Adelie Penguin", "Gentoo penguin", "Chinstrap penguin"):
         assert species in text
     assert "Body Mass (g)" in text and "Comments" in text  # the largest scale, the emptiest column
+    assert "examples/penguins-raw.csv" in text
+    ran = re.search(r"(\d+) checks ran", proc.stdout)
+    assert ran and f"{ran.group(1)} checks ran" in text  # the page and the terminal agree
+    shot = result.screenshot
+    assert shot is not None and shot.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height = int.from_bytes(shot[16:20], "big"), int.from_bytes(shot[20:24], "big")
+    assert (width, height) == (1280, SCREENSHOT_HEIGHT)  # the page is longer than the picture
+    if WRITE_SCREENSHOT:
+        partial = SCREENSHOT.with_suffix(".png.partial")
+        partial.write_bytes(shot)
+        partial.replace(SCREENSHOT)  # the docs hold the old picture or the new one, whole
