@@ -401,7 +401,34 @@ def test_shared_linear_out_of_fold_samples_and_scores_every_row() -> None:
     assert np.mean(linear.pred_probs.argmax(axis=1) == linear.labels) > 0.85
     ensemble = ctx.artifacts.label_out_of_fold
     assert ensemble.classes == linear.classes and np.array_equal(ensemble.labels, linear.labels)
-    assert np.mean(ensemble.pred_probs.argmax(axis=1) == ensemble.labels) > 0.85
+    # The ensemble's average covers the fit sample; the members LB001 weighs score the rest.
+    in_fit = ctx.artifacts.folds.in_fit
+    assert in_fit.sum() == 500 and np.isnan(ensemble.pred_probs[~in_fit]).all()
+    assert np.mean(ensemble.pred_probs[in_fit].argmax(axis=1) == ensemble.labels[in_fit]) > 0.85
+    for name in ("trees", "neighbours"):
+        probs = ctx.artifacts.member(name)
+        assert np.allclose(probs.sum(axis=1), 1.0)
+        assert np.mean(probs[~in_fit].argmax(axis=1) == ensemble.labels[~in_fit]) > 0.85
+
+
+def test_label_issues_outside_the_fit_sample_are_found() -> None:
+    # 1,797 digits, 60 labels flipped, models fitted on a 600-row sample: the flipped
+    # rows the sample left out are scored by fold models that never saw them.
+    df = _frame(datasets.load_digits)
+    rng = np.random.default_rng(3)
+    flipped = np.sort(rng.choice(len(df), size=60, replace=False))
+    df.loc[flipped, "target"] = (df.loc[flipped, "target"] + 1 + rng.integers(0, 9, size=60)) % 10
+    report = preflight.check(df, target="target", select="LB001", sample=600)
+    [finding] = report.findings
+    ds = load_dataset(df, target="target")
+    from preflight.checks.base import Context
+    from preflight.data.profile import Profile
+
+    ctx = Context(dataset=ds, profile=Profile(ds), config=Config(target="target", sample=600))
+    outside = np.setdiff1d(flipped, ctx.artifacts.folds.positions[ctx.artifacts.folds.fit])
+    found = np.intersect1d(np.asarray(finding.rows), outside)
+    assert outside.size > 30 and found.size >= 0.8 * outside.size
+    assert finding.severity.value in ("warning", "error")
 
 
 @pytest.mark.slow

@@ -38,7 +38,7 @@ class Artifacts:
         self.dataset = dataset
         self.profile = profile
         self.config = config
-        self._members: dict[str, np.ndarray] = {}
+        self._members: dict[str, oof.Member] = {}
         self._heldout: dict[Role, HeldOut] = {}
         self._aligned: dict[Role, Aligned] = {}
         self._parsed_numbers: dict[str, ColumnProfile] = {}
@@ -114,11 +114,14 @@ class Artifacts:
         probabilities built on it carry its fit sample, ``OutOfFold.sampled_rows``)."""
         return build_folds(self.dataset.y, self.encoded.matrix, sample_cap(self.config), self.config.seed)
 
-    def member(self, name: str) -> np.ndarray:
-        """Out-of-fold probabilities of one ensemble member."""
+    def member(self, name: str, *, complete: bool = True) -> np.ndarray:
+        """Out-of-fold probabilities of one ensemble member: of every labelled row, or
+        with ``complete=False`` of the fit sample's rows only (the others 0 until a
+        later call completes them; the same array, filled in place)."""
         if name not in self._members:
-            self._members[name] = oof.member_probs(self.folds, name, self.config.seed)
-        return self._members[name]
+            self._members[name] = oof.Member(self.folds, name, self.config.seed)
+        member = self._members[name]
+        return member.complete() if complete else member.probs
 
     @cached_property
     def out_of_fold(self) -> oof.OutOfFold:
@@ -128,13 +131,23 @@ class Artifacts:
             return user_out_of_fold(self.dataset, self.config.pred_probs)
         return oof.combine(self.folds, oof.LINEAR, self.member)
 
+    @property
+    def label_members(self) -> tuple[str, ...]:
+        """The ensemble members the label check weighs (:func:`oof.label_members`)."""
+        return oof.label_members(self.folds)
+
     @cached_property
     def label_out_of_fold(self) -> oof.OutOfFold:
-        """The ensemble's out-of-fold probabilities the label checks judge labels by,
-        or your model's with ``--pred-probs``."""
+        """The ensemble the label checks judge labels by, or your model's probabilities
+        with ``--pred-probs``. The ensemble's ``pred_probs`` is the plain average of the
+        members on the fit sample's rows and NaN on the others: LB001 weighs the members
+        on the fit sample and then completes (:meth:`member`) only those it weighs."""
         if self.config.pred_probs is not None:
             return self.out_of_fold
-        return oof.combine(self.folds, oof.MEMBERS, self.member)
+        out = oof.combine(self.folds, self.label_members, lambda name: self.member(name, complete=False))
+        if self.folds.sampled:
+            out.pred_probs[~self.folds.in_fit] = np.nan
+        return out
 
     # ---- regression and flexible models -----------------------------------------------
 

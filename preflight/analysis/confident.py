@@ -14,7 +14,7 @@ is the true one (0 = surely wrong, 1 = surely right).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,8 +50,16 @@ def analyse(
     replicas: int = 8,
     seed: int = 0,
     min_z: float = 3.0,
+    fit_rows: np.ndarray | None = None,
+    complete: Callable[[str], np.ndarray] | None = None,
 ) -> LabelNoise:
-    """Judge the labels of ``oof`` by the members' probabilities (each aligned with its rows)."""
+    """Judge the labels of ``oof`` by the members' probabilities (each aligned with its rows).
+
+    On a sampled fold plan the members hold probabilities of the ``fit_rows`` only
+    (indices into ``oof``'s rows): the weights, calibration and channel are fitted
+    there, and ``complete(name)`` then gives every row's probabilities of each member
+    the weights keep (a member weighed 0 never scores the rest of the file). Rows of
+    classes too rare to judge are all in the fit sample (it keeps them whole)."""
     labels = oof.labels
     k = len(oof.classes)
     counts = np.bincount(labels, minlength=k)
@@ -68,7 +76,20 @@ def analyse(
     remap[kept] = np.arange(kept.size)
     sub_labels = remap[labels[judged]]
     sub_members = {name: _renormalise(probs[judged][:, kept]) for name, probs in members.items()}
-    channel = noise_channel.fit(sub_members, sub_labels, kept.size, replicas=replicas, seed=seed)
+    weights = None
+    if fit_rows is not None and fit_rows.size < labels.size and complete is not None:
+        # The weights from the fit sample's rows; then the members they keep score the
+        # rest, and the calibration, channel and null test run as on a whole file.
+        in_fit = np.zeros(labels.size, dtype=bool)
+        in_fit[fit_rows] = True
+        rows = noise_channel.calibration_rows(np.flatnonzero(in_fit[judged]), seed)
+        weights = noise_channel.search_weights(sub_members, sub_labels, kept.size, rows)[0]
+        for name, weight in weights.items():
+            if weight > 0:
+                sub_members[name] = _renormalise(complete(name)[judged][:, kept])
+    channel = noise_channel.fit(
+        sub_members, sub_labels, kept.size, replicas=replicas, seed=seed, weights=weights
+    )
     clean = noise_channel.temper(noise_channel.mix(sub_members, channel.weights), channel.temperature)
     post = noise_channel.posterior(clean, channel.matrix, sub_labels)
     mask = noise_channel.flags(post, sub_labels)

@@ -59,28 +59,39 @@ class Folds:
     positions: np.ndarray
     labels: np.ndarray
     classes: tuple[Any, ...]
-    x: np.ndarray
+    matrix: np.ndarray  # the encoded matrix of every row (rows of ``positions`` are read from it)
     fit: np.ndarray
     sampled: bool
     folds: int  # 0: no model can be fitted (one class, no features, too few rows)
     plan: list[tuple[np.ndarray, np.ndarray]]
+
+    def x(self, index: np.ndarray, dtype: type = np.float64) -> np.ndarray:
+        """The encoded rows of labelled rows ``index`` (indices into ``labels``), as ``dtype``.
+        Read on demand: a copy of every labelled row would double the matrix's memory."""
+        return np.asarray(self.matrix[self.positions[index]], dtype=dtype)
+
+    @property
+    def in_fit(self) -> np.ndarray:
+        """True for the labelled rows of the fit sample."""
+        mask = np.zeros(self.labels.size, dtype=bool)
+        mask[self.fit] = True
+        return mask
 
 
 def build_folds(y: pd.Series, matrix: np.ndarray, cap: int, seed: int) -> Folds:
     """The fold plan of the rows with a label, their rows of the encoded ``matrix``
     and the fit-sample cap; ``folds`` is 0 when no model can be fitted."""
     positions, labels, classes = encode_labels(y)
-    x = matrix[positions]
     counts = np.bincount(labels, minlength=len(classes))
-    empty = Folds(positions, labels, classes, x, np.arange(0), False, 0, [])
-    if len(classes) < 2 or x.shape[1] == 0 or counts.max(initial=0) < 2:
+    empty = Folds(positions, labels, classes, matrix, np.arange(0), False, 0, [])
+    if len(classes) < 2 or matrix.shape[1] == 0 or counts.max(initial=0) < 2:
         return empty
     fit, sampled = fit_sample(labels, cap, seed)
     folds = int(min(N_FOLDS, fit.size // 2))
     if folds < 2:
         return empty
     plan = fold_plan(labels, fit, folds, seed)
-    return Folds(positions, labels, classes, x, fit, sampled, folds, plan)
+    return Folds(positions, labels, classes, matrix, fit, sampled, folds, plan)
 
 
 def fit_sample(labels: np.ndarray, cap: int, seed: int) -> tuple[np.ndarray, bool]:

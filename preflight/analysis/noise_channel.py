@@ -44,8 +44,9 @@ import numpy as np
 
 # Member weights are searched on a grid of this step over the simplex.
 WEIGHT_STEP = 0.25
-# The calibration, the channel fit and the null replicas use at most this many rows.
-CALIBRATION_ROWS = 10_000
+# The calibration, the channel fit and the null replicas use at most this many rows
+# (10,000 gave the same benchmark F1 at twice the cost: benchmarks/README.md).
+CALIBRATION_ROWS = 5_000
 # log(T) is searched in this interval (T from 0.018, very sharp, to 20, nearly flat).
 _LOG_T = (-4.0, 3.0)
 _PROB_FLOOR = 1e-6
@@ -210,24 +211,22 @@ def _weight_grid(names: tuple[str, ...]) -> list[dict[str, float]]:
     return [{n: wi / steps for n, wi in zip(names, w, strict=True)} for w in grid]
 
 
-def calibration_rows(n: int, seed: int) -> np.ndarray:
-    """The (sorted, seeded) rows the calibration and the null test use."""
+def calibration_rows(candidates: np.ndarray, seed: int) -> np.ndarray:
+    """The (sorted, seeded) rows among ``candidates`` (sorted indices) the calibration
+    and the null test use."""
+    n = candidates.size
     if n <= CALIBRATION_ROWS:
-        return np.arange(n)
+        return candidates
     rng = np.random.default_rng(seed)
-    return np.sort(rng.choice(n, size=CALIBRATION_ROWS, replace=False))
+    out: np.ndarray = candidates[np.sort(rng.choice(n, size=CALIBRATION_ROWS, replace=False))]
+    return out
 
 
-def fit(
-    members: Mapping[str, np.ndarray], labels: np.ndarray, k: int, *, replicas: int, seed: int
-) -> Channel:
-    """Weights, calibration, channel and null test on the calibration rows.
-
-    The weights minimise H1's log loss and H0 is fitted on the same mixture
-    (the weights H0 would pick are no better a null: both describe the same
-    probabilities).
-    """
-    rows = calibration_rows(labels.size, seed)
+def search_weights(
+    members: Mapping[str, np.ndarray], labels: np.ndarray, k: int, rows: np.ndarray
+) -> tuple[dict[str, float], float, np.ndarray, float]:
+    """The member weights (a grid on the simplex) minimising H1's log loss on ``rows``:
+    (weights, T1, channel, loss)."""
     y = labels[rows]
     sub = {name: probs[rows] for name, probs in members.items()}
     names = tuple(sub)
@@ -237,8 +236,34 @@ def fit(
         if best is None or loss < best[0] - 1e-12:
             best = (loss, weights, t1, m)
     assert best is not None
-    loss1, weights, t1, m = best
-    p = mix(sub, weights)
+    return best[1], best[2], best[3], best[0]
+
+
+def fit(
+    members: Mapping[str, np.ndarray],
+    labels: np.ndarray,
+    k: int,
+    *,
+    replicas: int,
+    seed: int,
+    weights: Mapping[str, float] | None = None,
+) -> Channel:
+    """Weights, calibration, channel and null test on the calibration rows.
+
+    The weights minimise H1's log loss and H0 is fitted on the same mixture
+    (the weights H0 would pick are no better a null: both describe the same
+    probabilities). Given ``weights`` (chosen on other rows: the fit sample's, see
+    :func:`preflight.analysis.confident.analyse`), only the members they keep are read.
+    """
+    rows = calibration_rows(np.arange(labels.size), seed)
+    y = labels[rows]
+    if weights is None:
+        chosen, t1, m, loss1 = search_weights(members, labels, k, rows)
+    else:
+        chosen = dict(weights)
+    p = mix({name: members[name][rows] for name, w in chosen.items() if w > 0}, chosen)
+    if weights is not None:
+        t1, m, loss1 = fit_channel(p, y, k)
     t0, loss0 = fit_null(p, y)
     post = posterior(temper(p, t1), m, y)
     observed = int(flags(post, y).sum())
@@ -259,7 +284,7 @@ def fit(
         null_rate.append(noise_share(post_sim, simulated))
         null_ratio.append(_ratio(y.size, loss0_sim, loss1_sim))
     return Channel(
-        weights=weights,
+        weights=chosen,
         null_temperature=t0,
         temperature=t1,
         matrix=m,

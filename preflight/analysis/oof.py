@@ -11,7 +11,7 @@ artifacts, each built at most once per run (``Artifacts.out_of_fold`` and
 - the label checks' ensemble, chosen by measurement
   (``benchmarks/label_noise.py``, ``benchmarks/README.md``): the average of three
   K-fold models on the shared encoded matrix — a logistic regression (smooth, well
-  calibrated where classes are linear), extremely randomised trees (100 trees, at
+  calibrated where classes are linear), extremely randomised trees (50 trees, at
   least 5 rows a leaf: non-linear, and averaging many random trees keeps them from
   memorising a flipped label) and distance-weighted 15-nearest neighbours (local
   structure). On the real datasets of the benchmark the average found more
@@ -62,8 +62,26 @@ class OutOfFold:
     folds: int = 0  # K of the K-fold models (0: no model could be fitted; priors only)
 
 
+# Trees of the extra-trees member. 50 find the planted label errors of the benchmark as
+# well as 100 did (synth_100k sym10 F1 0.919 vs 0.920, synth_20k asym20 0.943 vs
+# 0.947, digits 0.955 vs 0.960) at half the cost of fitting and of scoring every row.
+N_TREES = 50
 # The ensemble's members, in the order they are averaged.
 MEMBERS: tuple[str, ...] = ("logistic", "trees", "neighbours")
+# The neighbour member measures a row's distance to every row of its fold's training
+# set: scoring a million rows against 16,000 takes minutes (250 of the 280 CPU seconds
+# LB001 took on 1M x 50, benchmarks/README.md). Files with more labelled rows than this
+# are judged by the logistic and tree members, which score a row in microseconds.
+NEIGHBOURS_MAX_ROWS = 100_000
+
+
+def label_members(f: Folds) -> tuple[str, ...]:
+    """The ensemble members the label check weighs on this fold plan."""
+    if f.labels.size > NEIGHBOURS_MAX_ROWS:
+        return tuple(name for name in MEMBERS if name != "neighbours")
+    return MEMBERS
+
+
 # The linear model alone: what learnability judges by.
 LINEAR: tuple[str, ...] = ("logistic",)
 _DESCRIPTION = {
@@ -73,17 +91,39 @@ _DESCRIPTION = {
 }
 
 
-def member_probs(f: Folds, name: str, seed: int) -> np.ndarray:
-    """Out-of-fold probabilities of one ensemble member (``Artifacts`` memoises each)."""
-    k = len(f.classes)
-    probs = np.zeros((f.labels.size, k))
-    # Trees compute in float32 anyway, and float32 halves the cost of the kNN
-    # distance products, the largest cost on big files; the linear model keeps float64.
-    data = f.x if name == "logistic" else f.x.astype(np.float32)
-    with _quiet_fitting():
-        for train, score in f.plan:
-            probs[score] = _member_proba(name, data, f.labels, train, score, k, seed)
-    return probs
+class Member:
+    """One ensemble member on the fold plan: fitted once per fold, it gives the fit
+    sample's out-of-fold probabilities at once and scores the other rows (each by the
+    fold model it was dealt to) only when :meth:`complete` is asked, since a member
+    the label check weighs 0 need not score them at all (``Artifacts`` memoises each)."""
+
+    def __init__(self, f: Folds, name: str, seed: int) -> None:
+        self.folds = f
+        self.name = name
+        k = len(f.classes)
+        # Rows outside the fit sample stay 0 until complete() scores them.
+        self.probs = np.zeros((f.labels.size, k))
+        self.models: list[Any] = []
+        in_fit = f.in_fit
+        with _quiet_fitting():
+            for train, score in f.plan:
+                model = _fit_member(name, f, train, k, seed)
+                self.models.append(model)
+                mine = score[in_fit[score]]
+                self.probs[mine] = _predict(model, f, mine, name, k)
+        self.complete_ = not f.sampled
+
+    def complete(self) -> np.ndarray:
+        """Every labelled row's out-of-sample probabilities (scores the rest once)."""
+        if not self.complete_:
+            f = self.folds
+            in_fit = f.in_fit
+            with _quiet_fitting():
+                for model, (_, score) in zip(self.models, f.plan, strict=True):
+                    rest = score[~in_fit[score]]
+                    self.probs[rest] = _predict(model, f, rest, self.name, len(f.classes))
+            self.complete_ = True
+        return self.probs
 
 
 def combine(f: Folds, members: tuple[str, ...], member: Callable[[str], np.ndarray]) -> OutOfFold:
@@ -123,32 +163,39 @@ def _model(name: str, n_train: int, seed: int) -> Any:
     if name == "logistic":
         return LogisticRegression(max_iter=500)
     if name == "trees":
-        return ExtraTreesClassifier(n_estimators=100, min_samples_leaf=5, random_state=seed, n_jobs=1)
+        return ExtraTreesClassifier(n_estimators=N_TREES, min_samples_leaf=5, random_state=seed, n_jobs=1)
     return KNeighborsClassifier(n_neighbors=min(15, n_train), weights="distance")
 
 
-def _member_proba(
-    name: str,
-    data: np.ndarray,
-    labels: np.ndarray,
-    train: np.ndarray,
-    score: np.ndarray,
-    k: int,
-    seed: int,
-) -> np.ndarray:
-    """One member's probabilities for the ``score`` rows, fitted on the ``train`` rows."""
-    out = np.zeros((score.size, k))
-    y_train = labels[train]
+def _dtype(name: str) -> type:
+    # Trees compute in float32 anyway, and float32 halves the cost of the kNN
+    # distance products, the largest cost on big files; the linear model keeps float64.
+    return np.float64 if name == "logistic" else np.float32
+
+
+def _fit_member(name: str, f: Folds, train: np.ndarray, k: int, seed: int) -> Any:
+    """One member fitted on the ``train`` rows, or the constant probability row of a
+    fold it cannot be fitted on (no rows: uniform; one class: that class)."""
+    y_train = f.labels[train]
     if y_train.size == 0:
-        return np.full((score.size, k), 1.0 / k)
+        return np.full(k, 1.0 / k)
     if np.unique(y_train).size < 2:  # a fold with one class: predict it
-        out[:, y_train[0]] = 1.0
-        return out
+        constant = np.zeros(k)
+        constant[y_train[0]] = 1.0
+        return constant
     model = _model(name, train.size, seed)
-    model.fit(data[train], y_train)
+    model.fit(f.x(train, _dtype(name)), y_train)
+    return model
+
+
+def _predict(model: Any, f: Folds, rows: np.ndarray, name: str, k: int) -> np.ndarray:
+    """Probabilities of labelled rows ``rows`` (indices into ``f.labels``), in batches."""
+    if isinstance(model, np.ndarray):
+        return np.tile(model, (rows.size, 1))
+    out = np.zeros((rows.size, k))
     cols = np.asarray(model.classes_, dtype=np.int64)
-    for start, part in _batches(score):
-        out[start : start + part.size, cols] = model.predict_proba(data[part])
+    for start, part in _batches(rows):
+        out[start : start + part.size, cols] = model.predict_proba(f.x(part, _dtype(name)))
     return out
 
 

@@ -38,17 +38,17 @@ TOP_COLUMNS = 3
 EIGEN_FLOOR = 0.01
 
 
-def feature_matrix(art: Artifacts) -> tuple[np.ndarray, tuple[str, ...], np.ndarray, FeatureMap]:
-    """The shared encoded matrix, with each numeric column replaced by its signed
-    skew-aware robust score (OL001's model), so a log-normal column is measured on
-    the log scale here too. Missing cells score 0 (the median), as in the encoding.
-    Also returns how to build the same matrix for any other batch of rows."""
+def feature_map(art: Artifacts) -> tuple[FeatureMap, tuple[str, ...], np.ndarray]:
+    """How to build the row-outlier matrix of any batch of rows: the shared encoding,
+    with each numeric column replaced by its signed skew-aware robust score (OL001's
+    model), so a log-normal column is measured on the log scale here too. Missing
+    cells score 0 (the median), as in the encoding. Also the source column of each
+    matrix column and the robust-scored columns (those the relations predict)."""
     enc = art.encoded
     models = art.column_models
     # Missing indicators are left out: a rare missing pattern is DQ001's finding,
     # not an outlier, and would otherwise make every such row unique.
     keep = [j for j, name in enumerate(enc.names) if not name.endswith("__missing")]
-    matrix = enc.matrix[:, keep]
     sources = tuple(enc.sources[j] for j in keep)
     numeric: list[int] = []
     robust: list[tuple[int, ColumnModel]] = []
@@ -61,23 +61,21 @@ def feature_matrix(art: Artifacts) -> tuple[np.ndarray, tuple[str, ...], np.ndar
         # shared encoding (its non-zero values still count in distances) and is not
         # predicted (it has no residual scale to judge against).
         if model is not None and model.upper > 0 and model.lower > 0:
-            matrix[:, i] = np.nan_to_num(art.column_scores(source), nan=0.0)
             numeric.append(i)
             robust.append((i, model))
         elif name == source:
             # Scaled by its standard deviation, a rare non-zero in a mostly-zero
             # column would sit tens of units out; bound its weight in distances.
-            matrix[:, i] = np.clip(matrix[:, i], -COV_CLIP, COV_CLIP)
             clipped.append(i)
     feature_map = FeatureMap(
         enc.codes, np.array(keep, dtype=np.int64), tuple(robust), np.array(clipped, np.int64)
     )
-    return matrix, sources, np.array(numeric, dtype=np.int64), feature_map
+    return feature_map, sources, np.array(numeric, dtype=np.int64)
 
 
 @dataclass(frozen=True)
 class FeatureMap:
-    """Builds :func:`feature_matrix`'s columns for any batch of rows (picklable)."""
+    """Builds the row-outlier matrix (:func:`feature_map`) of any batch of rows (picklable)."""
 
     codes: tuple[ColumnCode, ...]
     keep: np.ndarray  # encoded columns kept
@@ -209,8 +207,8 @@ def score_rows(
     from sklearn.neighbors import NearestNeighbors
     from threadpoolctl import threadpool_limits
 
-    matrix, sources, numeric, features = feature_matrix(art)
-    n, width = matrix.shape
+    features, sources, numeric = feature_map(art)
+    n, width = art.dataset.n_rows, features.keep.size
     if width == 0 or n <= k + 1:
         return None
     rng = np.random.default_rng(art.config.seed)
@@ -219,19 +217,23 @@ def score_rows(
         yield SampledRows(sample, "largest")
     else:
         reference = np.arange(n)
+    # Only the fit sample's rows are built here; every other row is built batch by
+    # batch as it is scored (a matrix of every row would double the encoding's memory).
+    matrix = features.matrix(art.dataset.frame.iloc[reference])
+    reference_rows = np.arange(reference.size)
 
     with threadpool_limits(limits=1):
         # Whitening (a regularised Mahalanobis metric) lets the distance see rows
         # whose combination breaks a correlation even when each value is typical.
-        ref = np.clip(matrix[reference], -COV_CLIP, COV_CLIP)
+        ref = np.clip(matrix, -COV_CLIP, COV_CLIP)
         cov = np.atleast_2d(np.cov(ref, rowvar=False))
         eigval, eigvec = np.linalg.eigh(cov)
         floor = EIGEN_FLOOR * max(float(eigval.mean()), 1e-12)
         project = eigvec / np.sqrt(np.maximum(eigval, floor))
-        index = NearestNeighbors(n_neighbors=k + 1).fit(matrix[reference] @ project)
-        relations = fit_relations(matrix, numeric, reference)
+        index = NearestNeighbors(n_neighbors=k + 1).fit(matrix @ project)
+        relations = fit_relations(matrix, numeric, reference_rows)
         # Leave-one-out distances of the fit sample calibrate the score.
-        dist, _ = index.kneighbors(matrix[reference] @ project)
+        dist, _ = index.kneighbors(matrix @ project)
         ref_dist = dist[:, 1:].mean(axis=1)
     positive = ref_dist[ref_dist > 0]
     if positive.size == 0:
@@ -256,7 +258,7 @@ def score_rows(
         tail=tail,
     )
     hits = scorer.gather(art.batches.map(scorer, columns=features.columns))
-    return RowScores(hits=hits, scorer=scorer, reference_matrix=matrix[reference], sources=sources)
+    return RowScores(hits=hits, scorer=scorer, reference_matrix=matrix, sources=sources)
 
 
 def distance_contributors(result: RowScores, rows: np.ndarray, matrix: np.ndarray) -> dict[int, list[str]]:

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from preflight.analysis.oof import MEMBERS, OutOfFold
+from preflight.analysis.oof import OutOfFold
 from preflight.checks.base import Check, Context
 from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
@@ -39,9 +39,12 @@ class LabelIssues(Check):
     the likelihood-ratio statistic of the channel against its null distribution
     (``ratio_z``). The estimated noise rate is the channel's share of wrong labels
     when the labels are beyond the null, else 0. The calibration, the channel and
-    the null test use at most 10,000 seeded rows; every labelled row is judged.
+    the null test use at most 5,000 seeded rows; every labelled row is judged.
     Above the fit-sample cap (``--sample``, default 20,000 rows) the models are
-    fitted on a stratified sample and score the other rows, which they never saw.
+    fitted on a stratified sample and score the other rows, which they never saw;
+    the member weights are chosen on the sample, and a member weighed 0 does not
+    score the rest. Above 100,000 labelled rows the neighbour member is left out (it
+    would compare every row with the whole fit sample: minutes on a million rows).
     The report gives the flagged rows ranked by label quality with the given and
     the likely label, the class pairs most often confused, the channel's noise
     matrix and each class's label quality (``label_health`` in the JSON report).
@@ -105,8 +108,12 @@ class LabelIssues(Check):
         yield from sampled(oof.sampled_rows, "fold-plan")
         if oof.labels.size < self.opts.min_rows or (oof.source == "preflight" and oof.folds == 0):
             return
+        fit_rows = None
         if oof.source == "preflight":
-            members = {name: ctx.artifacts.member(name) for name in MEMBERS}
+            # The fit sample's probabilities first; the rest only for the members weighed.
+            art = ctx.artifacts
+            members = {name: art.member(name, complete=False) for name in art.label_members}
+            fit_rows = ctx.artifacts.folds.fit
         else:
             members = {"user": oof.pred_probs}
         noise = analyse(
@@ -116,6 +123,8 @@ class LabelIssues(Check):
             replicas=self.opts.replicas,
             seed=ctx.config.seed,
             min_z=self.opts.min_z,
+            fit_rows=fit_rows,
+            complete=ctx.artifacts.member,
         )
         channel = noise.channel
         rate = noise.estimated_noise_rate
