@@ -24,6 +24,7 @@ from preflight.cli.shared import (
     target_option,
     task_option,
 )
+from preflight.cli.terminal_doc import use_color
 from preflight.core.config import ENGINES, FAIL_ON, MODES, Config
 from preflight.core.errors import PreflightError
 from preflight.core.escape import SafeFormatter, safe_path
@@ -173,7 +174,7 @@ def _check_one(
         return EXIT_USAGE
     finally:
         line.clear()
-    color = sys.stdout.isatty()
+    color = use_color()  # a terminal, and NO_COLOR unset
     # The hook shows whole reports only for the files that stop the commit.
     quiet = quiet or (verdict_if_passed and report.exit_code == EXIT_OK and fmt == "text" and not output)
     if output:

@@ -47,7 +47,8 @@ def number(value: object, digits: int = 3) -> str:
 
     Integers (and integral floats) keep every digit with thousands separators up to 15
     digits and are abbreviated beyond (never a 309-digit line); other floats keep
-    ``digits`` significant digits, in exponent form from 1e15 and below 1e-4;
+    ``digits`` significant digits (3 for a statistic; 6 for a value the reader looks
+    up in the data, a bound or a cell), in exponent form from 1e15 and below 1e-4;
     non-numbers are ``str()``.
     """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -101,11 +102,12 @@ def percent(share: float, digits: int = 1) -> str:
 
 def value_text(value: object) -> str:
     """A cell value in a message: text quoted (``'Anvers'``), a number as :func:`number`
-    writes it (``1``, ``-999``), anything else as ``repr``."""
+    writes it with 6 significant digits, as ``:g`` would (``1``, ``-999``, ``396.9``: a
+    value the reader looks up in the file), anything else as ``repr``."""
     if isinstance(value, str):
         return repr(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return number(value)
+        return number(value, 6)
     item = getattr(value, "item", None)
     if callable(item):  # a numpy scalar
         return value_text(item())

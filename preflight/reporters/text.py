@@ -40,7 +40,7 @@ def _column_lines(report: Report) -> list[str]:
         if c.censored is not None:
             extra.append(
                 f"censored: {plural(c.censored.rows, 'row')} at the {c.censored.side} bound "
-                f"{number(c.censored.value)}"
+                f"{number(c.censored.value, 6)}"
             )
         if c.parsed is not None:
             extra.append(f"parsed: {c.parsed}")

@@ -48,7 +48,7 @@ class CensoredValues(Check):
                 if ds.task != "regression":
                     continue
                 yield self.finding(
-                    f"the target {name!r} is capped: {sit} {number(c.value)} "
+                    f"the target {name!r} is capped: {sit} {number(c.value, 6)} "
                     f"(a {where}-code); a regression learns the cap",
                     columns=[name],
                     evidence=c.to_dict(),
@@ -57,12 +57,12 @@ class CensoredValues(Check):
                 )
                 continue
             yield self.finding(
-                f"{name!r} is capped: {sit} {number(c.value)} (a {where}-code, "
+                f"{name!r} is capped: {sit} {number(c.value, 6)} (a {where}-code, "
                 "a real value that means 'this or beyond')",
                 columns=[name],
                 evidence=c.to_dict(),
                 fix=Fix(
-                    f"keep {number(c.value)} and add an indicator of the capped rows",
+                    f"keep {number(c.value, 6)} and add an indicator of the capped rows",
                     step="censor-indicator",
                     params={"value": c.value},
                 ),

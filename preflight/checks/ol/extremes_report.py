@@ -32,7 +32,7 @@ def _describe(c: ColumnExtremes, ctx: Context, named_column: bool) -> str:
     parts: list[tuple[int, str]] = []
     n_bound = sum(1 for w in c.why if w == "bound")
     if n_bound and c.bound is not None:
-        upper = number(c.bound.upper)
+        upper = number(c.bound.upper, 6)
         stops = f", and the column fills up to {upper} and stops there" if c.bound.inferred else ""
         parts.append((n_bound, f"outside what {c.bound.describe} can be{stops}"))
     n_isolated = sum(1 for w in c.why if w == "isolated")
