@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from preflight.cli.inputs import refuse_missing_inputs
 from preflight.cli.progress import ProgressLine
 from preflight.cli.shared import (
     EXIT_OK,
@@ -23,11 +24,13 @@ from preflight.cli.shared import (
     target_option,
     task_option,
 )
+from preflight.cli.terminal_doc import use_color
 from preflight.core.config import ENGINES, FAIL_ON, MODES, Config
 from preflight.core.errors import PreflightError
 from preflight.core.escape import SafeFormatter, safe_path
 from preflight.core.outputs.guard import output_for, refuse_overwriting_inputs, refuse_shared_outputs
 from preflight.core.outputs.write import write_text_atomic
+from preflight.core.wording import plural
 
 # No pandas or numpy behind this one: it looks at paths and first bytes only.
 from preflight.data.inputs import is_lfs_pointer
@@ -59,7 +62,12 @@ from preflight.reporters import FORMATS
 @click.option(
     "--format", "fmt", default="text", metavar="FORMAT", help=f"Report format: {', '.join(FORMATS)}."
 )
-@click.option("--output", "-o", type=click.Path(), help="Write the report here ({stem} = input file stem).")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(),
+    help="Write the report here ({stem} = input file stem); the text report still prints (-q: the verdict).",
+)
 @click.option(
     "--rows-out", type=click.Path(), help="Write every flagged row with its codes (CSV or parquet)."
 )
@@ -106,6 +114,7 @@ def check(
             "with several inputs, --output needs {stem} in its name, e.g. reports/{stem}.json"
         )
     config = config_from_options(config_path, overrides, pre_commit=pre_commit)
+    refuse_missing_inputs(config)  # a missing --test fails now, not after the first file's checks
     # Before any file is read: no report or rows file may replace (or sit among) an
     # input of any of the runs, and no two runs may write the same file.
     templates = [t for t in (output, rows_out) if t]
@@ -165,7 +174,7 @@ def _check_one(
         return EXIT_USAGE
     finally:
         line.clear()
-    color = sys.stdout.isatty()
+    color = use_color()  # a terminal, and NO_COLOR unset
     # The hook shows whole reports only for the files that stop the commit.
     quiet = quiet or (verdict_if_passed and report.exit_code == EXIT_OK and fmt == "text" and not output)
     if output:
@@ -178,7 +187,7 @@ def _check_one(
         )
     if quiet:
         verdict = "crashed" if report.errors else report.status
-        counts = f"{report.summary['error']} errors, {report.summary['warning']} warnings"
+        counts = f"{plural(report.summary['error'], 'error')}, {plural(report.summary['warning'], 'warning')}"
         click.echo(f"{safe_path(path)}: {verdict} ({counts})")
     if rows_out:
         from preflight.core.outputs.rows import write_rows

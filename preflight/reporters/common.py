@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 
 from preflight.core.findings import CAUSES, Finding, Report, Severity
 from preflight.core.findings import RuleInfo as RuleInfo  # re-exported: reporters import it from here
+from preflight.core.wording import plural
 
 # Severity -> the level name of SARIF, GitHub annotations and the like.
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -67,9 +68,21 @@ def verdict(report: Report) -> str:
     return report.status
 
 
-def tally(report: Report) -> str:
+def tally(report: Report, sep: str = " · ") -> str:
+    """``1 error · 2 warnings · 0 info``."""
     counts = report.summary
-    return f"{counts['error']} errors · {counts['warning']} warnings · {counts['info']} info"
+    return sep.join(
+        (
+            plural(counts["error"], "error"),
+            plural(counts["warning"], "warning"),
+            plural(counts["info"], "info", "info"),
+        )
+    )
+
+
+def shape(rows: int, columns: int) -> str:
+    """``344 rows × 1 column``."""
+    return f"{plural(rows, 'row')} × {plural(columns, 'column')}"
 
 
 def failing(report: Report, finding: Finding) -> bool:
