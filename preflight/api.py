@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from preflight.core.baseline import accept, load_baseline
 from preflight.core.config import Config, load_config
 from preflight.core.findings import Report
 from preflight.core.selection import parse_codes
@@ -36,7 +37,9 @@ def check(
     it (``schema=``, ``seed=``, ``model_family=``, ``checks={"DQ001": {...}}``, ...).
     A file takes its target as the CLI gives it one (:meth:`Config.target_for`): the
     first ``targets`` glob matching its path wins, so a notebook checks a project's
-    files with the labels the pre-commit hook uses. The input is never modified.
+    files with the labels the pre-commit hook uses. With ``baseline=`` (or ``baseline``
+    in the config) the findings that baseline holds are marked accepted and fail nothing.
+    The input is never modified.
     Raises :class:`PreflightError` on bad input.
     """
     base = config if isinstance(config, Config) else load_config(None if config is None else Path(config))
@@ -52,5 +55,8 @@ def check(
     )
     if not isinstance(data, pd.DataFrame):
         cfg = cfg.replace(target=cfg.target_for(data))
+    # A bad baseline is bad input, found before the data is read.
+    baseline = load_baseline(cfg.baseline) if cfg.baseline else None
     dataset = load(data, cfg, target=cfg.target)
-    return run(dataset, cfg)
+    report = run(dataset, cfg)
+    return report if baseline is None else accept(report, baseline)
