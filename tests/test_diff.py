@@ -91,6 +91,8 @@ def test_the_three_groups_when_problems_are_planted_and_resolved(reports: Path) 
     assert code == 0
     assert _codes(back["findings"]["resolved"]) == [("DQ002", [TARGET])]
     assert back["findings"]["new"] == [] and back["summary"]["worse"] == 0
+    text = run_cli("diff", "planted.json", "raw.json", cwd=reports).stdout
+    assert "resolved\n  ✖ DQ002 error   the target 'Species' is missing in 3 of 344 rows\n" in text
 
 
 def test_fail_on_decides_the_exit_code(reports: Path, tmp_path: Path) -> None:

@@ -47,7 +47,8 @@ class ReportDiff:
     fail_on: Severity | None
 
     def failing(self, item: Listed | Change) -> bool:
-        """True when this new (or worse) finding, on its own, fails the diff."""
+        """True when this new (or worse) finding, on its own, fails the diff (ask it of
+        new and changed findings only: a resolved one fails nothing)."""
         if self.fail_on is None or (isinstance(item, Change) and not item.worse):
             return False
         entry = item.new if isinstance(item, Change) else item.entry

@@ -35,7 +35,8 @@ def render(result: ReportDiff, *, color: bool = False, **_: Any) -> str:
             continue
         out.append(style(title, bold=True, underline=True))
         for x in items:
-            out.append(line(x.entry, where(x)) + (style("  (fails)", fg="red") if result.failing(x) else ""))
+            fails = title == "new" and result.failing(x)  # a resolved finding fails nothing
+            out.append(line(x.entry, where(x)) + (style("  (fails)", fg="red") if fails else ""))
         out.append("")
     if result.changed:
         out.append(style("changed", bold=True, underline=True))
