@@ -191,9 +191,9 @@ def test_a_worse_finding_is_new(project: Path) -> None:
 
 
 def test_the_new_finding_must_reach_fail_on_to_fail(project: Path) -> None:
-    """With the default fail-on (error), the worse warning alone would pass; the new
-    error fails. With fail-on never nothing fails."""
-    code, _, _ = _check(
+    """New findings below --fail-on fail nothing: with fail-on never, the planted copy
+    passes, its new findings still listed as not accepted."""
+    code, report, _ = _check(
         project,
         "data/penguins-raw.csv",
         "--baseline",
@@ -202,7 +202,8 @@ def test_the_new_finding_must_reach_fail_on_to_fail(project: Path) -> None:
         "never",
         cwd=project / "planted",
     )
-    assert code == 0
+    assert code == 0 and report["status"] == "pass"
+    assert _new(report) == [("DQ002", [TARGET]), ("DQ001", ["Sex"])]
 
 
 @pytest.mark.parametrize(
@@ -311,6 +312,22 @@ def test_the_config_key_is_relative_to_the_config_file(project: Path) -> None:
         assert code == 0 and report["baseline"]["path"] == "accepted.json"
     finally:
         (project / "pyproject.toml").unlink()
+
+
+def test_a_config_file_elsewhere_resolves_its_baselines_beside_it(tmp_path: Path) -> None:
+    from preflight.core.config import load_config
+
+    (tmp_path / "ci").mkdir()
+    config = tmp_path / "ci" / "preflight.toml"
+    config.write_text('baseline = "accepted.json"\n[pre-commit]\nbaseline = "hook.json"\n')
+    loaded = load_config(config)
+    assert loaded.baseline == str(tmp_path / "ci" / "accepted.json")
+    assert loaded.for_pre_commit().baseline == str(tmp_path / "ci" / "hook.json")
+    config.write_text(f'baseline = "{tmp_path / "abs.json"}"\n')
+    assert load_config(config).baseline == str(tmp_path / "abs.json")
+    config.write_text("baseline = 3\n")
+    with pytest.raises(PreflightError, match="baseline must be a string"):
+        load_config(config)
 
 
 def test_the_pre_commit_hook_fails_only_on_files_with_new_findings(project: Path, tmp_path: Path) -> None:
