@@ -25,6 +25,7 @@ from preflight.cli.shared import (
     task_option,
 )
 from preflight.cli.terminal_doc import use_color
+from preflight.core.baseline import Baseline, accept, load_baseline
 from preflight.core.config import ENGINES, FAIL_ON, MODES, Config
 from preflight.core.errors import PreflightError
 from preflight.core.escape import SafeFormatter, safe_path
@@ -58,6 +59,11 @@ from preflight.reporters import FORMATS
 @codes_option("--extend-select", "Add these to the selection.")
 @click.option(
     "--fail-on", type=click.Choice(FAIL_ON), help="Lowest severity that fails the run (default: error)."
+)
+@click.option(
+    "--baseline",
+    type=click.Path(),
+    help="Accepted findings (`preflight baseline`, or a JSON report): fail only on new or worse ones.",
 )
 @click.option(
     "--format", "fmt", default="text", metavar="FORMAT", help=f"Report format: {', '.join(FORMATS)}."
@@ -119,8 +125,11 @@ def check(
     # input of any of the runs, and no two runs may write the same file.
     templates = [t for t in (output, rows_out) if t]
     inputs = [*paths, config.test, config.valid, config.schema, config.pred_probs, config_path]
+    inputs.append(config.baseline)
     refuse_overwriting_inputs([output_for(t, path) for t in templates for path in paths], inputs)
     refuse_shared_outputs(templates, paths)
+    # Read before any data: a bad baseline is one line and exit 2, at once.
+    baseline = load_baseline(config.baseline) if config.baseline else None
     # pre-commit runs hooks in a pseudo-terminal when colour is on: no progress line there.
     progress = not no_progress and not quiet and not pre_commit and sys.stderr.isatty()
     exit_code = EXIT_OK
@@ -131,7 +140,7 @@ def check(
             continue
         code = _check_one(
             path, config, fmt, output, rows_out, quiet, verbose, progress,
-            multiple=len(paths) > 1, verdict_if_passed=pre_commit,
+            multiple=len(paths) > 1, verdict_if_passed=pre_commit, baseline=baseline,
         )  # fmt: skip
         exit_code = max(exit_code, code)
     return exit_code
@@ -157,6 +166,7 @@ def _check_one(
     *,
     multiple: bool,
     verdict_if_passed: bool = False,
+    baseline: Baseline | None = None,
 ) -> int:
     from preflight.data.engines import load
     from preflight.reporters import render
@@ -168,6 +178,8 @@ def _check_one(
         line.show(f"reading {path}")
         dataset = load(path, config, target=target, progress=line.rows)
         report = run(dataset, config.replace(target=target), progress=line.check, rows_progress=line.rows)
+        if baseline is not None:
+            report = accept(report, baseline)
     except PreflightError as exc:
         line.clear()
         error(str(exc))
@@ -188,6 +200,7 @@ def _check_one(
     if quiet:
         verdict = "crashed" if report.errors else report.status
         counts = f"{plural(report.summary['error'], 'error')}, {plural(report.summary['warning'], 'warning')}"
+        counts += f", {report.accepted} accepted" if baseline is not None else ""
         click.echo(f"{safe_path(path)}: {verdict} ({counts})")
     if rows_out:
         from preflight.core.outputs.rows import write_rows

@@ -86,5 +86,6 @@ def shape(rows: int, columns: int) -> str:
 
 
 def failing(report: Report, finding: Finding) -> bool:
-    """True when this finding, on its own, fails the run under ``--fail-on``."""
-    return report.fail_on is not None and finding.severity >= report.fail_on
+    """True when this finding, on its own, fails the run under ``--fail-on`` (a finding
+    the baseline accepted never does)."""
+    return report.fail_on is not None and finding.severity >= report.fail_on and not finding.accepted

@@ -85,9 +85,8 @@ def render(report: Report, **_: Any) -> str:
                 rows = f"{f.flagged_rows:,}"
             fix = md(f.fix.summary) if f.fix else ""
             check = f"`{f.code}` {md(f.name)}"
-            out.append(
-                f"| {_ICON[f.severity]} {f.severity.value} | {check} | {md(f.message)} | {rows} | {fix} |"
-            )
+            what = md(f.message) + (" <sub>(accepted)</sub>" if f.accepted else "")  # the baseline holds it
+            out.append(f"| {_ICON[f.severity]} {f.severity.value} | {check} | {what} | {rows} | {fix} |")
         if len(findings) > MAX_FINDINGS_PER_CAUSE:
             hidden = findings[MAX_FINDINGS_PER_CAUSE:]
             worst = max(f.severity for f in hidden).value

@@ -79,7 +79,10 @@ def render(report: Report, *, color: bool = False, verbose: bool = False, **_: A
         out.append(style(title, bold=True, underline=True))
         for f in sorted(groups[cause], key=Finding.sort_key):
             mark = style(f"{_MARK[f.severity]} {f.code}", fg=_COLOR[f.severity], bold=True)
-            out.append(f"  {mark} {style(f'{f.severity.value:<7}', fg=_COLOR[f.severity])} {safe(f.message)}")
+            # Accepted by the baseline: still shown, marked, never failing.
+            accepted = style("  (accepted)", dim=True) if f.accepted else ""
+            severity = style(f"{f.severity.value:<7}", fg=_COLOR[f.severity])
+            out.append(f"  {mark} {severity} {safe(f.message)}{accepted}")
             if f.rows:
                 shown = ", ".join(str(r) for r in f.rows[:10])
                 more = f" … ({f.flagged_rows:,} in all)" if f.flagged_rows > 10 else ""
@@ -130,5 +133,6 @@ def render(report: Report, *, color: bool = False, verbose: bool = False, **_: A
     else:
         verdict = style("✔ PASS", fg="green", bold=True)
     ran = plural(len(report.checks_run), "check")
-    out.append(f"{verdict}  {tally(report)}  (fail-on: {fail_on}; {ran} ran)")
+    accepted = f"; {report.accepted} accepted by baseline {safe(report.baseline)}" if report.baseline else ""
+    out.append(f"{verdict}  {tally(report)}  (fail-on: {fail_on}; {ran} ran{accepted})")
     return "\n".join(out) + "\n"
