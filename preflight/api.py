@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from preflight.core.baseline import accept, load_baseline
 from preflight.core.config import Config, load_config
 from preflight.core.errors import PreflightError
 from preflight.core.findings import Report
@@ -94,7 +95,9 @@ def check(
     it (``schema=``, ``seed=``, ``model_family=``, ``checks={"DQ001": {...}}``, ...).
     A file takes its target as the CLI gives it one (:meth:`Config.target_for`): the
     first ``targets`` glob matching its path wins, so a notebook checks a project's
-    files with the labels the pre-commit hook uses. The input is never modified.
+    files with the labels the pre-commit hook uses. With ``baseline=`` (or ``baseline``
+    in the config) the findings that baseline holds are marked accepted and fail nothing.
+    The input is never modified.
     A polars DataFrame is read through Arrow; polars is imported only by the user who
     has one. The Report displays as the HTML report in a notebook (:class:`NotebookReport`);
     ``report.to_frame()`` and ``report.rows(code)`` give its findings and rows as data.
@@ -113,5 +116,8 @@ def check(
     )
     if isinstance(data, (str, os.PathLike)):
         cfg = cfg.replace(target=cfg.target_for(data))
+    # A bad baseline is bad input, found before the data is read.
+    baseline = load_baseline(cfg.baseline) if cfg.baseline else None
     dataset = load(data, cfg, target=cfg.target)
-    return notebook_report(run(dataset, cfg))
+    report = run(dataset, cfg)
+    return notebook_report(report if baseline is None else accept(report, baseline))

@@ -22,6 +22,7 @@ from well_formed import _Balance
 import preflight
 from preflight.core.errors import PreflightError
 from preflight.core.findings import Report
+from preflight.core.wording import plural
 from preflight.reporters import render
 
 INFINITE_ROWS = [40, 60]  # "Flipper Length (mm)" = inf: DQ007
@@ -201,7 +202,7 @@ def test_repr_is_the_verdict_line(report: Report) -> None:
     # Jupyter computes the plain-text repr beside the HTML; the dataclass one runs to pages.
     summary = report.summary
     assert repr(report) == (
-        f"<preflight Report FAIL: {summary['error']} errors · {summary['warning']} warnings · "
+        f"<preflight Report FAIL: {plural(summary['error'], 'error')} · {summary['warning']} warnings · "
         f"{summary['info']} info · '<dataframe>', {len(report.checks_run)} checks ran>"
     )
     assert summary["error"] >= 1  # the infinities

@@ -57,6 +57,7 @@ def test_wide_tables_are_capped_but_keep_the_target() -> None:
         "role": "target",
         "kind": "string",
         "missing": 0,
+        "markers": 0,
         "numeric": None,
     }
 

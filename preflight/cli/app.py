@@ -12,7 +12,9 @@ from collections.abc import Sequence
 
 import click
 
+from preflight.cli.baseline import baseline
 from preflight.cli.check import check
+from preflight.cli.diff import diff
 from preflight.cli.fix import fix
 from preflight.cli.infer_schema import infer_schema
 from preflight.cli.rules import rule, rules
@@ -32,7 +34,7 @@ def cli() -> None:
     """A linter for training data: find what will stop a model from training, before training."""
 
 
-for _command in (check, fix, infer_schema, rules, rule):
+for _command in (check, baseline, diff, fix, infer_schema, rules, rule):
     cli.add_command(_command)
 
 

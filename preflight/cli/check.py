@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from preflight.cli.inputs import refuse_missing_inputs
 from preflight.cli.progress import ProgressLine
 from preflight.cli.shared import (
     EXIT_OK,
@@ -23,11 +24,14 @@ from preflight.cli.shared import (
     target_option,
     task_option,
 )
+from preflight.cli.terminal_doc import use_color
+from preflight.core.baseline import Baseline, accept, load_baseline
 from preflight.core.config import ENGINES, FAIL_ON, MODES, Config
 from preflight.core.errors import PreflightError
 from preflight.core.escape import SafeFormatter, safe_path
 from preflight.core.outputs.guard import output_for, refuse_overwriting_inputs, refuse_shared_outputs
 from preflight.core.outputs.write import write_text_atomic
+from preflight.core.wording import plural
 
 # No pandas or numpy behind this one: it looks at paths and first bytes only.
 from preflight.data.inputs import is_lfs_pointer
@@ -57,9 +61,19 @@ from preflight.reporters import FORMATS
     "--fail-on", type=click.Choice(FAIL_ON), help="Lowest severity that fails the run (default: error)."
 )
 @click.option(
+    "--baseline",
+    type=click.Path(),
+    help="Accepted findings (`preflight baseline`, or a JSON report): fail only on new or worse ones.",
+)
+@click.option(
     "--format", "fmt", default="text", metavar="FORMAT", help=f"Report format: {', '.join(FORMATS)}."
 )
-@click.option("--output", "-o", type=click.Path(), help="Write the report here ({stem} = input file stem).")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(),
+    help="Write the report here ({stem} = input file stem); the text report still prints (-q: the verdict).",
+)
 @click.option(
     "--rows-out", type=click.Path(), help="Write every flagged row with its codes (CSV or parquet)."
 )
@@ -106,12 +120,16 @@ def check(
             "with several inputs, --output needs {stem} in its name, e.g. reports/{stem}.json"
         )
     config = config_from_options(config_path, overrides, pre_commit=pre_commit)
+    refuse_missing_inputs(config)  # a missing --test fails now, not after the first file's checks
     # Before any file is read: no report or rows file may replace (or sit among) an
     # input of any of the runs, and no two runs may write the same file.
     templates = [t for t in (output, rows_out) if t]
     inputs = [*paths, config.test, config.valid, config.schema, config.pred_probs, config_path]
+    inputs.append(config.baseline)
     refuse_overwriting_inputs([output_for(t, path) for t in templates for path in paths], inputs)
     refuse_shared_outputs(templates, paths)
+    # Read before any data: a bad baseline is one line and exit 2, at once.
+    baseline = load_baseline(config.baseline) if config.baseline else None
     # pre-commit runs hooks in a pseudo-terminal when colour is on: no progress line there.
     progress = not no_progress and not quiet and not pre_commit and sys.stderr.isatty()
     exit_code = EXIT_OK
@@ -122,7 +140,7 @@ def check(
             continue
         code = _check_one(
             path, config, fmt, output, rows_out, quiet, verbose, progress,
-            multiple=len(paths) > 1, verdict_if_passed=pre_commit,
+            multiple=len(paths) > 1, verdict_if_passed=pre_commit, baseline=baseline,
         )  # fmt: skip
         exit_code = max(exit_code, code)
     return exit_code
@@ -148,6 +166,7 @@ def _check_one(
     *,
     multiple: bool,
     verdict_if_passed: bool = False,
+    baseline: Baseline | None = None,
 ) -> int:
     from preflight.data.engines import load
     from preflight.reporters import render
@@ -159,13 +178,15 @@ def _check_one(
         line.show(f"reading {path}")
         dataset = load(path, config, target=target, progress=line.rows)
         report = run(dataset, config.replace(target=target), progress=line.check, rows_progress=line.rows)
+        if baseline is not None:
+            report = accept(report, baseline)
     except PreflightError as exc:
         line.clear()
         error(str(exc))
         return EXIT_USAGE
     finally:
         line.clear()
-    color = sys.stdout.isatty()
+    color = use_color()  # a terminal, and NO_COLOR unset
     # The hook shows whole reports only for the files that stop the commit.
     quiet = quiet or (verdict_if_passed and report.exit_code == EXIT_OK and fmt == "text" and not output)
     if output:
@@ -178,7 +199,8 @@ def _check_one(
         )
     if quiet:
         verdict = "crashed" if report.errors else report.status
-        counts = f"{report.summary['error']} errors, {report.summary['warning']} warnings"
+        counts = f"{plural(report.summary['error'], 'error')}, {plural(report.summary['warning'], 'warning')}"
+        counts += f", {report.accepted} accepted" if baseline is not None else ""
         click.echo(f"{safe_path(path)}: {verdict} ({counts})")
     if rows_out:
         from preflight.core.outputs.rows import write_rows

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from preflight.cli.inputs import refuse_missing_inputs
 from preflight.cli.shared import (
     EXIT_CRASH,
     EXIT_OK,
@@ -20,6 +21,7 @@ from preflight.cli.shared import (
     task_option,
 )
 from preflight.core.escape import safe
+from preflight.core.wording import plural
 
 if TYPE_CHECKING:
     from preflight.plan.fix import FixResult
@@ -67,12 +69,14 @@ def fix(
     All appear together or none does; outputs of an earlier run this one does not
     write are removed.
     """
+    overrides.setdefault("extend_select", None)  # fix has no --extend-select
+    config = config_from_options(config_path, overrides)
+    refuse_missing_inputs(config, held_out=("test",))  # before the input is read and checked
+
     from preflight.core.selection import parse_codes
     from preflight.plan.fix import ChecksCrashed
     from preflight.plan.fix import fix as apply_fix
 
-    overrides.setdefault("extend_select", None)  # fix has no --extend-select
-    config = config_from_options(config_path, overrides)
     try:
         result = apply_fix(
             path,
@@ -91,8 +95,8 @@ def fix(
 
 def _summary(path: str, result: FixResult) -> None:
     click.echo(
-        f"preflight fix · {safe(path)} ({result.rows_in:,} rows × {result.columns_in} columns)"
-        f" → {safe(str(result.output))} ({result.rows_out:,} rows × {result.columns_out} columns)"
+        f"preflight fix · {safe(path)} ({_shape(result.rows_in, result.columns_in)})"
+        f" → {safe(str(result.output))} ({_shape(result.rows_out, result.columns_out)})"
     )
     for i, step in enumerate(result.steps, 1):
         click.echo(f"  {i}. {safe(step.describe())}  [{safe(step.reason)}]")
@@ -104,10 +108,15 @@ def _summary(path: str, result: FixResult) -> None:
     click.echo(f"  plan code → {safe(str(result.code_file))}")
     if result.test is not None:
         t = result.test
+        repeat = "repeats a training row" if t.leaked == 1 else "repeat training rows"
         click.echo(
-            f"  test file: {t.leaked:,} of {t.rows_in:,} rows repeat training rows (SP001)"
+            f"  test file: {t.leaked:,} of {plural(t.rows_in, 'row')} {repeat} (SP001)"
             f" → {safe(str(t.removed_file))}; the other {t.rows_out:,} preprocessed → {safe(str(t.output))}"
         )
     click.echo(f"  manifest (sha256 of each file) → {safe(str(result.manifest_file))}")
     for note in result.notes:
         click.echo(f"  note: {safe(note)}")
+
+
+def _shape(rows: int, columns: int) -> str:
+    return f"{plural(rows, 'row')} × {plural(columns, 'column')}"

@@ -11,6 +11,7 @@ from preflight.core.config import TASKS
 from preflight.core.escape import safe
 from preflight.core.outputs.guard import refuse_overwriting_inputs
 from preflight.core.outputs.write import write_text_atomic
+from preflight.core.wording import plural
 
 
 @click.command(name="infer-schema")
@@ -86,6 +87,6 @@ def infer_schema(
         click.echo(text, nl=False)
     else:
         write_text_atomic(Path(output), text)
-        shape = f"{dataset.frame.shape[1]} columns, {dataset.n_rows} rows"
+        shape = f"{plural(dataset.frame.shape[1], 'column')}, {plural(dataset.n_rows, 'row')}"
         click.echo(f"wrote {safe(output)} ({shape})", err=True)
     return EXIT_OK

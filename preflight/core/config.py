@@ -41,6 +41,9 @@ class Config:
     test: str | None = None
     valid: str | None = None
     pred_probs: str | None = None
+    # A baseline of accepted findings (``preflight baseline``, or a JSON report): only the
+    # findings it does not hold fail the run. In a config file, relative to that file.
+    baseline: str | None = None
     model_family: str = "nn"
     seed: int = 0
     sample: int | None = None
@@ -116,7 +119,7 @@ def load_config(path: str | Path | None = None, *, start: Path | None = None) ->
             )
         else:
             section = table
-        return from_mapping(section, source=str(file))
+        return _relative_baseline(from_mapping(section, source=str(file)), file.parent)
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         candidate = folder / "pyproject.toml"
@@ -124,9 +127,26 @@ def load_config(path: str | Path | None = None, *, start: Path | None = None) ->
             tool = _read_toml(candidate).get("tool", {})
             found = tool.get("preflight") if isinstance(tool, Mapping) else None
             if found is not None:
-                return from_mapping(_table(found, "tool.preflight", str(candidate)), source=str(candidate))
+                config = from_mapping(_table(found, "tool.preflight", str(candidate)), source=str(candidate))
+                return _relative_baseline(config, folder)
             break  # the nearest pyproject.toml owns this project, even without our table
     return Config()
+
+
+def _relative_baseline(config: Config, folder: Path) -> Config:
+    """A config file's ``baseline`` (top level and in its pre-commit table) is relative to
+    the file, as a project's accepted findings sit beside its pyproject.toml; a relative
+    ``--baseline`` on the command line stays relative to the working directory."""
+
+    def resolve(path: Any) -> Any:
+        if not isinstance(path, str) or Path(path).is_absolute() or folder.resolve() == Path.cwd().resolve():
+            return path  # (beside the working directory: kept short, as messages show it)
+        return str(folder / path)
+
+    pre_commit = dict(config.pre_commit)
+    if "baseline" in pre_commit:
+        pre_commit["baseline"] = resolve(pre_commit["baseline"])
+    return dataclasses.replace(config, baseline=resolve(config.baseline), pre_commit=pre_commit)
 
 
 def from_mapping(raw: Mapping[str, Any], source: str = "config") -> Config:
@@ -178,7 +198,7 @@ def _pre_commit_table(raw: Mapping[str, Any], source: str) -> dict[str, Any]:
 # Seeds reach numpy and scikit-learn, which take 0 <= seed < 2**32.
 MAX_SEED = 2**32 - 1
 # Fields holding a file path, a column name or an address: a string (or unset).
-_STRING_FIELDS = ("target", "schema", "test", "valid", "pred_probs", "scheduler")
+_STRING_FIELDS = ("target", "schema", "test", "valid", "pred_probs", "baseline", "scheduler")
 _CHOICE_FIELDS = ("task", "fail_on", "model_family", "engine", "mode")
 
 

@@ -86,7 +86,9 @@ class Finding:
     """One problem found by one check.
 
     ``rows`` holds *every* flagged 0-based row position (sorted); reporters cap the
-    list they print, ``--rows-out`` writes all of them.
+    list they print, ``--rows-out`` writes all of them. ``accepted`` marks a finding a
+    baseline of accepted findings already holds (preflight/core/baseline.py): it is
+    still reported, but it never fails the run.
     """
 
     code: str
@@ -100,6 +102,7 @@ class Finding:
     row_count: int | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
     fix: Fix | None = None
+    accepted: bool = False
 
     @property
     def flagged_rows(self) -> int:
@@ -121,6 +124,7 @@ class Finding:
             "row_count": self.flagged_rows,
             "evidence": jsonable(self.evidence),
             "fix": self.fix.to_dict() if self.fix else None,
+            "accepted": self.accepted,
         }
 
 
@@ -228,13 +232,21 @@ class Report:
     columns: tuple[ColumnSemantics, ...] = ()
     # The documentation of the checks the run selected, for reporters (not in the JSON).
     rules: Mapping[str, RuleInfo] = field(default_factory=dict)
+    # The baseline file the findings were matched against (``--baseline``), or None.
+    baseline: str | None = None
 
     @property
     def failed(self) -> bool:
-        """True when a finding reaches ``fail_on`` (never when ``fail_on`` is None)."""
+        """True when a finding not accepted by the baseline reaches ``fail_on`` (never
+        when ``fail_on`` is None)."""
         if self.fail_on is None:
             return False
-        return any(f.severity >= self.fail_on for f in self.findings)
+        return any(f.severity >= self.fail_on and not f.accepted for f in self.findings)
+
+    @property
+    def accepted(self) -> int:
+        """How many findings the baseline accepted."""
+        return sum(f.accepted for f in self.findings)
 
     @property
     def status(self) -> Literal["pass", "fail"]:
@@ -329,6 +341,7 @@ class Report:
             "skipped": [{"code": s.code, "reason": s.reason} for s in self.skipped],
             "skipped_columns": skipped_columns_dict(self.skipped_columns),
             "errors": [{"code": e.code, "error": e.error} for e in self.errors],
+            "baseline": None if self.baseline is None else {"path": self.baseline, "accepted": self.accepted},
         }
 
 

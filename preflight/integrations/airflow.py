@@ -42,6 +42,10 @@ class PreflightOperator(BaseOperator):  # type: ignore[misc,unused-ignore]
         info or never.
     :param config: a TOML file with a ``[tool.preflight]`` table; ``None`` reads the
         nearest ``pyproject.toml`` above the worker's working directory. Templated.
+    :param baseline: accepted findings (a file ``preflight baseline`` wrote, or a JSON
+        report): the task fails only on findings it does not hold, or that got worse; the
+        accepted ones stay in the report, marked ``accepted``. ``None`` leaves it to the
+        config's ``baseline``. Templated.
     :param options: any other run option, as keyword arguments of ``preflight.check``:
         ``{"test": "...", "schema": "...", "seed": 0, "sample": 50000, "models": False,
         "checks": {"DQ001": {"drop-share": 0.5}}}``. Templated.
@@ -56,7 +60,9 @@ class PreflightOperator(BaseOperator):  # type: ignore[misc,unused-ignore]
     downstream task with ``trigger_rule="all_done"`` can read what went wrong.
     """
 
-    template_fields: Sequence[str] = ("paths", "target", "config", "options", "json_path", "html_path")
+    template_fields: Sequence[str] = (
+        "paths", "target", "config", "baseline", "options", "json_path", "html_path",
+    )  # fmt: skip
     ui_color = "#dff0d8"
 
     def __init__(
@@ -69,6 +75,7 @@ class PreflightOperator(BaseOperator):  # type: ignore[misc,unused-ignore]
         ignore: str | Sequence[str] | None = None,
         fail_on: str | None = None,
         config: str | None = None,
+        baseline: str | None = None,
         options: Mapping[str, Any] | None = None,
         json_path: str | None = None,
         html_path: str | None = None,
@@ -84,6 +91,7 @@ class PreflightOperator(BaseOperator):  # type: ignore[misc,unused-ignore]
         self.ignore = ignore
         self.fail_on = fail_on
         self.config = config
+        self.baseline = baseline
         self.options = dict(options or {})
         self.json_path = json_path
         self.html_path = html_path
@@ -106,6 +114,9 @@ class PreflightOperator(BaseOperator):  # type: ignore[misc,unused-ignore]
                     f"{name} needs {{stem}} in it with several paths, e.g. reports/{{stem}}.json"
                 )
 
+        options = dict(self.options)
+        if self.baseline:
+            options["baseline"] = self.baseline
         payloads: list[Any] = []
         problems: list[str] = []
         for path in paths:
@@ -117,7 +128,7 @@ class PreflightOperator(BaseOperator):  # type: ignore[misc,unused-ignore]
                 ignore=self.ignore,
                 fail_on=self.fail_on,
                 config=self.config,
-                **self.options,
+                **options,
             )
             data = report.to_dict()
             payload: Any = data
@@ -137,14 +148,16 @@ class PreflightOperator(BaseOperator):  # type: ignore[misc,unused-ignore]
                 safe(path), data["status"], counts["error"], counts["warning"], counts["info"],
             )  # fmt: skip
             for finding in data["findings"]:
-                self.log.info("  %s %s %s", finding["severity"], finding["code"], safe(finding["message"]))
+                accepted = " (accepted)" if finding["accepted"] else ""
+                shown = safe(finding["message"])
+                self.log.info("  %s %s %s%s", finding["severity"], finding["code"], shown, accepted)
             if report.errors:
                 problems.append(f"{path}: check(s) crashed: " + ", ".join(e.code for e in report.errors))
             elif report.failed:
                 worst = [
                     f"{f.code} {f.message}"
                     for f in report.findings
-                    if report.fail_on and f.severity >= report.fail_on
+                    if report.fail_on and f.severity >= report.fail_on and not f.accepted
                 ]
                 problems.append(f"{path}: failed ({'; '.join(worst[:3])}{' …' if len(worst) > 3 else ''})")
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 
 from preflight.core.findings import CAUSES, Finding, Report, Severity
 from preflight.core.findings import RuleInfo as RuleInfo  # re-exported: reporters import it from here
+from preflight.core.wording import plural
 
 # Severity -> the level name of SARIF, GitHub annotations and the like.
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -67,11 +68,24 @@ def verdict(report: Report) -> str:
     return report.status
 
 
-def tally(report: Report) -> str:
+def tally(report: Report, sep: str = " · ") -> str:
+    """``1 error · 2 warnings · 0 info``."""
     counts = report.summary
-    return f"{counts['error']} errors · {counts['warning']} warnings · {counts['info']} info"
+    return sep.join(
+        (
+            plural(counts["error"], "error"),
+            plural(counts["warning"], "warning"),
+            plural(counts["info"], "info", "info"),
+        )
+    )
+
+
+def shape(rows: int, columns: int) -> str:
+    """``344 rows × 1 column``."""
+    return f"{plural(rows, 'row')} × {plural(columns, 'column')}"
 
 
 def failing(report: Report, finding: Finding) -> bool:
-    """True when this finding, on its own, fails the run under ``--fail-on``."""
-    return report.fail_on is not None and finding.severity >= report.fail_on
+    """True when this finding, on its own, fails the run under ``--fail-on`` (a finding
+    the baseline accepted never does)."""
+    return report.fail_on is not None and finding.severity >= report.fail_on and not finding.accepted

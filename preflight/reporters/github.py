@@ -45,9 +45,10 @@ def render(report: Report, **_: Any) -> str:
             text += f"\nrows {shown}{more}"
         if f.fix is not None:
             text += f"\nfix: {f.fix.summary}"
-        lines.append(
-            _command(_COMMAND[f.severity], {"file": path, "title": f"preflight {f.code} {f.name}"}, text)
-        )
+        # An accepted finding is a notice: the baseline holds it, it fails nothing.
+        kind = "notice" if f.accepted else _COMMAND[f.severity]
+        title = f"preflight {f.code} {f.name}" + (" (accepted)" if f.accepted else "")
+        lines.append(_command(kind, {"file": path, "title": title}, text))
     for e in report.errors:
         lines.append(_command("error", {"file": path, "title": f"preflight {e.code} crashed"}, e.error))
     # A plain log line; escaped too, so a hostile path cannot start a command on a new line.

@@ -16,9 +16,9 @@ from typing import Any
 
 from preflight.core.escape import safe, safe_lines
 from preflight.core.findings import Report, Severity
-from preflight.core.wording import quote_list
+from preflight.core.wording import percent, plural, quote_list
 from preflight.plan.steps import report_steps
-from preflight.reporters.common import by_cause, cause_title, tally, verdict
+from preflight.reporters.common import by_cause, cause_title, shape, tally, verdict
 
 _ICON = {Severity.ERROR: "🔴", Severity.WARNING: "🟠", Severity.INFO: "🔵"}
 _VERDICT = {"pass": "✅ **PASS**", "fail": "❌ **FAIL**", "crashed": "💥 **CRASHED**"}
@@ -52,21 +52,19 @@ def render(report: Report, **_: Any) -> str:
     out.append(f"## preflight · {md(ds.path)}")
     out.append("")
     target = f"target **{md(ds.target)}** ({ds.task})" if ds.target else "no target"
-    out.append(
-        f"{_VERDICT[verdict(report)]} · {tally(report)} · {ds.rows:,} rows × {ds.columns} columns · {target}"
-    )
+    out.append(f"{_VERDICT[verdict(report)]} · {tally(report)} · {shape(ds.rows, ds.columns)} · {target}")
     if ds.profiled_rows:
         out.append("")
         out.append(
             f"Streamed: counts, missing cells, duplicates and outliers cover every row; quantiles and "
-            f"text checks read a seeded sample of {ds.profiled_rows:,} rows."
+            f"text checks read a seeded sample of {plural(ds.profiled_rows, 'row')}."
         )
     if ds.sampled_rows:
         out.append("")
-        out.append(f"Model-based checks were fitted on a sample of {ds.sampled_rows:,} rows.")
+        out.append(f"Model-based checks were fitted on a sample of {plural(ds.sampled_rows, 'row')}.")
     out.append("")
     fail_on = report.fail_on.value if report.fail_on else "never"
-    out.append(f"<sub>fail-on: {fail_on} · {len(report.checks_run)} checks ran</sub>")
+    out.append(f"<sub>fail-on: {fail_on} · {plural(len(report.checks_run), 'check')} ran</sub>")
     out.append("")
 
     if not report.findings:
@@ -87,9 +85,8 @@ def render(report: Report, **_: Any) -> str:
                 rows = f"{f.flagged_rows:,}"
             fix = md(f.fix.summary) if f.fix else ""
             check = f"`{f.code}` {md(f.name)}"
-            out.append(
-                f"| {_ICON[f.severity]} {f.severity.value} | {check} | {md(f.message)} | {rows} | {fix} |"
-            )
+            what = md(f.message) + (" <sub>(accepted)</sub>" if f.accepted else "")  # the baseline holds it
+            out.append(f"| {_ICON[f.severity]} {f.severity.value} | {check} | {what} | {rows} | {fix} |")
         if len(findings) > MAX_FINDINGS_PER_CAUSE:
             hidden = findings[MAX_FINDINGS_PER_CAUSE:]
             worst = max(f.severity for f in hidden).value
@@ -129,7 +126,7 @@ def render(report: Report, **_: Any) -> str:
             out.append(f"- `{e.code}`: {md(e.error)}")
         out.append("")
     if report.skipped:
-        out.append(f"<details><summary>{len(report.skipped)} checks skipped</summary>")
+        out.append(f"<details><summary>{plural(len(report.skipped), 'check')} skipped</summary>")
         out.append("")
         for s in report.skipped:
             out.append(f"- `{s.code}`: {md(s.reason)}")
@@ -137,8 +134,7 @@ def render(report: Report, **_: Any) -> str:
         out.append("</details>")
         out.append("")
     if report.skipped_columns:
-        n = len(report.skipped_columns)
-        did = f"{n} checks" if n > 1 else "1 check"
+        did = plural(len(report.skipped_columns), "check")
         out.append(f"<details><summary>{did} did not examine some columns (not a kind they read)</summary>")
         out.append("")
         for skip in report.skipped_columns:
@@ -160,10 +156,11 @@ def _label_health(health: Any) -> list[str]:
     out = ["### Label health", ""]
     if isinstance(rate, (int, float)) and not isinstance(rate, bool):
         out.append(
-            f"About {rate:.1%} of labels look wrong ({len(rows):,} rows). {md(health.get('method') or '')}"
+            f"About {percent(rate)} of labels look wrong ({plural(len(rows), 'row')}). "
+            f"{md(health.get('method') or '')}"
         )
     else:
-        out.append(f"{len(rows):,} rows whose label looks wrong.")
+        out.append(f"{plural(len(rows), 'row')} whose label looks wrong.")
     out.append("")
     given = {str(k): v for k, v in (health.get("given_labels") or {}).items()}
     likely = {str(k): v for k, v in (health.get("suggested_labels") or {}).items()}

@@ -88,6 +88,9 @@ def _result(report: Report, f: Finding, index: int) -> dict[str, Any]:
     }
     if f.fix is not None:
         result["properties"]["fix"] = f.fix.to_dict()
+    if report.baseline is not None:
+        # SARIF's own word for it: accepted findings are "unchanged" since the baseline.
+        result["baselineState"] = "unchanged" if f.accepted else "new"
     return result
 
 

@@ -8,8 +8,9 @@ import click
 
 from preflight.core.escape import safe, safe_lines
 from preflight.core.findings import CAUSES, Finding, Report, Severity
-from preflight.core.wording import quote_list
+from preflight.core.wording import agree, number, plural, quote_list
 from preflight.plan.steps import report_steps
+from preflight.reporters.common import shape, tally
 
 __all__ = ["render", "safe"]  # safe: the one escaping, kept importable from here
 
@@ -22,9 +23,8 @@ def _not_examined(report: Report) -> list[str]:
     lines = ["columns a check did not examine (not a kind it reads):"]
     for skip in report.skipped_columns:
         columns = skip.columns
-        plural = "s" if len(columns) > 1 else ""
         lines.append(
-            f"  {skip.code} · {len(columns)} column{plural} ({', '.join(skip.kinds)}): "
+            f"  {skip.code} · {plural(len(columns), 'column')} ({', '.join(skip.kinds)}): "
             + safe(quote_list(columns))
         )
     return lines
@@ -39,7 +39,8 @@ def _column_lines(report: Report) -> list[str]:
             extra.append("missing: " + quote_list([str(m) for m in c.missing_markers], 5))
         if c.censored is not None:
             extra.append(
-                f"censored: {c.censored.rows:,} rows at the {c.censored.side} bound {c.censored.value:g}"
+                f"censored: {plural(c.censored.rows, 'row')} at the {c.censored.side} bound "
+                f"{number(c.censored.value, 6)}"
             )
         if c.parsed is not None:
             extra.append(f"parsed: {c.parsed}")
@@ -59,16 +60,15 @@ def render(report: Report, *, color: bool = False, verbose: bool = False, **_: A
     out: list[str] = []
     target = f" · target {ds.target!r} ({ds.task})" if ds.target else " · no target"
     out.append(
-        style(f"preflight · {safe(ds.path)}", bold=True)
-        + f" · {ds.rows:,} rows × {ds.columns} columns{safe(target)}"
+        style(f"preflight · {safe(ds.path)}", bold=True) + f" · {shape(ds.rows, ds.columns)}{safe(target)}"
     )
     if ds.profiled_rows:
         out.append(
             f"  streamed: counts, missing cells, duplicates and outliers cover every row; "
-            f"quantiles and text checks a seeded sample of {ds.profiled_rows:,} rows"
+            f"quantiles and text checks a seeded sample of {plural(ds.profiled_rows, 'row')}"
         )
     if ds.sampled_rows:
-        out.append(f"  model-based checks fitted on a sample of {ds.sampled_rows:,} rows")
+        out.append(f"  model-based checks fitted on a sample of {plural(ds.sampled_rows, 'row')}")
     out.append("")
 
     groups: dict[int | None, list[Finding]] = {}
@@ -79,7 +79,10 @@ def render(report: Report, *, color: bool = False, verbose: bool = False, **_: A
         out.append(style(title, bold=True, underline=True))
         for f in sorted(groups[cause], key=Finding.sort_key):
             mark = style(f"{_MARK[f.severity]} {f.code}", fg=_COLOR[f.severity], bold=True)
-            out.append(f"  {mark} {style(f'{f.severity.value:<7}', fg=_COLOR[f.severity])} {safe(f.message)}")
+            # Accepted by the baseline: still shown, marked, never failing.
+            accepted = style("  (accepted)", dim=True) if f.accepted else ""
+            severity = style(f"{f.severity.value:<7}", fg=_COLOR[f.severity])
+            out.append(f"  {mark} {severity} {safe(f.message)}{accepted}")
             if f.rows:
                 shown = ", ".join(str(r) for r in f.rows[:10])
                 more = f" … ({f.flagged_rows:,} in all)" if f.flagged_rows > 10 else ""
@@ -114,15 +117,14 @@ def render(report: Report, *, color: bool = False, verbose: bool = False, **_: A
         reasons: dict[str, list[str]] = {}
         for s in report.skipped:
             reasons.setdefault(s.reason, []).append(s.code)
-        text = "; ".join(f"{len(codes)} {r}" for r, codes in reasons.items())
-        out.append(style(f"skipped {len(report.skipped)} checks: {safe(text)} (-v lists them)", dim=True))
+        text = "; ".join(f"{len(codes)} {agree(len(codes), r)}" for r, codes in reasons.items())
+        skipped = plural(len(report.skipped), "check")
+        out.append(style(f"skipped {skipped}: {safe(text)} (-v lists them)", dim=True))
     if report.skipped_columns and verbose:
         out.extend(style(line, dim=True) for line in _not_examined(report))
     if report.columns and verbose:
         out.extend(style(line, dim=True) for line in _column_lines(report))
 
-    counts = report.summary
-    tally = f"{counts['error']} errors · {counts['warning']} warnings · {counts['info']} info"
     fail_on = report.fail_on.value if report.fail_on else "never"
     if report.errors:
         verdict = style("✖ CRASHED", fg="magenta", bold=True)
@@ -130,5 +132,7 @@ def render(report: Report, *, color: bool = False, verbose: bool = False, **_: A
         verdict = style("✖ FAIL", fg="red", bold=True)
     else:
         verdict = style("✔ PASS", fg="green", bold=True)
-    out.append(f"{verdict}  {tally}  (fail-on: {fail_on}; {len(report.checks_run)} checks ran)")
+    ran = plural(len(report.checks_run), "check")
+    accepted = f"; {report.accepted} accepted by baseline {safe(report.baseline)}" if report.baseline else ""
+    out.append(f"{verdict}  {tally(report)}  (fail-on: {fail_on}; {ran} ran{accepted})")
     return "\n".join(out) + "\n"

@@ -7,6 +7,7 @@ from preflight.checks.base import Check, Context
 from preflight.checks.cp.common import plain
 from preflight.checks.options import NoOptions
 from preflight.core.findings import Finding, Fix, Severity
+from preflight.core.wording import percent
 
 
 class ClassImbalance(Check):
@@ -66,7 +67,8 @@ class ClassImbalance(Check):
         severity = Severity.WARNING if ratio >= self.opts.warn_ratio else Severity.INFO
         share = n_minor / total
         yield self.finding(
-            f"minority class {minority!r} of {target!r} is {share:.1%} of the rows ({n_minor} of {total});"
+            f"minority class {minority!r} of {target!r} is {percent(share)} of the rows "
+            f"({n_minor} of {total});"
             f" the majority class {majority!r} has {n_major} ({ratio:.1f}:1)",
             columns=[target],
             evidence={

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from preflight.checks.base import Check, Context
 from preflight.core.findings import Finding, Fix, Severity
+from preflight.core.wording import number, plural
 
 
 class CensoredValues(Check):
@@ -42,11 +43,12 @@ class CensoredValues(Check):
                 continue
             c = sem.censored
             where = "top" if c.side == "upper" else "bottom"
+            sit = f"{plural(c.rows, 'row')} {'sits' if c.rows == 1 else 'sit'} at the {c.side} bound"
             if name == ds.target:
                 if ds.task != "regression":
                     continue
                 yield self.finding(
-                    f"the target {name!r} is capped: {c.rows} rows sit at the {c.side} bound {c.value:g} "
+                    f"the target {name!r} is capped: {sit} {number(c.value, 6)} "
                     f"(a {where}-code); a regression learns the cap",
                     columns=[name],
                     evidence=c.to_dict(),
@@ -55,12 +57,12 @@ class CensoredValues(Check):
                 )
                 continue
             yield self.finding(
-                f"{name!r} is capped: {c.rows} rows sit at the {c.side} bound {c.value:g} (a {where}-code, "
+                f"{name!r} is capped: {sit} {number(c.value, 6)} (a {where}-code, "
                 "a real value that means 'this or beyond')",
                 columns=[name],
                 evidence=c.to_dict(),
                 fix=Fix(
-                    f"keep {c.value:g} and add an indicator of the capped rows",
+                    f"keep {number(c.value, 6)} and add an indicator of the capped rows",
                     step="censor-indicator",
                     params={"value": c.value},
                 ),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from preflight.checks.base import Check, Context
 from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
+from preflight.core.wording import number, percent, value_text
 
 
 class ConstantColumns(Check):
@@ -51,9 +52,9 @@ class ConstantColumns(Check):
                 continue
             value, top = dominant
             if top == col.n_present:
-                note = f" (besides {col.n_missing} missing)" if col.n_missing else ""
+                note = f" (besides {number(col.n_missing)} missing)" if col.n_missing else ""
                 yield self.finding(
-                    f"{col.name!r} has one value, {value!r}, in every row{note}",
+                    f"{col.name!r} has one value, {value_text(value)}, in every row{note}",
                     columns=[col.name],
                     evidence={"value": str(value), "missing": col.n_missing},
                     fix=Fix(f"drop {col.name!r}", step="drop-columns"),
@@ -64,7 +65,7 @@ class ConstantColumns(Check):
             share = top / col.n
             if share >= self.opts.near_share:
                 yield self.finding(
-                    f"{col.name!r} is {value!r} in {share:.1%} of rows (near-constant)",
+                    f"{col.name!r} is {value_text(value)} in {percent(share)} of rows (near-constant)",
                     columns=[col.name],
                     evidence={"value": str(value), "share": share},
                     fix=Fix(f"review {col.name!r}; drop it if the rare values are noise"),

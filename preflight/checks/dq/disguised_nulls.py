@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from preflight.checks.base import Check, Context, positions
 from preflight.core.findings import Finding, Fix, Severity
-from preflight.core.wording import quote_list
+from preflight.core.wording import plural, value_text
 from preflight.data.semantics.clean import marker_mask
 
 
@@ -49,9 +49,9 @@ class DisguisedNulls(Check):
             if not count:
                 continue
             markers = [m if isinstance(m, str) else float(m) for m in sem.missing_markers]
-            shown = quote_list([str(m) for m in markers])
+            shown = ", ".join(value_text(m) for m in markers)  # -999, not -999.0
             yield self.finding(
-                f"{name!r} uses {shown} for missing values in {count} rows",
+                f"{name!r} uses {shown} for missing values in {plural(count, 'row')}",
                 columns=[name],
                 rows=positions(mask),
                 evidence={"markers": [str(m) for m in markers], "count": count},

@@ -9,6 +9,7 @@ from preflight.analysis.chance import expected_repeats
 from preflight.checks.base import Check, Context
 from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
+from preflight.core.wording import number, percent, plural
 
 
 class DuplicateRows(Check):
@@ -57,7 +58,7 @@ class DuplicateRows(Check):
         chance = expected_repeats(ctx.profile, list(ctx.dataset.frame.columns), n)
         excess = max(count - chance, 0.0)
         if chance >= 0.5:
-            expected = f"; chance alone gives about {chance:.0f} in columns this coarse"
+            expected = f"; chance alone gives about {number(round(chance))} in columns this coarse"
             what = (
                 "copies beyond that"
                 if excess / n >= self.opts.warn_share
@@ -67,7 +68,8 @@ class DuplicateRows(Check):
         else:
             expected = ""
         yield self.finding(
-            f"{count} rows ({share:.1%}) exactly repeat an earlier row{expected}",
+            f"{plural(count, 'row')} ({percent(share)}) exactly {'repeats' if count == 1 else 'repeat'} "
+            f"an earlier row{expected}",
             rows=np.flatnonzero(mask),
             evidence={"duplicates": count, "share": share, "expected_by_chance": chance, "excess": excess},
             fix=Fix("drop the repeated rows", step="drop-rows", params={"duplicates": True}),

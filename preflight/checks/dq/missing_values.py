@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from preflight.checks.base import Check, Context, positions
 from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
+from preflight.core.wording import number, percent, plural
 
 
 class MissingValues(Check):
@@ -54,7 +55,7 @@ class MissingValues(Check):
             numeric = col.kind in ("numeric", "boolean")
             if share >= self.opts.drop_share:
                 fix = Fix(
-                    f"drop {col.name!r}: {share:.0%} of it is missing",
+                    f"drop {col.name!r}: {percent(share, 0)} of it is missing",
                     step="drop-columns",
                 )
             else:
@@ -69,7 +70,8 @@ class MissingValues(Check):
                 )
             severity = Severity.INFO if share <= self.opts.info_share else Severity.WARNING
             yield self.finding(
-                f"{col.name!r} is missing in {col.n_missing} of {col.n} rows ({share:.1%})",
+                f"{col.name!r} is missing in {number(col.n_missing)} of {plural(col.n, 'row')} "
+                f"({percent(share)})",
                 columns=[col.name],
                 rows=positions(col.file_missing_mask),
                 evidence={"missing": col.n_missing, "share": share},

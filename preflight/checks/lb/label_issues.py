@@ -11,6 +11,7 @@ from preflight.checks.base import Check, Context
 from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
 from preflight.core.sections import LabelHealth, Section, sampled
+from preflight.core.wording import percent
 
 
 class LabelIssues(Check):
@@ -190,7 +191,7 @@ class LabelIssues(Check):
         )
         if beyond and skill >= self.opts.min_skill:
             message = (
-                f"about {rate:.1%} of labels look wrong ({issue_rows.size} rows flagged; {null_text} "
+                f"about {percent(rate)} of labels look wrong ({issue_rows.size} rows flagged; {null_text} "
                 f"when every label is right){pair_text}"
             )
         elif skill < self.opts.min_skill:

@@ -30,6 +30,7 @@ from preflight.checks.base import Check, Context
 from preflight.checks.lb.structural_leaks import missingness_leaks, pair_leaks, zero_split_leaks
 from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
+from preflight.core.wording import percent
 from preflight.data.profile import ColumnProfile
 
 
@@ -171,7 +172,7 @@ class LabelLeakage(Check):
             same = equal_share(x, t, codes)
         if same >= 0.999:
             return self.finding(
-                f"{col.name!r} equals the target{'' if same == 1 else f' in {same:.1%} of rows'}",
+                f"{col.name!r} equals the target{'' if same == 1 else f' in {percent(same)} of rows'}",
                 columns=[col.name],
                 evidence={"reason": "equal to the target", "equal_share": same},
                 fix=fix,

@@ -11,6 +11,7 @@ from preflight.checks.base import Check, Context, severity_at
 from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
 from preflight.core.sections import LabelHealth, Section
+from preflight.core.wording import percent
 
 # 1.4826 * MAD estimates the standard deviation of normal residuals, unmoved by the
 # very targets we are looking for.
@@ -152,7 +153,7 @@ class RegressionLabelIssues(Check):
         if severity is Severity.INFO and ratio >= np.log(self.opts.warn_ratio):
             severity = Severity.WARNING
         yield self.finding(
-            f"{flagged.size} target values ({rate:.1%}) are implausible given the features "
+            f"{flagged.size} target values ({percent(rate)}) are implausible given the features "
             f"({scale_text} beyond {self.opts.max_z:g} robust standard deviations)",
             columns=[target],
             rows=rows,

@@ -9,6 +9,7 @@ import numpy as np
 from preflight.checks.base import Check, Context
 from preflight.checks.ol.extremes import ColumnExtremes, slip
 from preflight.core.findings import Finding, Fix, Severity
+from preflight.core.wording import number
 
 # Rows whose values are spelled out in the evidence (all rows are in ``rows``).
 EVIDENCE_ROWS = 100
@@ -31,7 +32,8 @@ def _describe(c: ColumnExtremes, ctx: Context, named_column: bool) -> str:
     parts: list[tuple[int, str]] = []
     n_bound = sum(1 for w in c.why if w == "bound")
     if n_bound and c.bound is not None:
-        stops = f", and the column fills up to {c.bound.upper:g} and stops there" if c.bound.inferred else ""
+        upper = number(c.bound.upper, 6)
+        stops = f", and the column fills up to {upper} and stops there" if c.bound.inferred else ""
         parts.append((n_bound, f"outside what {c.bound.describe} can be{stops}"))
     n_isolated = sum(1 for w in c.why if w == "isolated")
     model = ctx.artifacts.column_models.get(c.name)
@@ -40,7 +42,7 @@ def _describe(c: ColumnExtremes, ctx: Context, named_column: bool) -> str:
     for side, iso in sorted(c.isolation.items()):
         where = "above" if side == "upper" else "below"
         if n_isolated:
-            text = f"isolated {iso.gap:.1f} robust SDs {where} the rest of the column{on_scale}"
+            text = f"isolated {number(iso.gap)} robust SDs {where} the rest of the column{on_scale}"
             parts.append((iso.count, text))
     reasons = [f"{n} {text}" if len(parts) > 1 else text for n, text in parts]
     lead = f"{c.name!r}: " if named_column else ""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from preflight.checks.base import Check, Context, positions
 from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
-from preflight.core.wording import quote_list
+from preflight.core.wording import percent, quote_list
 from preflight.data.profile import ColumnProfile
 
 
@@ -70,7 +70,7 @@ class MixedTypes(Check):
         text_values = list(classes.index[classes == "text"])
         mask = col.series.isin(text_values).to_numpy(dtype=bool, na_value=False)
         return self.finding(
-            f"{col.name!r} is {numeric / (numeric + text):.0%} numbers but {text} cells are text "
+            f"{col.name!r} is {percent(numeric / (numeric + text), 0)} numbers but {text} cells are text "
             f"({quote_list(text_values, 3)})",
             columns=[col.name],
             rows=positions(mask),

@@ -14,7 +14,7 @@ from preflight.checks.sn.common import (
     robust_spread,
 )
 from preflight.core.findings import Finding, Fix, Severity
-from preflight.core.wording import quote_list
+from preflight.core.wording import number, quote_list
 
 
 class ScaleMismatch(Check):
@@ -90,7 +90,8 @@ class ScaleMismatch(Check):
                 transformer="sklearn.preprocessing.StandardScaler",
             )
         yield self.finding(
-            f"feature scales differ {ratio:,.0f}-fold ({widest!r} spans {fmt_number(spreads[widest])}, "
+            f"feature scales differ {number(round(ratio, 0))}-fold "
+            f"({widest!r} spans {fmt_number(spreads[widest])}, "
             f"{narrowest!r} {fmt_number(spreads[narrowest])}): {quote_list(dominant, 4)} "
             f"dominate{'s' if len(dominant) == 1 else ''} {quote_list(dwarfed, 3)}",
             columns=ranked,

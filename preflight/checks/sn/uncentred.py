@@ -15,7 +15,7 @@ from preflight.checks.sn.common import (
     within_unit_range,
 )
 from preflight.core.findings import Finding, Fix, Severity
-from preflight.core.wording import quote_list
+from preflight.core.wording import number, quote_list
 
 
 class Uncentred(Check):
@@ -85,7 +85,8 @@ class Uncentred(Check):
         plural = "s sit" if len(ranked) > 1 else " sits"
         yield self.finding(
             f"{len(ranked)} feature{plural} far from zero: {quote_list(ranked, 4)} "
-            f"({top!r}: median {fmt_number(medians[top])}, {offsets[top]:.0f} standard deviations from 0)",
+            f"({top!r}: median {fmt_number(medians[top])}, "
+            f"{number(round(offsets[top], 0))} standard deviations from 0)",
             columns=ranked,
             evidence={
                 "offsets": {c: offsets[c] for c in ranked},

@@ -12,6 +12,7 @@ from preflight.analysis.split import aligned_target
 from preflight.checks.base import Check, Context
 from preflight.checks.sp._common import DriftOptions, file_evidence, show_value
 from preflight.core.findings import Finding, Fix, Severity
+from preflight.core.wording import percent
 
 
 class LabelShift(Check):
@@ -99,7 +100,8 @@ def _class_counts(
     share_a = {str(show_value(c)): n / len(sa) for c, n in zip(classes, ca[:-1], strict=True)}
     share_b = {str(show_value(c)): n / len(sb) for c, n in zip(classes, cb[:-1], strict=True)}
     biggest = max(share_a, key=lambda c: (abs(share_a[c] - share_b[c]), c))
-    text = f"; {biggest!r} is {share_a[biggest]:.0%} of train and {share_b[biggest]:.0%} of {role}"
+    train_share, other_share = percent(share_a[biggest], 0), percent(share_b[biggest], 0)
+    text = f"; {biggest!r} is {train_share} of train and {other_share} of {role}"
     return ca, cb, {"train_shares": share_a, "other_shares": share_b, "unseen_rows": unseen}, text
 
 

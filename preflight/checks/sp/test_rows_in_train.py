@@ -11,6 +11,7 @@ from preflight.checks.base import Check, Context
 from preflight.checks.options import NoOptions, option
 from preflight.checks.sp._common import file_evidence
 from preflight.core.findings import Finding, Fix, Severity
+from preflight.core.wording import percent
 
 
 class LeakedRows(Check):
@@ -108,7 +109,7 @@ class LeakedRows(Check):
             evidence["same_label"] = same_label
         role = heldout.role
         yield self.finding(
-            f"{count} of {n} {role} rows ({share:.1%}) repeat a {against} row "
+            f"{count} of {n} {role} rows ({percent(share)}) repeat a {against} row "
             + (f"({overlap.near} nearly, the rest exactly)" if overlap.near else "exactly")
             + (
                 ""

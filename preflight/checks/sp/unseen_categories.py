@@ -10,7 +10,7 @@ from preflight.checks.base import Check, Context
 from preflight.checks.options import NoOptions, option
 from preflight.checks.sp._common import file_evidence, rows_of
 from preflight.core.findings import Finding, Fix, Severity
-from preflight.core.wording import quote_list
+from preflight.core.wording import percent, quote_list
 
 
 class UnseenCategories(Check):
@@ -87,7 +87,8 @@ class UnseenCategories(Check):
                 bound = self.opts.honest_ratio * expected + self.opts.noise_z * np.sqrt(expected)
                 warn = share >= self.opts.warn_share and count > bound
                 yield self.finding(
-                    f"{column!r}: {rows_of(count, heldout.role)} ({share:.1%}) with categories never seen in "
+                    f"{column!r}: {rows_of(count, heldout.role)} ({percent(share)}) with categories never "
+                    f"seen in "
                     f"train: {quote_list(str(v) for v in values.index)}",
                     columns=[column],
                     rows=np.flatnonzero(unseen),

@@ -11,13 +11,20 @@ Shape (documented in ``schemas/report.schema.json`` and docs/reports.md)::
 
     {"columns_total": 8, "columns_listed": 8,
      "columns": [{"name": "culmen_length_mm", "role": "feature", "kind": "numeric",
-                  "missing": 2,
+                  "missing": 5, "markers": 3,
                   "numeric": {"min": 32.1, "q05": 35.7, "q25": 39.2, "median": 44.4,
                               "q75": 48.5, "q95": 51.9, "max": 59.6,
                               "mean": 43.9, "std": 5.45, "iqr": 9.3}}, ...],
      "target": {"name": "species", "task": "classification", "missing": 0,
                 "classes_total": 3, "class_counts": {"Adelie": 152, ...}}}
 
+``missing`` counts the cells the cleaned view reads as missing: true nulls and the
+missing-value markers of the semantics stage (``-999``, ``"?"``); ``markers`` is how
+many of them are markers (null when the file was streamed: the markers are counted in
+the read sample, the missing cells in every row). A column the semantics stage parsed
+(numbers or dates stored as text) is described as parsed, so a ``"3,750"`` column has
+``numeric`` statistics. ``role`` is ``id`` for declared id columns and for columns the
+semantics stage found to be identifiers (kept out of the features, and of the plots).
 ``numeric`` is null for non-numeric columns; ``target`` is null without a target,
 and ``class_counts`` is null for a regression target.
 """
@@ -29,6 +36,7 @@ from typing import Any
 from preflight.core.findings import jsonable
 from preflight.data.dataset import Dataset
 from preflight.data.profile import ColumnProfile, Profile
+from preflight.data.semantics.clean import marker_mask
 
 # Enough for any table a person reads column by column; wider tables list the first ones.
 MAX_COLUMNS = 200
@@ -45,8 +53,11 @@ def summarize(
     # The target always appears, even when it sits past the cap.
     if dataset.target is not None and dataset.target not in listed:
         listed.append(dataset.target)
-    ids = set(dataset.id_columns)
+    ids = set(dataset.id_columns) | set(dataset.keys)
     columns = [_column(profile[name], _role(name, dataset.target, ids)) for name in listed]
+    markers = _marker_counts(dataset, listed)
+    for entry in columns:
+        entry["markers"] = markers.get(entry["name"], 0) if markers is not None else None
     target = None
     if dataset.target is not None:
         target = _target(profile[dataset.target], dataset, max_classes)
@@ -58,6 +69,21 @@ def summarize(
     }
     result: dict[str, Any] = jsonable(section)
     return result
+
+
+def _marker_counts(dataset: Dataset, names: list[str]) -> dict[str, int] | None:
+    """Cells of each column that are a missing-value marker, as the file holds them
+    (the cleaned view has made them missing); None for a streamed file, whose frame
+    is a sample while the missing counts cover every row."""
+    if dataset.sample_positions is not None:
+        return None
+    raw = dataset.frame_as_read
+    out: dict[str, int] = {}
+    for name in names:
+        sem = dataset.semantics.get(name)
+        if sem is not None and sem.missing_markers and name in raw.columns:
+            out[name] = int(marker_mask(raw[name], sem.missing_markers).sum())
+    return out
 
 
 def _role(name: str, target: str | None, ids: set[str]) -> str:

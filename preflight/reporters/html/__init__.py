@@ -15,13 +15,13 @@ scripts and any fetch, as a second line of defence.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
 from preflight.core.errors import PreflightError
 from preflight.core.escape import safe, safe_lines
 from preflight.core.findings import Report
+from preflight.core.wording import number, percent, plural
 from preflight.reporters.common import RuleInfo
 from preflight.reporters.html.plots import PLOT_W
 from preflight.reporters.html.sections import Lines, context
@@ -47,6 +47,8 @@ def render(report: Report, *, rules: Mapping[str, RuleInfo] | None = None, **_: 
         finalize=_finalize,
     )
     env.filters["num"] = _num
+    env.filters["pct"] = _pct
+    env.filters["plural"] = plural
     template = env.get_template("report.html.j2")
     return template.render(**context(report, rules), version=__version__, plot_w=PLOT_W)
 
@@ -61,17 +63,12 @@ def _finalize(value: Any) -> Any:
 
 
 def _num(value: Any) -> str:
-    """A number as people read it: 3 significant digits, thousands separators."""
-    if value is None:
+    """A number as people read it (:func:`preflight.core.wording.number`); ``–`` for none."""
+    return "–" if value is None else number(value)
+
+
+def _pct(share: Any) -> str:
+    """A share in [0, 1] as a percentage that never rounds to 100% or 0% when it is not."""
+    if isinstance(share, bool) or not isinstance(share, (int, float)):
         return "–"
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    if not math.isfinite(value):
-        return str(value)
-    if value != 0 and (abs(value) >= 1e6 or abs(value) < 1e-3):
-        return f"{value:.3g}"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:.3g}"
+    return percent(float(share))

@@ -8,6 +8,9 @@ from typing import Any
 from preflight.reporters.html.plots import finite_number
 
 MAX_SUSPICIOUS_ROWS = 50
+# The suspicious rows go in tables of this many rows, side by side: one 50-row table
+# beside the matrix left most of the page empty.
+CHUNK_ROWS = 12
 MAX_MATRIX_CLASSES = 20
 
 
@@ -39,6 +42,7 @@ def label_health(health: Mapping[str, Any] | None) -> dict[str, Any] | None:
         "rate": finite_number(health.get("estimated_noise_rate")),
         "issue_count": len(issue_rows),
         "rows": rows,
+        "chunks": [rows[i : i + CHUNK_ROWS] for i in range(0, len(rows), CHUNK_ROWS)],
         "more_rows": max(0, len(issue_rows) - MAX_SUSPICIOUS_ROWS),
         "has_given": bool(given),
         "has_quality": bool(quality),

@@ -112,18 +112,28 @@ def missing_plot(profile: Mapping[str, Any], n_rows: int, flagged: set[str]) -> 
     rows = []
     for i, c in enumerate(with_missing[:MAX_PLOT_ROWS]):
         share = c["missing"] / n_rows
+        # Markers (-999, "?") are missing cells too; drawn apart from the true nulls so
+        # the bar says how much of the gap a reader would not have seen in the file.
+        markers = min(int(c.get("markers") or 0), int(c["missing"]))
+        width = bar_width(share)
+        marker_width = round(width * markers / c["missing"], 1) if markers else 0.0
         rows.append(
             {
                 "name": c["name"],
                 "missing": c["missing"],
+                "markers": markers,
+                "nulls": c["missing"] - markers,
                 "share": share,
-                "width": bar_width(share),
+                "width": width,
+                "null_width": round(width - marker_width, 1),
+                "marker_width": marker_width,
                 "y": bar_y(i),
                 "flagged": c["name"] in flagged or c.get("role") == "target",
             }
         )
     return {
         "rows": rows,
+        "any_markers": any(r["markers"] for r in rows),
         "complete": complete,
         "hidden": hidden,
         "height": bars_height(len(rows)),
@@ -228,6 +238,11 @@ def _score_pairs(scores: Any) -> list[tuple[int, float]]:
 
 CURVE_H = 220
 CURVE_PAD = 44
+# The curve takes the width of the page (the SVG scales down on a narrow one): a
+# plot-wide curve left half of its panel empty.
+CURVE_W = 1120
+# Room above and below the data, as a share of the scores' range (at least 0.01).
+CURVE_MARGIN = 0.15
 
 
 def learning_curve(findings: Iterable[Finding]) -> dict[str, Any] | None:
@@ -250,9 +265,9 @@ def learning_curve(findings: Iterable[Finding]) -> dict[str, Any] | None:
     scores = [float(p["score"]) for p in points]
     train = [finite_number(p.get("train_score")) for p in points]
     values = scores + [t for t in train if t is not None]
-    low, high = min(0.0, *values), max(1.0, *values)
+    low, high, ticks = score_axis(min(values), max(values))
     x_span = (max(rows) - min(rows)) or 1.0
-    width, height = PLOT_W - 2 * CURVE_PAD, CURVE_H - 2 * CURVE_PAD
+    width, height = CURVE_W - 2 * CURVE_PAD, CURVE_H - 2 * CURVE_PAD
 
     def xy(log_rows: float, value: float) -> tuple[float, float]:
         x = CURVE_PAD + (log_rows - min(rows)) / x_span * width
@@ -274,10 +289,35 @@ def learning_curve(findings: Iterable[Finding]) -> dict[str, Any] | None:
         "y_bottom": xy(min(rows), low)[1],
         "high": high,
         "low": low,
+        "ticks": [{"y": xy(min(rows), t)[1], "value": t} for t in ticks],
         "x0": CURVE_PAD,
         "x1": CURVE_PAD + width,
+        "width": CURVE_W,
         "height": CURVE_H,
     }
+
+
+def score_axis(low: float, high: float) -> tuple[float, float, list[float]]:
+    """A y axis that fits scores from ``low`` to ``high``: a margin of
+    :data:`CURVE_MARGIN` of their range (at least 0.01) on each side, rounded out to
+    a round step, and kept inside [0, 1] when the scores are (a score of 0.97 is not
+    drawn near a 1.02 that no score can reach). Returns (bottom, top, tick values)."""
+    margin = max((high - low) * CURVE_MARGIN, 0.01)
+    bottom, top = low - margin, high + margin
+    if low >= 0.0 and high <= 1.0:
+        bottom, top = max(0.0, bottom), min(1.0, top)
+    base = 10.0 ** math.floor(math.log10(top - bottom))
+    # The finest round step (1, 2 or 5 times a power of ten) that needs at most 5 intervals.
+    step = next(
+        st
+        for st in (base * f for f in (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0))
+        if math.ceil(top / st - 1e-9) - math.floor(bottom / st + 1e-9) <= 5
+    )
+    decimals = max(0, -math.floor(math.log10(step)) + 1)
+    first, last = math.floor(bottom / step + 1e-9), math.ceil(top / step - 1e-9)
+    ticks = [round(k * step, decimals) for k in range(first, last + 1)]
+    bottom, top = ticks[0], ticks[-1]
+    return bottom, top, ticks
 
 
 def finite_number(value: Any) -> float | None:
