@@ -11,7 +11,7 @@ from preflight.checks.base import Check, Context
 from preflight.checks.options import NoOptions, option
 from preflight.core.findings import Finding, Fix, Severity
 from preflight.core.sections import LabelHealth, Section, sampled
-from preflight.core.wording import percent
+from preflight.core.wording import percent, plural
 
 
 class LabelIssues(Check):
@@ -189,21 +189,23 @@ class LabelIssues(Check):
             f"labels drawn from the calibrated model flag {channel.null_mean * scale:.0f} +- "
             f"{channel.null_sd * scale:.0f}"
         )
+        disagree = "disagrees" if issue_rows.size == 1 else "disagree"
         if beyond and skill >= self.opts.min_skill:
             message = (
-                f"about {percent(rate)} of labels look wrong ({issue_rows.size} rows flagged; {null_text} "
+                f"about {percent(rate)} of labels look wrong ({plural(issue_rows.size, 'row')} flagged; "
+                f"{null_text} "
                 f"when every label is right){pair_text}"
             )
         elif skill < self.opts.min_skill:
             message = (
-                f"{issue_rows.size} labels disagree with what the features predict, but the features "
-                f"predict the labels only weakly (skill {skill:.2f}): wrong labels and weak features "
-                "look alike here (see CP004)"
+                f"{plural(issue_rows.size, 'label')} {disagree} with what the features predict, but the "
+                f"features predict the labels only weakly (skill {skill:.2f}): wrong labels and weak "
+                "features look alike here (see CP004)"
             )
         else:
             message = (
-                f"{issue_rows.size} labels disagree with the model, within what correct labels give "
-                f"({null_text}; likelihood-ratio z {channel.ratio_z:.1f} < {self.opts.min_z:g}): "
+                f"{plural(issue_rows.size, 'label')} {disagree} with the model, within what correct labels "
+                f"give ({null_text}; likelihood-ratio z {channel.ratio_z:.1f} < {self.opts.min_z:g}): "
                 "a hard outcome, not evidence of wrong labels"
             )
         yield self.finding(
