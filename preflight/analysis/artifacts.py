@@ -23,7 +23,7 @@ from preflight.analysis.features import EncodedFeatures, FeatureLayout, encode, 
 from preflight.analysis.folds import Folds, build_folds, sample_cap
 from preflight.analysis.pred_probs import user_out_of_fold
 from preflight.analysis.split import Aligned, HeldOut, Role, aligned_frames, load_heldout
-from preflight.core.config import Config
+from preflight.core.config import Config, worker_threads
 from preflight.data.dataset import Dataset
 from preflight.data.engines.rows import InMemory, RowBatches
 from preflight.data.hashing import duplicate_mask
@@ -119,7 +119,7 @@ class Artifacts:
         with ``complete=False`` of the fit sample's rows only (the others 0 until a
         later call completes them; the same array, filled in place)."""
         if name not in self._members:
-            self._members[name] = oof.Member(self.folds, name, self.config.seed)
+            self._members[name] = oof.Member(self.folds, name, self.config.seed, worker_threads(self.config))
         member = self._members[name]
         return member.complete() if complete else member.probs
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from preflight.core.config import Config
+from preflight.core.config import Config, worker_threads
 from preflight.core.findings import Task
 from preflight.data.dataset import Dataset
 from preflight.data.text import as_text
@@ -78,13 +78,14 @@ def flexible_fit(dataset: Dataset, config: Config, encoded: Callable[[], np.ndar
         return None
     rng = np.random.default_rng(config.seed)
     cap = config.sample or DEFAULT_SAMPLE
+    jobs = worker_threads(config)
     if ds.task == "classification":
-        return _classification(ds, config.seed, x_all, rng, cap)
-    return _regression(ds, config.seed, x_all, rng, cap)
+        return _classification(ds, config.seed, x_all, rng, cap, jobs)
+    return _regression(ds, config.seed, x_all, rng, cap, jobs)
 
 
 def _classification(
-    ds: Dataset, seed: int, x_all: np.ndarray, rng: np.random.Generator, cap: int
+    ds: Dataset, seed: int, x_all: np.ndarray, rng: np.random.Generator, cap: int, jobs: int
 ) -> FlexibleFit | None:
     from sklearn.ensemble import ExtraTreesClassifier
     from sklearn.metrics import balanced_accuracy_score
@@ -111,7 +112,7 @@ def _classification(
 
     def make() -> Any:
         return ExtraTreesClassifier(
-            n_estimators=N_TREES, min_samples_leaf=MIN_SAMPLES_LEAF, random_state=seed, n_jobs=1
+            n_estimators=N_TREES, min_samples_leaf=MIN_SAMPLES_LEAF, random_state=seed, n_jobs=jobs
         )
 
     points, predictions = _curve(
@@ -132,7 +133,7 @@ def _classification(
 
 
 def _regression(
-    ds: Dataset, seed: int, x_all: np.ndarray, rng: np.random.Generator, cap: int
+    ds: Dataset, seed: int, x_all: np.ndarray, rng: np.random.Generator, cap: int, jobs: int
 ) -> FlexibleFit | None:
     from sklearn.ensemble import ExtraTreesRegressor
     from sklearn.metrics import r2_score
@@ -157,7 +158,7 @@ def _regression(
             min_samples_leaf=MIN_SAMPLES_LEAF,
             max_features=0.5,
             random_state=seed,
-            n_jobs=1,
+            n_jobs=jobs,
         )
 
     # R² is scale-free, but its sums of squares overflow to inf for targets near the
@@ -210,6 +211,9 @@ def _curve(
                     sub = train
                 model = make()
                 model.fit(x[sub], y[sub])
+                # Fitted on ``jobs`` threads (the same trees); predicted on one, since a
+                # parallel predict sums the trees in the order threads finish.
+                model.n_jobs = 1
                 rows.append(len(sub))
                 train_scores.append(float(score(y[sub], model.predict(x[sub]))))
                 predicted = model.predict(x[test])

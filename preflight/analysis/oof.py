@@ -97,17 +97,18 @@ class Member:
     fold model it was dealt to) only when :meth:`complete` is asked, since a member
     the label check weighs 0 need not score them at all (``Artifacts`` memoises each)."""
 
-    def __init__(self, f: Folds, name: str, seed: int) -> None:
+    def __init__(self, f: Folds, name: str, seed: int, jobs: int = 1) -> None:
         self.folds = f
         self.name = name
+        self.jobs = jobs
         k = len(f.classes)
         # Rows outside the fit sample stay 0 until complete() scores them.
         self.probs = np.zeros((f.labels.size, k))
         self.models: list[Any] = []
         in_fit = f.in_fit
-        with _quiet_fitting():
+        with _quiet_fitting(jobs):
             for train, score in f.plan:
-                model = _fit_member(name, f, train, k, seed)
+                model = _fit_member(name, f, train, k, seed, jobs)
                 self.models.append(model)
                 mine = score[in_fit[score]]
                 self.probs[mine] = _predict(model, f, mine, name, k)
@@ -118,7 +119,7 @@ class Member:
         if not self.complete_:
             f = self.folds
             in_fit = f.in_fit
-            with _quiet_fitting():
+            with _quiet_fitting(self.jobs):
                 for model, (_, score) in zip(self.models, f.plan, strict=True):
                     rest = score[~in_fit[score]]
                     self.probs[rest] = _predict(model, f, rest, self.name, len(f.classes))
@@ -155,7 +156,7 @@ def combine(f: Folds, members: tuple[str, ...], member: Callable[[str], np.ndarr
     )
 
 
-def _model(name: str, n_train: int, seed: int) -> Any:
+def _model(name: str, n_train: int, seed: int, jobs: int) -> Any:
     from sklearn.ensemble import ExtraTreesClassifier
     from sklearn.linear_model import LogisticRegression
     from sklearn.neighbors import KNeighborsClassifier
@@ -163,7 +164,7 @@ def _model(name: str, n_train: int, seed: int) -> Any:
     if name == "logistic":
         return LogisticRegression(max_iter=500)
     if name == "trees":
-        return ExtraTreesClassifier(n_estimators=N_TREES, min_samples_leaf=5, random_state=seed, n_jobs=1)
+        return ExtraTreesClassifier(n_estimators=N_TREES, min_samples_leaf=5, random_state=seed, n_jobs=jobs)
     return KNeighborsClassifier(n_neighbors=min(15, n_train), weights="distance")
 
 
@@ -173,7 +174,7 @@ def _dtype(name: str) -> type:
     return np.float64 if name == "logistic" else np.float32
 
 
-def _fit_member(name: str, f: Folds, train: np.ndarray, k: int, seed: int) -> Any:
+def _fit_member(name: str, f: Folds, train: np.ndarray, k: int, seed: int, jobs: int) -> Any:
     """One member fitted on the ``train`` rows, or the constant probability row of a
     fold it cannot be fitted on (no rows: uniform; one class: that class)."""
     y_train = f.labels[train]
@@ -183,8 +184,13 @@ def _fit_member(name: str, f: Folds, train: np.ndarray, k: int, seed: int) -> An
         constant = np.zeros(k)
         constant[y_train[0]] = 1.0
         return constant
-    model = _model(name, train.size, seed)
+    model = _model(name, train.size, seed, jobs)
     model.fit(f.x(train, _dtype(name)), y_train)
+    if hasattr(model, "estimators_"):
+        # Trees are fitted in parallel (each from its own seed: the same trees), but a
+        # forest's parallel predict adds the trees' votes in the order threads finish,
+        # which can move the last bit of a probability: it predicts on one thread.
+        model.n_jobs = 1
     return model
 
 
@@ -200,12 +206,14 @@ def _predict(model: Any, f: Folds, rows: np.ndarray, name: str, k: int) -> np.nd
 
 
 @contextmanager
-def _quiet_fitting() -> Iterator[None]:
-    """One thread for BLAS/OpenMP (oversubscription on shared cores is the biggest
-    slowdown) and no convergence chatter from the linear model."""
+def _quiet_fitting(jobs: int) -> Iterator[None]:
+    """One BLAS thread (a multi-threaded GEMM inside already parallel work oversubscribes
+    shared cores), ``jobs`` OpenMP threads (the neighbour queries: each query row on one
+    thread, the same result for any count), and no convergence chatter from the linear
+    model."""
     from threadpoolctl import threadpool_limits
 
-    with threadpool_limits(limits=1), warnings.catch_warnings():
+    with threadpool_limits(limits={"blas": 1, "openmp": jobs}), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         yield
 

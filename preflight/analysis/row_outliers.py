@@ -21,6 +21,7 @@ from preflight.analysis.column_model import ColumnModel
 from preflight.analysis.features import ColumnCode, transform
 from preflight.analysis.relations import COV_CLIP, Relations, fit_relations
 from preflight.analysis.tails import extreme
+from preflight.core.config import worker_threads
 from preflight.core.sections import SampledRows
 
 # Fit-sample size when the run sets no --sample: the reference rows every row is
@@ -124,6 +125,9 @@ class RowScorer:
     distance_threshold: float
     relation_threshold: float
     tail: int  # largest residual scores kept per relation (OL002's isolation test)
+    # OpenMP threads of the neighbour queries (each query row on one thread: the same
+    # distances for any count); 1 on Dask, whose workers are the parallelism.
+    jobs: int = 1
 
     def __call__(self, batch: pd.DataFrame) -> Hits:
         from sklearn import config_context
@@ -131,7 +135,8 @@ class RowScorer:
 
         # Slices of CHUNK rows: the matrix, its projection and the neighbour distances
         # of a slice are all that is held at once.
-        with threadpool_limits(limits=1), config_context(working_memory=WORKING_MEMORY_MB):
+        limits = {"blas": 1, "openmp": self.jobs}
+        with threadpool_limits(limits=limits), config_context(working_memory=WORKING_MEMORY_MB):
             parts = [self._score(batch.iloc[start : start + CHUNK]) for start in range(0, len(batch), CHUNK)]
         return self.gather(parts) if parts else self.gather([self._score(batch)])
 
@@ -256,6 +261,7 @@ def score_rows(
         distance_threshold=distance_threshold,
         relation_threshold=relation_threshold,
         tail=tail,
+        jobs=1 if art.config.engine == "dask" else worker_threads(art.config),
     )
     hits = scorer.gather(art.batches.map(scorer, columns=features.columns))
     return RowScores(hits=hits, scorer=scorer, reference_matrix=matrix, sources=sources)

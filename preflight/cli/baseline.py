@@ -41,6 +41,9 @@ from preflight.core.outputs.write import write_text_atomic
 @codes_option("--extend-select", "Add these to the selection.")
 @model_family_option
 @click.option("--sample", type=int, help="Fit model-based checks on at most N rows.")
+@click.option(
+    "--jobs", type=int, help="Threads for the model-based checks (default: every CPU; results do not change)."
+)
 @click.option("--models/--no-models", default=None, help="Run or leave out model-based checks (default: on).")
 @seed_option
 @config_option

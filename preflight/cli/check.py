@@ -79,6 +79,9 @@ from preflight.reporters import FORMATS
 )
 @model_family_option
 @click.option("--sample", type=int, help="Fit model-based checks on at most N rows.")
+@click.option(
+    "--jobs", type=int, help="Threads for the model-based checks (default: every CPU; results do not change)."
+)
 @click.option("--models/--no-models", default=None, help="Run or leave out model-based checks (default: on).")
 @seed_option
 @click.option("--engine", type=click.Choice(ENGINES), help="Execution engine (default: local).")

@@ -47,6 +47,9 @@ class Config:
     model_family: str = "nn"
     seed: int = 0
     sample: int | None = None
+    # Threads the model-based checks may use (tree fitting, neighbour queries); None:
+    # every CPU this process may run on (worker_threads). Results do not depend on it.
+    jobs: int | None = None
     max_rows: int = 1000
     engine: str = "local"
     scheduler: str | None = None
@@ -227,9 +230,9 @@ def _check_types(config: Config, source: str) -> None:
     for name in _CHOICE_FIELDS:
         if not isinstance(getattr(config, name), str):
             raise wrong(name, "a string")
-    for name in ("seed", "max_rows", "stream_sample", "sample", "max_classes"):
+    for name in ("seed", "max_rows", "stream_sample", "sample", "max_classes", "jobs"):
         value = getattr(config, name)
-        if value is None and name == "sample":
+        if value is None and name in ("sample", "jobs"):
             continue
         if isinstance(value, bool) or not isinstance(value, int):
             raise wrong(name, "an integer")
@@ -272,6 +275,8 @@ def validate(config: Config, source: str = "options") -> Config:
         # The split checks compare held-out files with train; a lone validation file
         # is simply the held-out file, so it belongs in --test.
         raise PreflightError(f"{source}: valid needs test; with a single held-out file, pass it as test")
+    if config.jobs is not None and config.jobs < 1:
+        raise PreflightError(f"{source}: jobs must be an integer of at least 1")
     if config.sample is not None and (not isinstance(config.sample, int) or config.sample < 10):
         raise PreflightError(f"{source}: sample must be an integer of at least 10")
     return config
@@ -301,3 +306,13 @@ def _table(value: Any, key: str, source: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise PreflightError(f"{source}: {key} must be a table")
     return value
+
+
+def worker_threads(config: Config) -> int:
+    """Threads for the model-based checks: ``jobs``, or every CPU this process may use."""
+    if config.jobs is not None:
+        return config.jobs
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS and Windows have no affinity call
+        return os.cpu_count() or 1
