@@ -19,7 +19,14 @@ import numpy as np
 from preflight.analysis import column_model, flexible, oof, oof_regression
 from preflight.analysis.column_model import ColumnModel
 from preflight.analysis.conflicts import find_conflict_groups
-from preflight.analysis.features import EncodedFeatures, FeatureLayout, encode, feature_layout
+from preflight.analysis.features import (
+    EncodedFeatures,
+    Encoder,
+    FeatureLayout,
+    encode,
+    feature_layout,
+    fit_encoder,
+)
 from preflight.analysis.folds import Folds, build_folds, sample_cap
 from preflight.analysis.pred_probs import user_out_of_fold
 from preflight.analysis.split import Aligned, HeldOut, Role, aligned_frames, load_heldout
@@ -74,16 +81,29 @@ class Artifacts:
     # ---- encoded features -----------------------------------------------------------
 
     @cached_property
+    def encoder(self) -> Encoder:
+        """The fitted codes of the encoded features (no matrix)."""
+        return fit_encoder(self.profile)
+
+    @cached_property
     def encoded(self) -> EncodedFeatures:
-        """The encoded feature matrix every model reads."""
-        return encode(self.dataset, self.profile)
+        """The encoded feature matrix of every row (regression models, SP checks); the
+        classification models and OL002 read only the rows they need (encoded_rows)."""
+        return encode(self.dataset, self.profile, self.encoder)
+
+    def encoded_rows(self, rows: np.ndarray) -> np.ndarray:
+        """The encoded matrix of ``dataset.frame``'s rows ``rows``: read off the whole
+        matrix when it is built already, else built for those rows only."""
+        if "encoded" in self.__dict__:
+            return np.asarray(self.encoded.matrix[rows])
+        return self.encoder.rows(self.dataset.frame.iloc[rows])
 
     @cached_property
     def layout(self) -> FeatureLayout:
         """The encoded matrix's columns, read off the matrix when it is built already,
         else from profile statistics (without building it)."""
-        if "encoded" in self.__dict__:
-            return FeatureLayout(names=self.encoded.names, sources=self.encoded.sources)
+        if "encoder" in self.__dict__:
+            return FeatureLayout(names=self.encoder.names, sources=self.encoder.sources)
         return feature_layout(self.dataset, self.profile)
 
     @cached_property
@@ -112,7 +132,13 @@ class Artifacts:
     def folds(self) -> Folds:
         """The fold plan every classification model is fitted on (the out-of-fold
         probabilities built on it carry its fit sample, ``OutOfFold.sampled_rows``)."""
-        return build_folds(self.dataset.y, self.encoded.matrix, sample_cap(self.config), self.config.seed)
+        return build_folds(
+            self.dataset.y,
+            self.encoded_rows,
+            self.encoder.n_features,
+            sample_cap(self.config),
+            self.config.seed,
+        )
 
     def member(self, name: str, *, complete: bool = True) -> np.ndarray:
         """Out-of-fold probabilities of one ensemble member: of every labelled row, or
@@ -180,7 +206,7 @@ class Artifacts:
     @cached_property
     def flexible_fit(self) -> flexible.FlexibleFit | None:
         """A flexible model's scores at growing fractions (None when nothing fits)."""
-        return flexible.flexible_fit(self.dataset, self.config, lambda: self.encoded.matrix)
+        return flexible.flexible_fit(self.dataset, self.config, self.encoded_rows, self.encoder.n_features)
 
     # ---- the split --------------------------------------------------------------------
 

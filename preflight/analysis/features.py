@@ -115,7 +115,7 @@ def feature_layout(dataset: Dataset, profile: Profile) -> FeatureLayout:
 
 
 def _column_names(col: ColumnProfile, n: int) -> list[str]:
-    """The names :func:`_encode_column` gives ``col``'s block ([] when it is left out)."""
+    """The names :func:`_fit_code` gives ``col``'s block ([] when it is left out)."""
     if col.n_present == 0:
         return []
     if col.kind in ("numeric", "boolean"):
@@ -130,8 +130,8 @@ def _column_names(col: ColumnProfile, n: int) -> list[str]:
     if col.kind in ("string", "categorical", "mixed"):
         top = _category_levels(col)
         return [] if top is None else [f"{col.name}={v}" for v in top]
-    encoded = _encode_column(col, n)  # datetimes: as cheap to encode as to reason about
-    return [] if encoded is None else list(encoded[0].names)
+    code = _fit_code(col)  # datetimes: as cheap to fit as to reason about
+    return [] if code is None else list(code.names)
 
 
 def _category_levels(col: ColumnProfile) -> list[object] | None:
@@ -143,28 +143,61 @@ def _category_levels(col: ColumnProfile) -> list[object] | None:
     return [v for v in col.value_counts.index[:MAX_CATEGORIES]]
 
 
-def encode(dataset: Dataset, profile: Profile) -> EncodedFeatures:
-    blocks: list[np.ndarray] = []
+@dataclass(frozen=True)
+class Encoder:
+    """The fitted codes of every encoded feature column, without the matrix: what
+    builds the encoded rows of any batch (``Artifacts.encoded_rows``)."""
+
+    codes: tuple[ColumnCode, ...]
+    names: tuple[str, ...]
+    sources: tuple[str, ...]
+    skipped: tuple[str, ...]
+
+    @property
+    def n_features(self) -> int:
+        return len(self.names)
+
+    def rows(self, frame: pd.DataFrame) -> np.ndarray:
+        """The encoded matrix of ``frame``'s rows (the same values as those rows of
+        :func:`encode`'s matrix: every code is applied value by value)."""
+        return transform(self.codes, frame)
+
+
+def fit_encoder(profile: Profile) -> Encoder:
+    """Fit the code of every feature column (medians, scales, levels, text models)."""
     codes: list[ColumnCode] = []
-    sources: list[str] = []
     skipped: list[str] = []
-    n = dataset.n_rows
     for col in profile.features():
-        encoded = _encode_column(col, n)
-        if encoded is None:
+        code = _fit_code(col)
+        if code is None:
             skipped.append(col.name)
-            continue
-        code, block = encoded
-        blocks.append(block)
-        codes.append(code)
-        sources.extend([col.name] * len(code.names))
-    matrix = np.column_stack(blocks) if blocks else np.zeros((n, 0))
-    return EncodedFeatures(
-        matrix=np.ascontiguousarray(matrix, dtype=np.float64),
-        names=tuple(name for code in codes for name in code.names),
-        sources=tuple(sources),
-        skipped=tuple(skipped),
+        else:
+            codes.append(code)
+    return Encoder(
         codes=tuple(codes),
+        names=tuple(name for code in codes for name in code.names),
+        sources=tuple(code.name for code in codes for _ in code.names),
+        skipped=tuple(skipped),
+    )
+
+
+def encode(dataset: Dataset, profile: Profile, encoder: Encoder | None = None) -> EncodedFeatures:
+    """The encoded matrix of every row, filled column block by column block (a list of
+    blocks stacked at the end would hold the matrix twice)."""
+    encoder = encoder if encoder is not None else fit_encoder(profile)
+    n = dataset.n_rows
+    matrix = np.empty((n, encoder.n_features), dtype=np.float64)
+    start = 0
+    for code in encoder.codes:
+        width = len(code.names)
+        matrix[:, start : start + width] = code.apply(profile[code.name].series)
+        start += width
+    return EncodedFeatures(
+        matrix=matrix,
+        names=encoder.names,
+        sources=encoder.sources,
+        skipped=encoder.skipped,
+        codes=encoder.codes,
     )
 
 
@@ -177,27 +210,24 @@ def _as_numbers(series: pd.Series, kind: str) -> np.ndarray:
     return np.asarray(series.to_numpy(dtype=float, na_value=np.nan), dtype=float)
 
 
-def _encode_column(col: ColumnProfile, n: int) -> tuple[ColumnCode, np.ndarray] | None:
-    """The fitted code of ``col`` and its encoded block, or None when it is left out."""
+def _fit_code(col: ColumnProfile) -> ColumnCode | None:
+    """The fitted code of ``col``, or None when it is left out."""
     if col.n_present == 0:
         return None
     if col.kind in ("numeric", "boolean", "datetime"):
         kind: Literal["numeric", "datetime"] = "datetime" if col.kind == "datetime" else "numeric"
-        code = _fit_numeric(_as_numbers(col.series, kind), col.name, kind)
-        return None if code is None else (code, code.apply(col.series))
+        return _fit_numeric(_as_numbers(col.series, kind), col.name, kind)
     if col.kind in ("string", "categorical", "mixed"):
         top = _category_levels(col)
         if top is None:
             return None
-        code = ColumnCode(col.name, "onehot", tuple(f"{col.name}={v}" for v in top), levels=tuple(top))
-        return code, code.apply(col.series)
+        return ColumnCode(col.name, "onehot", tuple(f"{col.name}={v}" for v in top), levels=tuple(top))
     if col.kind == "text":
         model = fit_text(col.series)
         if model is None:
             return None
         k = int(model[-1].n_components)
-        code = ColumnCode(col.name, "text", tuple(f"{col.name}__text{i}" for i in range(k)), model=model)
-        return code, code.apply(col.series)
+        return ColumnCode(col.name, "text", tuple(f"{col.name}__text{i}" for i in range(k)), model=model)
     return None
 
 

@@ -67,25 +67,29 @@ class FlexibleFit:
         return self.points[-1]
 
 
-def flexible_fit(dataset: Dataset, config: Config, encoded: Callable[[], np.ndarray]) -> FlexibleFit | None:
-    """The flexible model's scores; None when nothing can be fitted. ``encoded`` gives
-    the encoded matrix (asked for only when there is a target to fit)."""
+def flexible_fit(
+    dataset: Dataset, config: Config, rows_of: Callable[[np.ndarray], np.ndarray], width: int
+) -> FlexibleFit | None:
+    """The flexible model's scores; None when nothing can be fitted. ``rows_of`` gives
+    the encoded matrix of frame rows (``width`` columns), asked for the sample only."""
     ds = dataset
-    if ds.target is None or ds.task is None:
-        return None
-    x_all = encoded()
-    if x_all.shape[1] == 0:
+    if ds.target is None or ds.task is None or width == 0:
         return None
     rng = np.random.default_rng(config.seed)
     cap = config.sample or DEFAULT_SAMPLE
     jobs = worker_threads(config)
     if ds.task == "classification":
-        return _classification(ds, config.seed, x_all, rng, cap, jobs)
-    return _regression(ds, config.seed, x_all, rng, cap, jobs)
+        return _classification(ds, config.seed, rows_of, rng, cap, jobs)
+    return _regression(ds, config.seed, rows_of, rng, cap, jobs)
 
 
 def _classification(
-    ds: Dataset, seed: int, x_all: np.ndarray, rng: np.random.Generator, cap: int, jobs: int
+    ds: Dataset,
+    seed: int,
+    rows_of: Callable[[np.ndarray], np.ndarray],
+    rng: np.random.Generator,
+    cap: int,
+    jobs: int,
 ) -> FlexibleFit | None:
     from sklearn.ensemble import ExtraTreesClassifier
     from sklearn.metrics import balanced_accuracy_score
@@ -107,7 +111,7 @@ def _classification(
         chosen = _stratified_subset(labels, cap / len(positions), rng)
         positions, labels = positions[chosen], labels[chosen]
         sampled = len(positions)
-    x = x_all[positions]
+    x = rows_of(positions)
     splitter = StratifiedKFold(n_splits=N_FOLDS, shuffle=True, random_state=seed)
 
     def make() -> Any:
@@ -133,7 +137,12 @@ def _classification(
 
 
 def _regression(
-    ds: Dataset, seed: int, x_all: np.ndarray, rng: np.random.Generator, cap: int, jobs: int
+    ds: Dataset,
+    seed: int,
+    rows_of: Callable[[np.ndarray], np.ndarray],
+    rng: np.random.Generator,
+    cap: int,
+    jobs: int,
 ) -> FlexibleFit | None:
     from sklearn.ensemble import ExtraTreesRegressor
     from sklearn.metrics import r2_score
@@ -148,7 +157,7 @@ def _regression(
         positions = np.sort(rng.choice(positions, size=cap, replace=False))
         sampled = cap
     y = y_full[positions]
-    x = x_all[positions]
+    x = rows_of(positions)
     splitter = KFold(n_splits=N_FOLDS, shuffle=True, random_state=seed)
 
     def make() -> Any:

@@ -8,6 +8,7 @@ other row is dealt to a fold whose model never saw it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,16 +60,21 @@ class Folds:
     positions: np.ndarray
     labels: np.ndarray
     classes: tuple[Any, ...]
-    matrix: np.ndarray  # the encoded matrix of every row (rows of ``positions`` are read from it)
+    fit_x: np.ndarray  # the encoded rows of the fit sample, in the order of ``fit``
+    rows_of: Callable[[np.ndarray], np.ndarray]  # the encoded matrix of any frame rows
     fit: np.ndarray
     sampled: bool
     folds: int  # 0: no model can be fitted (one class, no features, too few rows)
     plan: list[tuple[np.ndarray, np.ndarray]]
 
     def x(self, index: np.ndarray, dtype: type = np.float64) -> np.ndarray:
-        """The encoded rows of labelled rows ``index`` (indices into ``labels``), as ``dtype``.
-        Read on demand: a copy of every labelled row would double the matrix's memory."""
-        return np.asarray(self.matrix[self.positions[index]], dtype=dtype)
+        """The encoded rows of labelled rows ``index`` (sorted indices into ``labels``),
+        as ``dtype``: from the fit sample's matrix, or built for rows outside it (the
+        models score those batch by batch; no matrix of every row is kept)."""
+        slot = np.searchsorted(self.fit, index)
+        if self.fit.size and np.array_equal(self.fit[np.minimum(slot, self.fit.size - 1)], index):
+            return np.asarray(self.fit_x[slot], dtype=dtype)
+        return np.asarray(self.rows_of(self.positions[index]), dtype=dtype)
 
     @property
     def in_fit(self) -> np.ndarray:
@@ -78,20 +84,25 @@ class Folds:
         return mask
 
 
-def build_folds(y: pd.Series, matrix: np.ndarray, cap: int, seed: int) -> Folds:
-    """The fold plan of the rows with a label, their rows of the encoded ``matrix``
-    and the fit-sample cap; ``folds`` is 0 when no model can be fitted."""
+def build_folds(
+    y: pd.Series, rows_of: Callable[[np.ndarray], np.ndarray], width: int, cap: int, seed: int
+) -> Folds:
+    """The fold plan of the rows with a label (``rows_of`` gives the encoded matrix of
+    frame rows, ``width`` its columns) and the fit-sample cap; ``folds`` is 0 when no
+    model can be fitted."""
     positions, labels, classes = encode_labels(y)
     counts = np.bincount(labels, minlength=len(classes))
-    empty = Folds(positions, labels, classes, matrix, np.arange(0), False, 0, [])
-    if len(classes) < 2 or matrix.shape[1] == 0 or counts.max(initial=0) < 2:
+    nothing = np.zeros((0, width))
+    empty = Folds(positions, labels, classes, nothing, rows_of, np.arange(0), False, 0, [])
+    if len(classes) < 2 or width == 0 or counts.max(initial=0) < 2:
         return empty
     fit, sampled = fit_sample(labels, cap, seed)
     folds = int(min(N_FOLDS, fit.size // 2))
     if folds < 2:
         return empty
     plan = fold_plan(labels, fit, folds, seed)
-    return Folds(positions, labels, classes, matrix, fit, sampled, folds, plan)
+    fit_x = rows_of(positions[fit])
+    return Folds(positions, labels, classes, fit_x, rows_of, fit, sampled, folds, plan)
 
 
 def fit_sample(labels: np.ndarray, cap: int, seed: int) -> tuple[np.ndarray, bool]:

@@ -45,7 +45,7 @@ def feature_map(art: Artifacts) -> tuple[FeatureMap, tuple[str, ...], np.ndarray
     model), so a log-normal column is measured on the log scale here too. Missing
     cells score 0 (the median), as in the encoding. Also the source column of each
     matrix column and the robust-scored columns (those the relations predict)."""
-    enc = art.encoded
+    enc = art.encoder
     models = art.column_models
     # Missing indicators are left out: a rare missing pattern is DQ001's finding,
     # not an outlier, and would otherwise make every such row unique.

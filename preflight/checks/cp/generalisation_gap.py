@@ -64,7 +64,7 @@ class GeneralisationGap(Check):
         if gap < self.opts.min_gap:
             return
         rows = labelled_rows(ctx)
-        per_feature = rows / max(1, ctx.artifacts.encoded.n_features)
+        per_feature = rows / max(1, ctx.artifacts.encoder.n_features)
         small = per_feature < self.opts.small_rows_per_feature
         message = (
             f"a flexible model scores {full.train_score:.2f} {fit.metric} on its training rows but"
