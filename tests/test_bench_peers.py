@@ -79,7 +79,7 @@ def test_a_step_that_did_not_finish_shows_why_and_no_figures() -> None:
 
 def test_what_was_found_is_counted_grouped_and_escaped() -> None:
     rows = {r[1]: r for r in _rows(run.table(_results()))}
-    assert rows["preflight"][5] == "4 findings (1 error, 2 warnings, 1 info): SN006 ×2, CP004, DQ001"
+    assert rows["preflight"][5] == "4 findings (1 error, 2 warnings, 1 info): CP004, SN006 ×2, DQ001"
     # The column named "a|b" stays inside its cell.
     assert rows["Great Expectations"][5] == (
         "3 of 102 expectations failed: between ×2 (num_2, a\0b), not_null (with_missing)"
@@ -103,3 +103,11 @@ def test_readme_block_is_replaced_between_the_markers_only(
     run.write_readmes(_results())  # idempotent
     assert readme.read_text() == text
     assert untouched.read_text() == "no markers here\n"
+
+
+def test_the_floor_is_the_median_of_its_runs_and_fails_if_one_did() -> None:
+    runs = [{"seconds": s, "peak_mb": 150.0 + s, "load": f"{s}/0/0 -> {s}/0/0"} for s in (1.0, 9.0, 1.2, 1.1)]
+    read = run.floor(runs)
+    assert read["seconds"] == 1.15 and read["peak_mb"] == 159.0
+    assert read["runs_s"] == [1.0, 9.0, 1.2, 1.1] and read["load"] == "1.0/0/0 -> 1.1/0/0"
+    assert run.floor([*runs, {"failed": "boom", "seconds": 0.1}])["failed"] == "boom"

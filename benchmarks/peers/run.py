@@ -4,7 +4,8 @@ For each table size (mixed_<rows>x50.parquet from benchmarks/speed.py's make_dat
 200k and 1M rows x 50 columns), in one interleaved run, each step in a fresh process
 (benchmarks/_harness.py run_step):
 
-  pandas read                 pyarrow read_table(...).to_pandas()  (the floor; 3 runs, median)
+  pandas read                 pyarrow read_table(...).to_pandas()  (the floor: median of 6 runs,
+                              3 before the other steps and 3 after)
   preflight                   preflight check FILE --target label  (every default check, models included)
   preflight --no-models       the same without the model-based checks
   ydata-profiling minimal     benchmarks/peers/ydata_profiling.py    in benchmarks/.venvs/ydata-profiling
@@ -139,12 +140,21 @@ def _preflight_step(path: Path, flags: tuple[str, ...], args: argparse.Namespace
     return result
 
 
+_SEVERITIES = ["error", "warning", "info"]
+
+
 def summarize_report(report: dict[str, Any]) -> dict[str, Any]:
     """A preflight JSON report as a runner's line: how many findings, which codes."""
     findings = report.get("findings", [])
     severities = Counter(str(f.get("severity")) for f in findings)
     codes = Counter(str(f.get("code")) for f in findings)
-    names = [c if n == 1 else f"{c} ×{n}" for c, n in sorted(codes.items(), key=lambda kv: (-kv[1], kv[0]))]
+    # The worst severity a code reached comes first (an error before any warning), then count.
+    worst: dict[str, int] = {}
+    for f in findings:
+        rank = _SEVERITIES.index(f["severity"]) if f.get("severity") in _SEVERITIES else 9
+        worst[str(f.get("code"))] = min(worst.get(str(f.get("code")), 9), rank)
+    order = sorted(codes, key=lambda c: (worst[c], -codes[c], c))
+    names = [c if codes[c] == 1 else f"{c} ×{codes[c]}" for c in order]
     return {
         "tool": "preflight",
         "version": str(report.get("preflight_version", "?")),
@@ -163,6 +173,27 @@ def _peer_step(peer: Peer, path: Path, args: argparse.Namespace) -> dict[str, An
     return _measure(cmd, None, 1, args.timeout)
 
 
+READS = 6
+
+
+def floor(reads: list[dict[str, Any]]) -> dict[str, Any]:
+    """The read's runs as one step: median wall seconds, largest peak, every run's seconds."""
+    failed = [r for r in reads if "failed" in r]
+    if failed:
+        return failed[0]
+    walls = sorted(float(r["seconds"]) for r in reads)
+    middle = len(walls) // 2
+    median = walls[middle] if len(walls) % 2 else (walls[middle - 1] + walls[middle]) / 2
+    return {
+        "seconds": round(median, 3),
+        "peak_mb": max(float(r["peak_mb"]) for r in reads),
+        "tree_peak_mb": max(float(r.get("tree_peak_mb", 0.0)) for r in reads),
+        "processes": max(int(r.get("processes", 1)) for r in reads),
+        "runs_s": [float(r["seconds"]) for r in reads],
+        "load": f"{reads[0]['load'].split(' -> ')[0]} -> {reads[-1]['load'].split(' -> ')[-1]}",
+    }
+
+
 def run_size(rows: int, args: argparse.Namespace, only: set[str] | None) -> dict[str, Any]:
     path = make_data(rows, DATA / f"mixed_{rows}x50.parquet")
     steps: dict[str, Any] = {}
@@ -175,8 +206,11 @@ def run_size(rows: int, args: argparse.Namespace, only: set[str] | None) -> dict
         shown = {k: v for k, v in result.items() if k != "line"}
         print(f"{rows:>9,} {name:<28} {json.dumps(shown)}", flush=True)
 
-    read = f"import pyarrow.parquet as pq; pq.read_table({str(path)!r}).to_pandas()"
-    record("pandas read", _measure([args.python, "-c", read], None, 3, args.timeout))
+    read = [args.python, "-c", f"import pyarrow.parquet as pq; pq.read_table({str(path)!r}).to_pandas()"]
+    # The floor is read 3 times before this table's steps and 3 times after, so that a
+    # burst of load on a shared machine moves it less than it would a single run.
+    reads = [_measure(read, None, 1, args.timeout) for _ in range(READS // 2)]
+    steps["pandas read"] = {}  # first in the table
     for name, flags in PREFLIGHT.items():
         if wanted(name):
             record(name, _preflight_step(path, flags, args))
@@ -187,6 +221,8 @@ def run_size(rows: int, args: argparse.Namespace, only: set[str] | None) -> dict
         if rows > limit:
             continue
         record(peer.key, _peer_step(peer, path, args))
+    reads += [_measure(read, None, 1, args.timeout) for _ in range(READS - READS // 2)]
+    record("pandas read", floor(reads))
     return {
         "rows": rows,
         "columns": 50,
@@ -256,8 +292,9 @@ def grouped(names: list[str], max_columns: int = 4) -> list[str]:
 
 def severity_text(severities: dict[str, int]) -> str:
     """``{"info": 1, "warning": 2}`` -> ``2 warnings, 1 info``: the worst first."""
-    order = ["error", "warning", "info"]
-    ranked = sorted(severities.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 9)
+    ranked = sorted(
+        severities.items(), key=lambda kv: _SEVERITIES.index(kv[0]) if kv[0] in _SEVERITIES else 9
+    )
     return ", ".join(f"{n} {s}{'s' if n != 1 and s != 'info' else ''}" for s, n in ranked)
 
 
@@ -333,15 +370,22 @@ def block(results: dict[str, Any]) -> str:
     if not sizes:
         return "\n".join([BEGIN, "", "Not measured yet: `make bench-peers`.", "", END])
     dates = sorted({s["date"] for s in sizes.values()})
+    loads = [
+        float(r["load"].split("/")[0].split()[-1])
+        for s in sizes.values()
+        for r in s["steps"].values()
+        if isinstance(r.get("load"), str)
+    ]
+    load = f" at load {min(loads):.1f}–{max(loads):.1f} (1-minute average)" if loads else ""
     commits = sorted({s["commit"] for s in sizes.values()})
     lines = [
         BEGIN,
         "",
         f"Machine: {cell(results.get('machine', '?'))}; measured {dates[0]}"
         + (f" to {dates[-1]}" if len(dates) > 1 else "")
-        + f", preflight at {', '.join(commits)}. One run per step (the read: median of 3), each in a fresh "
-        "process, imports included; × read is to the read of the same table in the same run; peak MB is "
-        "the process's maximum RSS.",
+        + f"{load}, preflight at {', '.join(commits)}. One run per step (the read: median of 6, "
+        "3 before and 3 after the others), each in a fresh process, imports included; × read is to "
+        "the read of the same table in the same run; peak MB is the process's maximum RSS.",
         "",
         *table(results),
         "",
