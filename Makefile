@@ -48,7 +48,7 @@ test-airflow: $(AIRFLOW_STAMP)
 ## bench: speed, memory and detection-quality benchmarks: about 20 minutes on 2 free cores, up to an hour shared
 ## (figures: benchmarks/results/*.json; scale.py writes the issue-9 summary into benchmarks/README.md).
 ## BENCH_OUTLIERS=--datalab-100k adds Datalab's outlier arm on 100k rows (~4 min more).
-## BENCH_PEERS=1 adds bench-peers at the end (about 40 minutes more on a shared machine).
+## BENCH_PEERS=1 adds bench-peers at the end (about 30 minutes more at load 3-5, 20 on a quieter machine).
 BENCH_OUTLIERS ?=
 BENCH_PEERS ?=
 # The peers of issue 19, each in its own venv (benchmarks/.venvs/<peer>, see bench-peers).
@@ -76,11 +76,12 @@ $(PEER_VENVS)/%/.installed: benchmarks/peers/requirements-%.txt
 	$(PEER_VENVS)/$*/bin/python -m pip install --quiet -r $<
 	touch $@
 
-## bench-peers-venvs: create the four peers' venvs in benchmarks/.venvs (a few minutes, ~3 GB)
+## bench-peers-venvs: create the four peers' venvs in benchmarks/.venvs (~10 minutes, 3 GB)
 bench-peers-venvs: $(PEER_STAMPS)
 
 ## bench-peers: preflight beside ydata-profiling, Great Expectations, Deepchecks and cleanlab Datalab
-## on 20k, 200k and 1M rows x 50 (about 40 minutes on a shared 2-core machine, 1M the most of it);
+## on 20k, 200k and 1M rows x 50: about 30 minutes on the 2 shared cores at load 3-5 (20k 7 min,
+## 200k 8, 1M 15; preflight's full check is half of it), 20 on a quieter machine;
 ## rewrites the peers blocks of benchmarks/README.md and README.md.
 ## PEERS_ARGS passes options, e.g. PEERS_ARGS="--rows 20000,200000" or PEERS_ARGS=--datalab-200k.
 bench-peers: $(STAMP) $(PEER_STAMPS)
