@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 AIRFLOW_VENV ?= .venv-airflow
 AIRFLOW_STAMP := $(AIRFLOW_VENV)/.installed
 
-.PHONY: demo test test-unit test-integrations test-pre-commit test-airflow lint bench clean browser screenshot
+.PHONY: demo test test-unit test-integrations test-pre-commit test-airflow lint bench bench-peers bench-peers-venvs clean browser screenshot
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,14 +48,45 @@ test-airflow: $(AIRFLOW_STAMP)
 ## bench: speed, memory and detection-quality benchmarks: about 20 minutes on 2 free cores, up to an hour shared
 ## (figures: benchmarks/results/*.json; scale.py writes the issue-9 summary into benchmarks/README.md).
 ## BENCH_OUTLIERS=--datalab-100k adds Datalab's outlier arm on 100k rows (~4 min more).
+## BENCH_PEERS=1 adds bench-peers at the end (about 30 minutes more at load 3-5, 20 on a quieter machine).
 BENCH_OUTLIERS ?=
-bench: $(STAMP)
+BENCH_PEERS ?=
+# The peers of issue 19, each in its own venv (benchmarks/.venvs/<peer>, see bench-peers).
+PEERS := ydata-profiling great-expectations deepchecks datalab
+PEER_VENVS := benchmarks/.venvs
+PEER_STAMPS := $(foreach p,$(PEERS),$(PEER_VENVS)/$(p)/.installed)
+PEERS_ARGS ?=
+bench: $(STAMP) $(if $(BENCH_PEERS),$(PEER_STAMPS))
 	$(PY) -m pip install --quiet -e '.[dev,bench,dask]'
 	$(PY) benchmarks/speed.py
 	$(PY) benchmarks/outliers.py $(BENCH_OUTLIERS)
 	$(PY) benchmarks/label_noise.py --json benchmarks/results/label_noise.json
 	$(PY) benchmarks/mlp_wine.py
 	$(PY) benchmarks/scale.py
+	$(if $(BENCH_PEERS),$(PY) benchmarks/peers/run.py $(PEERS_ARGS))
+
+# The peers' venvs: their pins conflict with each other and with preflight's (Deepchecks
+# needs pandas<2.3, numpy<2, scikit-learn<1.7, pyarrow<20). A venv is rebuilt from scratch
+# when its requirements file changes.
+
+$(PEER_VENVS)/%/.installed: benchmarks/peers/requirements-%.txt
+	rm -rf $(PEER_VENVS)/$*
+	$(PYTHON) -m venv $(PEER_VENVS)/$*
+	$(PEER_VENVS)/$*/bin/python -m pip install --quiet --upgrade pip
+	$(PEER_VENVS)/$*/bin/python -m pip install --quiet -r $<
+	touch $@
+
+## bench-peers-venvs: create the four peers' venvs in benchmarks/.venvs (~10 minutes, 3 GB)
+bench-peers-venvs: $(PEER_STAMPS)
+
+## bench-peers: preflight beside ydata-profiling, Great Expectations, Deepchecks and cleanlab Datalab
+## on 20k, 200k and 1M rows x 50: about 30 minutes on the 2 shared cores at load 3-5 (20k 7 min,
+## 200k 8, 1M 15; preflight's full check is half of it), 20 on a quieter machine;
+## rewrites the peers blocks of benchmarks/README.md and README.md.
+## PEERS_ARGS passes options, e.g. PEERS_ARGS="--rows 20000,200000" or PEERS_ARGS=--datalab-200k.
+bench-peers: $(STAMP) $(PEER_STAMPS)
+	$(PY) -m pip install --quiet -e '.[dev,bench,dask]'
+	$(PY) benchmarks/peers/run.py $(PEERS_ARGS)
 
 ## lint: ruff, ruff format, mypy (strict) and the layer contract (import-linter)
 lint: $(STAMP)
