@@ -163,11 +163,22 @@ def detector_choice() -> None:
     precision of the 10 top-ranked rows (threshold-free) on the same feature matrix."""
     from sklearn.ensemble import IsolationForest
 
-    from preflight.analysis.row_outliers import feature_matrix, score_rows
+    from preflight.analysis.row_outliers import RowScores, score_rows
     from preflight.checks.base import Context
     from preflight.core.config import Config
     from preflight.data.dataset import load_dataset
     from preflight.data.profile import Profile
+
+    def every_row(art: object) -> tuple[np.ndarray, RowScores]:
+        """OL002's fitted model (its generator drained), and the feature matrix of every row."""
+        steps = score_rows(art, k=10, sample=2000, distance_threshold=3.5, relation_threshold=8.0, tail=100)
+        try:
+            while True:
+                next(steps)
+        except StopIteration as stop:
+            result = stop.value
+        assert result is not None
+        return result.scorer.features.matrix(art.dataset.frame), result
 
     results: dict[str, dict[str, list[float]]] = {}
     for data_name, make, target in (
@@ -178,16 +189,25 @@ def detector_choice() -> None:
             frame, truth = make(seed)
             ds = load_dataset(frame, target=target)
             ctx = Context(ds, Profile(ds), Config(target=target))
-            matrix, _, _ = feature_matrix(ctx.artifacts)
-            scored = score_rows(ctx.artifacts, k=10, sample=2000)
-            assert scored is not None
+            matrix, scored = every_row(ctx.artifacts)
+            scorer = scored.scorer
+            # Threshold-free: every row's mean distance to its 10 nearest fit-sample rows
+            # (itself left out) and its largest relation residual, on OL002's own model.
+            dist, _ = scorer.index.kneighbors(matrix @ scorer.project)
+            own = np.isin(np.arange(len(frame)), scorer.reference)
+            distance = scorer._distance_score(np.where(own, dist[:, 1:].mean(axis=1), dist[:, :10].mean(axis=1)))
+            relation = (
+                scorer.relations.residual_scores(matrix).max(axis=1)
+                if scorer.relations is not None
+                else np.zeros(len(frame))
+            )
             with threadpool_limits(limits=1):
                 forest = IsolationForest(n_estimators=200, random_state=seed).fit(matrix)
             candidates = {
                 "IsolationForest": -forest.score_samples(matrix),
-                "kNN distance (whitened)": scored.distance,
-                "relation residual": scored.relation,
-                "OL002 (max of both / thresholds)": np.maximum(scored.distance / 3.5, scored.relation / 8.0),
+                "kNN distance (whitened)": distance,
+                "relation residual": relation,
+                "OL002 (max of both / thresholds)": np.maximum(distance, relation / 8.0),
             }
             for name, score_values in candidates.items():
                 top = set(np.argsort(-score_values, kind="stable")[: len(truth)].tolist())

@@ -222,6 +222,62 @@ def test_sampling_scores_every_row_and_is_deterministic() -> None:
     assert json.dumps(first.to_dict()) == json.dumps(second.to_dict())
 
 
+def test_coarse_bound_flags_the_rows_the_exact_search_flags(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows cleared by the coarse bound are never searched exactly; the report must be
+    the one an exact search of every row gives (the coarse set as large as the sample
+    makes every bound exact), while the exact search sees only a few rows."""
+    from preflight.analysis import row_outliers
+
+    rng = np.random.default_rng(11)
+    n = 30_000
+    # Categories that mostly agree: a row whose categories disagree is far in distance
+    # only (no linear relation predicts a category), the case the bound decides.
+    frame = pd.DataFrame(rng.normal(size=(n, 3)), columns=list("abc"))
+    shared = rng.integers(0, 5, n)
+    for j in range(4):
+        level = np.where(rng.random(n) < 0.995, shared, rng.integers(0, 5, n))
+        frame[f"c{j}"] = np.array(list("vwxyz"))[level]
+    searched: list[int] = []
+    real_score = row_outliers.RowScorer._score
+
+    def counting(self: row_outliers.RowScorer, rows: pd.DataFrame) -> row_outliers.Hits:
+        index = self.index
+        original = index.kneighbors
+
+        def kneighbors(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            searched.append(len(x))
+            return original(x)  # type: ignore[no-any-return]
+
+        object.__setattr__(index, "kneighbors", kneighbors)
+        try:
+            return real_score(self, rows)
+        finally:
+            del index.kneighbors
+
+    monkeypatch.setattr(row_outliers.RowScorer, "_score", counting)
+    bounded = preflight.check(frame, select="OL002", sample=2000).to_dict()["findings"]
+    assert 2000 < sum(searched) < 2000 + n // 20  # the fit sample's own rows and a few candidates
+    monkeypatch.setattr(row_outliers, "COARSE_ROWS", 10**9)
+    exact = preflight.check(frame, select="OL002", sample=2000).to_dict()["findings"]
+    assert bounded == exact
+    (finding,) = bounded
+    assert finding["evidence"]["above_threshold"] > 100  # many rows judged, not a trivial case
+
+
+def test_coarse_bound_is_an_upper_bound_of_the_exact_distance() -> None:
+    from sklearn.neighbors import NearestNeighbors
+
+    from preflight.analysis.row_outliers import _mean_nearest
+
+    rng = np.random.default_rng(3)
+    reference = rng.standard_t(3, size=(2000, 8))
+    rows = rng.standard_t(3, size=(5000, 8))
+    exact = NearestNeighbors(n_neighbors=10).fit(reference).kneighbors(rows)[0].mean(axis=1)
+    subset = reference[rng.choice(2000, 200, replace=False)]
+    assert np.all(_mean_nearest(rows, subset, 10) >= exact - 1e-9)
+    np.testing.assert_allclose(_mean_nearest(rows, reference, 10), exact, rtol=1e-9)
+
+
 def test_too_small_or_text_only_tables_are_skipped() -> None:
     tiny = pd.DataFrame({"a": [1.0, 2.0, 3.0, 1000.0]})
     assert _outlier_findings(tiny) == []

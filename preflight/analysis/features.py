@@ -54,8 +54,7 @@ class ColumnCode:
         if self.kind == "text":
             return text_block(self.model, series)
         if self.kind == "onehot":
-            values = series.astype(object).to_numpy()
-            return np.column_stack([(values == v).astype(float) for v in self.levels])
+            return _one_hot(series.astype(object).to_numpy(), self.levels)
         x = _as_numbers(series, self.kind)
         x = np.where(np.isfinite(x), x, np.nan)
         if self.peak:
@@ -65,6 +64,20 @@ class ColumnCode:
         if len(self.names) == 2:
             return np.column_stack([z, missing.astype(float)])
         return z[:, None]
+
+
+def _one_hot(values: np.ndarray, levels: tuple[object, ...]) -> np.ndarray:
+    """Indicator columns of ``levels`` (a value equal to none of them is all zeros)."""
+    index = pd.Index(levels, dtype=object)
+    if not index.is_unique:
+        # Levels that compare equal (1 and 1.0): each column by its own comparison.
+        return np.column_stack([(values == v).astype(float) for v in levels])
+    # One hash lookup per value instead of one comparison per value and level.
+    code = index.get_indexer(pd.Index(values, dtype=object))
+    out = np.zeros((values.size, len(levels)))
+    hit = np.flatnonzero(code >= 0)
+    out[hit, code[hit]] = 1.0
+    return out
 
 
 def transform(codes: Sequence[ColumnCode], frame: pd.DataFrame) -> np.ndarray:
