@@ -77,6 +77,14 @@ class Folds:
         return np.asarray(self.rows_of(self.positions[index]), dtype=dtype)
 
     @property
+    def fold_of(self) -> np.ndarray:
+        """The fold whose model scores each labelled row (-1: none, no fold plan)."""
+        owner = np.full(self.labels.size, -1, dtype=np.int64)
+        for j, (_, score) in enumerate(self.plan):
+            owner[score] = j
+        return owner
+
+    @property
     def in_fit(self) -> np.ndarray:
         """True for the labelled rows of the fit sample."""
         mask = np.zeros(self.labels.size, dtype=bool)

@@ -115,15 +115,40 @@ class Member:
         self.complete_ = not f.sampled
 
     def complete(self) -> np.ndarray:
-        """Every labelled row's out-of-sample probabilities (scores the rest once)."""
-        if not self.complete_:
-            f = self.folds
-            in_fit = f.in_fit
-            with _quiet_fitting(self.jobs):
-                for model, (_, score) in zip(self.models, f.plan, strict=True):
-                    rest = score[~in_fit[score]]
-                    self.probs[rest] = _predict(model, f, rest, self.name, len(f.classes))
-            self.complete_ = True
+        """Every labelled row's out-of-sample probabilities (scores the rest once).
+
+        The rest is scored in batches of consecutive rows, each encoded once and every
+        row predicted by the fold model it was dealt to; the batches run on ``jobs``
+        threads (tree and linear predictions release the GIL), each row's probabilities
+        the same whichever thread computes them. The neighbour member keeps one thread
+        of batches: its queries already run on ``jobs`` OpenMP threads."""
+        if self.complete_:
+            return self.probs
+        f = self.folds
+        rest = np.flatnonzero(~f.in_fit)
+        fold_of = f.fold_of
+        batches = [rest[start : start + SCORE_BATCH] for start in range(0, rest.size, SCORE_BATCH)]
+        k = len(f.classes)
+
+        def score(batch: np.ndarray) -> None:
+            x = f.x(batch, _dtype(self.name))
+            owner = fold_of[batch]
+            for j, model in enumerate(self.models):
+                mine = np.flatnonzero(owner == j)
+                if mine.size:
+                    self.probs[batch[mine]] = _probabilities(model, x[mine], k)
+
+        threads = 1 if self.name == "neighbours" else min(self.jobs, len(batches))
+        with _quiet_fitting(self.jobs if threads == 1 else 1):
+            if threads <= 1:
+                for batch in batches:
+                    score(batch)
+            else:
+                from concurrent.futures import ThreadPoolExecutor
+
+                with ThreadPoolExecutor(threads) as pool:
+                    list(pool.map(score, batches))
+        self.complete_ = True
         return self.probs
 
 
@@ -196,12 +221,19 @@ def _fit_member(name: str, f: Folds, train: np.ndarray, k: int, seed: int, jobs:
 
 def _predict(model: Any, f: Folds, rows: np.ndarray, name: str, k: int) -> np.ndarray:
     """Probabilities of labelled rows ``rows`` (indices into ``f.labels``), in batches."""
-    if isinstance(model, np.ndarray):
-        return np.tile(model, (rows.size, 1))
     out = np.zeros((rows.size, k))
-    cols = np.asarray(model.classes_, dtype=np.int64)
     for start, part in _batches(rows):
-        out[start : start + part.size, cols] = model.predict_proba(f.x(part, _dtype(name)))
+        out[start : start + part.size] = _probabilities(model, f.x(part, _dtype(name)), k)
+    return out
+
+
+def _probabilities(model: Any, x: np.ndarray, k: int) -> np.ndarray:
+    """A fitted member's probabilities of the encoded rows ``x``, one column per class
+    (a fold that lacked a class gives it 0; a constant member its constant row)."""
+    if isinstance(model, np.ndarray):
+        return np.tile(model, (x.shape[0], 1))
+    out = np.zeros((x.shape[0], k))
+    out[:, np.asarray(model.classes_, dtype=np.int64)] = model.predict_proba(x)
     return out
 
 

@@ -138,15 +138,22 @@ class RowScorer:
     jobs: int = 1
 
     def __call__(self, batch: pd.DataFrame) -> Hits:
-        from sklearn import config_context
         from threadpoolctl import threadpool_limits
 
         # Slices of CHUNK rows: the matrix, its projection and the neighbour distances
-        # of a slice are all that is held at once.
-        limits = {"blas": 1, "openmp": self.jobs}
-        with threadpool_limits(limits=limits), config_context(working_memory=WORKING_MEMORY_MB):
-            parts = [self._score(batch.iloc[start : start + CHUNK]) for start in range(0, len(batch), CHUNK)]
-        return self.gather(parts) if parts else self.gather([self._score(batch)])
+        # of a slice are all that is held at once (per thread). The slices run on
+        # ``jobs`` threads (the matrix products and partial sorts release the GIL);
+        # each row's score is the same whichever thread computes it.
+        slices = [batch.iloc[start : start + CHUNK] for start in range(0, len(batch), CHUNK)] or [batch]
+        threads = min(self.jobs, len(slices))
+        limits = {"blas": 1, "openmp": self.jobs if threads == 1 else 1}
+        with threadpool_limits(limits=limits):
+            if threads == 1:
+                return self.gather([self._score(part) for part in slices])
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(threads) as pool:
+                return self.gather(list(pool.map(self._score, slices)))
 
     def gather(self, parts: list[Hits]) -> Hits:
         """One :class:`Hits` from the parts of a file (any order, same result)."""
@@ -188,7 +195,11 @@ class RowScorer:
         near = 1.0 - COARSE_MARGIN
         exact = np.flatnonzero(own | (distance > near) | (relation > self.relation_threshold * near))
         if exact.size:
-            dist, _ = self.index.kneighbors(projected[exact])
+            from sklearn import config_context
+
+            # sklearn's configuration is per thread: set where the query runs.
+            with config_context(working_memory=WORKING_MEMORY_MB):
+                dist, _ = self.index.kneighbors(projected[exact])
             # A fit-sample row finds itself first: leave it out (leave-one-out).
             mean_dist = np.where(own[exact], dist[:, 1:].mean(axis=1), dist[:, : self.k].mean(axis=1))
             distance[exact] = self._distance_score(mean_dist)
