@@ -68,12 +68,15 @@ class ColumnCode:
 
 def _one_hot(values: np.ndarray, levels: tuple[object, ...]) -> np.ndarray:
     """Indicator columns of ``levels`` (a value equal to none of them is all zeros)."""
-    index = pd.Index(levels, dtype=object)
-    if not index.is_unique:
-        # Levels that compare equal (1 and 1.0): each column by its own comparison.
+    try:
+        index = pd.Index(levels, dtype=object)
+        # One hash lookup per value instead of one comparison per value and level.
+        code = index.get_indexer(pd.Index(values, dtype=object)) if index.is_unique else None
+    except TypeError:  # unhashable cells (lists): compared one by one below
+        code = None
+    if code is None:
+        # Levels that compare equal (1 and 1.0), or cells that cannot be hashed.
         return np.column_stack([(values == v).astype(float) for v in levels])
-    # One hash lookup per value instead of one comparison per value and level.
-    code = index.get_indexer(pd.Index(values, dtype=object))
     out = np.zeros((values.size, len(levels)))
     hit = np.flatnonzero(code >= 0)
     out[hit, code[hit]] = 1.0

@@ -9,6 +9,7 @@ partitions with it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
@@ -237,6 +238,37 @@ def _mean_nearest(rows: np.ndarray, reference: np.ndarray, k: int) -> np.ndarray
 
 
 @dataclass(frozen=True)
+class _Pass:
+    """The scores of the batches so far: their hits (in row order, without residual
+    tails) and the ``size`` largest residual scores per relation over all of them, so a
+    pass holds no batch's residuals of every row once that batch is merged."""
+
+    parts: tuple[Hits, ...]
+    tails: np.ndarray
+    size: int
+
+    def then(self, later: _Pass) -> _Pass:
+        tails = extreme(np.concatenate([self.tails, later.tails]), self.size, largest=True)
+        return _Pass((*self.parts, *later.parts), tails, self.size)
+
+    def hits(self, scorer: RowScorer) -> Hits:
+        return dataclasses.replace(scorer.gather(list(self.parts)), tails=self.tails)
+
+
+@dataclass(frozen=True)
+class _Scoring:
+    """A batch's :class:`_Pass` (picklable, for Dask)."""
+
+    scorer: RowScorer
+
+    def __call__(self, batch: pd.DataFrame) -> _Pass:
+        hits = self.scorer(batch)
+        # A fresh empty block: a slice of the tails would keep the whole array alive.
+        none = np.empty((0, hits.tails.shape[1]))
+        return _Pass((dataclasses.replace(hits, tails=none),), hits.tails, self.scorer.tail)
+
+
+@dataclass(frozen=True)
 class RowScores:
     """Every row above the threshold in the whole file, and the fitted model."""
 
@@ -314,7 +346,12 @@ def score_rows(
         coarse=whitened[_coarse_subset(reference.size, k, art.config.seed)],
         jobs=1 if art.config.engine == "dask" else worker_threads(art.config),
     )
-    hits = scorer.gather(art.batches.map(scorer, columns=features.columns))
+    # Folded batch by batch: the hits so far and the largest residuals per relation are
+    # all a pass over a streamed file holds (each batch's residuals of every row are not).
+    scored = art.batches.fold(_Scoring(scorer), _Pass.then, columns=features.columns)
+    if scored is None:
+        return None
+    hits = scored.hits(scorer)
     return RowScores(hits=hits, scorer=scorer, reference_matrix=matrix, sources=sources)
 
 

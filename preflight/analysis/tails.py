@@ -63,6 +63,11 @@ class TailPass:
                 out.breaking[name] = (np.asarray(batch.index[hit], dtype=np.int64), values[hit])
         return out
 
+    def then(self, earlier: TailValues, later: TailValues) -> TailValues:
+        """Two batches' values as one (a pass folds them as they come: what it holds is
+        the values kept so far, not every batch's)."""
+        return self.merge([earlier, later])
+
     def merge(self, parts: Sequence[TailValues]) -> TailValues:
         out = TailValues()
         for name, m in self.tails.items():

@@ -174,7 +174,9 @@ class ColumnOutliers(Check):
         # A second pass, over the few columns it concerns: the tails of the columns with
         # values beyond the fence, and the cells that break a bound.
         tails = TailPass({name: int(hits[name][0].size) + TAIL for name in hits}, bounds)
-        found = tails.merge(ctx.batches.map(tails, columns=tails.columns)) if tails.columns else TailValues()
+        found = (
+            ctx.batches.fold(tails, tails.then, columns=tails.columns) if tails.columns else None
+        ) or TailValues()
         judged: list[ColumnExtremes] = []
         target: list[ColumnExtremes] = []
         for name in [c for c in ctx.dataset.frame.columns if c in hits or c in bounds]:

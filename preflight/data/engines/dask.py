@@ -15,6 +15,7 @@ preflight imports it.
 from __future__ import annotations
 
 import atexit
+import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -134,6 +135,12 @@ class DaskBatches:
             _report_progress(futures, self.parts, self.progress)
         results: list[T] = self.client.gather(futures)
         return results
+
+    def fold(
+        self, fn: Callable[[pd.DataFrame], T], combine: Callable[[T, T], T], columns: list[str] | None = None
+    ) -> T | None:
+        # The partitions are few and large: their results are gathered, then combined.
+        return functools.reduce(combine, self.map(fn, columns)) if self.parts else None
 
 
 def _report_progress(futures: list[Any], parts: list[Partition], progress: RowsHook) -> None:

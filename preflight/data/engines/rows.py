@@ -27,6 +27,14 @@ class RowBatches(Protocol):
         ``columns``, the batches hold only those columns (fewer bytes read)."""
         ...
 
+    def fold(
+        self, fn: Callable[[pd.DataFrame], T], combine: Callable[[T, T], T], columns: list[str] | None = None
+    ) -> T | None:
+        """``fn`` applied to every batch and the results combined in row order
+        (``combine(earlier, later)``, associative), as they come: a pass over a file
+        holds the running result and one batch's, not every batch's. None: no batch."""
+        ...
+
 
 # Rows per batch: large enough that per-batch overhead is noise, small enough that
 # what a batch function builds (an encoded matrix, say) stays small; a parquet batch
@@ -46,3 +54,13 @@ class InMemory:
         return [
             fn(frame.iloc[start : start + BATCH_ROWS]) for start in range(0, max(len(frame), 1), BATCH_ROWS)
         ]
+
+    def fold(
+        self, fn: Callable[[pd.DataFrame], T], combine: Callable[[T, T], T], columns: list[str] | None = None
+    ) -> T | None:
+        frame = self.frame if columns is None else self.frame[columns]
+        result: T | None = None
+        for start in range(0, max(len(frame), 1), BATCH_ROWS):
+            part = fn(frame.iloc[start : start + BATCH_ROWS])
+            result = part if result is None else combine(result, part)
+        return result

@@ -94,6 +94,18 @@ class ParquetBatches:
         release_memory()
         return results
 
+    def fold(
+        self, fn: Callable[[pd.DataFrame], T], combine: Callable[[T, T], T], columns: list[str] | None = None
+    ) -> T | None:
+        result: T | None = None
+        for start, table in iter_batches(self.files, columns):
+            part = fn(batch_frame(table, start))
+            result = part if result is None else combine(result, part)
+            if self.progress is not None:
+                self.progress(start + table.num_rows, self.total)
+        release_memory()
+        return result
+
 
 def release_memory() -> None:
     """Hand the batches' freed buffers back to the system: the allocators keep them

@@ -95,3 +95,11 @@ class CleanedBatches:
             self._semantics if columns is None else {n: s for n, s in self._semantics.items() if n in columns}
         )
         return self._batches.map(_Cleaned(fn, wanted) if wanted else fn, columns)
+
+    def fold(
+        self, fn: Callable[[pd.DataFrame], T], combine: Callable[[T, T], T], columns: list[str] | None = None
+    ) -> T | None:
+        wanted = (
+            self._semantics if columns is None else {n: s for n, s in self._semantics.items() if n in columns}
+        )
+        return self._batches.fold(_Cleaned(fn, wanted) if wanted else fn, combine, columns)
