@@ -143,3 +143,23 @@ def test_a_long_table_leaves_no_empty_half_page(tmp_path: Path) -> None:
     assert len(first_line) >= 2  # side by side, beside the matrix
     one_long_table = sum(t[2] for t in tables)  # the height one 50-row table would take
     assert result.values["panel"] < 0.6 * one_long_table + result.values["figure"]
+
+
+def test_the_noise_matrix_never_paints_a_near_zero_share_red() -> None:
+    from preflight.reporters.html.label_health import _heatmap
+
+    def cells(matrix: list[list[float]]) -> dict[tuple[str, str], dict[str, object]]:
+        out = _heatmap({"labels": ["a", "b"], "matrix": matrix})
+        assert out is not None
+        return {(c["given"], c["likely"]): c for c in out["cells"]}
+
+    # Noise of 0.2% of the rows: faint, and written as a share that is not 0.
+    quiet = cells([[0.600, 0.002], [0.001, 0.397]])
+    assert quiet["a", "b"]["text"] == "<0.01" and float(quiet["a", "b"]["opacity"]) < 0.1  # type: ignore[arg-type]
+    # Real noise (10% of the rows) keeps the full colour on its largest cell.
+    noisy = cells([[0.45, 0.10], [0.05, 0.40]])
+    assert noisy["a", "b"]["text"] == "0.10" and noisy["a", "b"]["opacity"] == 1.0
+    assert noisy["b", "a"]["opacity"] == 0.5
+    # Counts scale the same way: 3 of 1,000 rows is faint.
+    counts = cells([[600.0, 3.0], [0.0, 397.0]])
+    assert counts["a", "b"]["text"] == "3" and float(counts["a", "b"]["opacity"]) < 0.1  # type: ignore[arg-type]

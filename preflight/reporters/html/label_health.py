@@ -12,6 +12,10 @@ MAX_SUSPICIOUS_ROWS = 50
 # beside the matrix left most of the page empty.
 CHUNK_ROWS = 12
 MAX_MATRIX_CLASSES = 20
+# A noise cell holding this share of the matrix's total (5% of the rows) or more is drawn
+# at full colour; smaller ones in proportion. Scaled to the largest cell alone, a matrix
+# whose noise is all near 0 would paint its largest 0.00 bright red.
+FULL_COLOUR_SHARE = 0.05
 
 
 def label_health(health: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -69,7 +73,9 @@ def _heatmap(matrix: Any) -> dict[str, Any] | None:
     if n == 0 or n > MAX_MATRIX_CLASSES or any(len(row) != n for row in values):
         return None
     off = [values[i][j] for i in range(n) for j in range(n) if i != j]
-    top = max(off) if off and max(off) > 0 else 1.0
+    total = sum(v for row in values for v in row)
+    top = max([*off, FULL_COLOUR_SHARE * total])
+    top = top if top > 0 else 1.0
     integral = all(float(v).is_integer() for row in values for v in row)
     cell = 48 if n <= 8 else 32
     left, head = 170, 110
@@ -78,15 +84,16 @@ def _heatmap(matrix: Any) -> dict[str, Any] | None:
         for j in range(n):
             v = values[i][j]
             diagonal = i == j
-            # Off-diagonal cells (label noise) are coloured against the largest of them;
-            # the diagonal (labels that agree) stays grey so it does not drown the noise.
+            # Off-diagonal cells (label noise) are coloured against the largest of them
+            # (at least FULL_COLOUR_SHARE of the total); the diagonal (labels that agree)
+            # stays grey so it does not drown the noise.
             opacity = 0.0 if diagonal else round(min(1.0, v / top), 3)
             cells.append(
                 {
                     "x": left + j * cell,
                     "y": head + i * cell,
                     "value": v,
-                    "text": f"{int(v):,}" if integral else f"{v:.2f}",
+                    "text": _cell_text(v, integral),
                     "opacity": opacity,
                     "diagonal": diagonal,
                     "given": labels[i],
@@ -103,3 +110,13 @@ def _heatmap(matrix: Any) -> dict[str, Any] | None:
         "width": left + n * cell + 10,
         "height": head + n * cell + 10,
     }
+
+
+def _cell_text(value: float, integral: bool) -> str:
+    """A cell's number: counts in full, shares to 2 decimals; a share that is not 0 is
+    never written as 0.00."""
+    if integral:
+        return f"{int(value):,}"
+    if 0 < abs(value) < 0.005:
+        return "<0.01" if value > 0 else ">-0.01"
+    return f"{value:.2f}"
