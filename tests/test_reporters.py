@@ -124,6 +124,32 @@ def test_sarif_rules_default_to_the_registry_documentation() -> None:
     assert "Why it is bad" in rules["DQ001"]["help"]["text"]
 
 
+def test_sarif_fingerprints_are_the_baseline_fingerprints(tmp_path: Path) -> None:
+    """Code scanning and `--baseline` must agree on which finding is which: the SARIF
+    fingerprints are the ones a baseline of the same report holds, and survive rows
+    inserted above the problems (a row shift)."""
+    from preflight.core.baseline import load_baseline
+
+    raw = ROOT / "examples" / "penguins-raw.csv"
+    report = preflight.check(raw, target="Species")
+    sarif = json.loads(render(report, "sarif"))["runs"][0]["results"]
+    fingerprints = [r["partialFingerprints"]["preflightFinding/v2"] for r in sarif]
+    assert len(set(fingerprints)) == len(fingerprints) == len(report.findings)
+    baseline = tmp_path / "report.json"
+    baseline.write_text(render(report, "json"), encoding="utf-8")
+    recorded = load_baseline(str(baseline)).datasets[0]
+    assert {e.fingerprint for e in recorded.entries} == set(fingerprints)
+    # Rows 40-49 copied to the top: every row below moves, the missing-value problems stay.
+    lines = raw.read_text(encoding="utf-8").splitlines(keepends=True)
+    shifted = tmp_path / "shifted.csv"
+    shifted.write_text("".join([lines[0], *lines[40:50], *lines[1:]]), encoding="utf-8")
+    moved = json.loads(render(preflight.check(shifted, target="Species"), "sarif"))["runs"][0]["results"]
+    missing = [
+        r["partialFingerprints"]["preflightFinding/v2"] for r in moved if r["ruleId"] in ("DQ001", "DQ004")
+    ]
+    assert missing and set(missing) <= set(fingerprints)
+
+
 # ---- JUnit -------------------------------------------------------------------------
 def test_junit_one_case_per_check_and_parses_as_junit() -> None:
     from junitparser import Error, Failure, JUnitXml, Skipped

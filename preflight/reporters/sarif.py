@@ -4,19 +4,22 @@ One run; the tool's driver lists one rule per check the report mentions, with th
 check's documentation as help text; one result per finding, located in the data
 file (line 1: a finding is about a column or a set of rows, not a text line; the
 rows and columns are in the result's properties and logical locations). Crashed
-checks become tool execution notifications. ``partialFingerprints`` identify a
-finding by file, code and columns, so code scanning tracks it across runs.
+checks become tool execution notifications. ``partialFingerprints`` carry the
+finding's baseline fingerprint (code, columns and kind of problem:
+:mod:`preflight.core.fingerprint`), so code scanning tracks it across runs as
+``preflight check --baseline`` and ``preflight diff`` do (the file is the result's
+location).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any
 
 from preflight.core.escape import json_safe
 from preflight.core.findings import Finding, Report, Severity, jsonable
+from preflight.core.fingerprint import entry_of
 from preflight.reporters.common import LEVEL, RuleInfo, rule_infos
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -56,11 +59,6 @@ def artifact_uri(path: str) -> str:
     return quote(p.as_posix(), safe="/")
 
 
-def _fingerprint(path: str, f: Finding) -> str:
-    key = "\x1f".join([path, f.code, *f.columns])
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-
-
 def _result(report: Report, f: Finding, index: int) -> dict[str, Any]:
     path = report.dataset.path
     text = f.message + (f" Fix: {f.fix.summary}" if f.fix else "")
@@ -78,7 +76,7 @@ def _result(report: Report, f: Finding, index: int) -> dict[str, Any]:
         "level": LEVEL[f.severity],
         "message": {"text": text},
         "locations": [location],
-        "partialFingerprints": {"preflightFinding/v1": _fingerprint(path, f)},
+        "partialFingerprints": {"preflightFinding/v2": entry_of(f).fingerprint},
         "properties": {
             "columns": list(f.columns),
             "rows": list(f.rows[:_ROWS_LISTED]),
