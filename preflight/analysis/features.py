@@ -8,7 +8,7 @@ label noise and capacity checks all read this one matrix, so it is built once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -84,10 +84,20 @@ def _one_hot(values: np.ndarray, levels: tuple[object, ...]) -> np.ndarray:
 
 
 def transform(codes: Sequence[ColumnCode], frame: pd.DataFrame) -> np.ndarray:
-    """The encoded matrix of ``frame``'s rows under fitted ``codes``."""
-    blocks = [code.apply(frame[code.name]) for code in codes]
-    matrix = np.column_stack(blocks) if blocks else np.zeros((len(frame), 0))
-    return np.ascontiguousarray(matrix, dtype=np.float64)
+    """The encoded matrix of ``frame``'s rows under fitted ``codes``, filled block by
+    block (stacking the blocks at the end copies every value once more)."""
+    return _fill(codes, len(frame), lambda name: frame[name])
+
+
+def _fill(codes: Sequence[ColumnCode], n: int, column: Callable[[str], pd.Series]) -> np.ndarray:
+    """The (n, encoded columns) matrix, each code's block written in place."""
+    matrix = np.empty((n, sum(len(code.names) for code in codes)), dtype=np.float64)
+    start = 0
+    for code in codes:
+        width = len(code.names)
+        matrix[:, start : start + width] = code.apply(column(code.name))
+        start += width
+    return matrix
 
 
 @dataclass(frozen=True)
@@ -201,15 +211,8 @@ def encode(dataset: Dataset, profile: Profile, encoder: Encoder | None = None) -
     """The encoded matrix of every row, filled column block by column block (a list of
     blocks stacked at the end would hold the matrix twice)."""
     encoder = encoder if encoder is not None else fit_encoder(profile)
-    n = dataset.n_rows
-    matrix = np.empty((n, encoder.n_features), dtype=np.float64)
-    start = 0
-    for code in encoder.codes:
-        width = len(code.names)
-        matrix[:, start : start + width] = code.apply(profile[code.name].series)
-        start += width
     return EncodedFeatures(
-        matrix=matrix,
+        matrix=_fill(encoder.codes, dataset.n_rows, lambda name: profile[name].series),
         names=encoder.names,
         sources=encoder.sources,
         skipped=encoder.skipped,
