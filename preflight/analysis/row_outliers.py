@@ -134,8 +134,9 @@ class RowScorer:
     relation_threshold: float
     tail: int  # largest residual scores kept per relation (OL002's isolation test)
     coarse: np.ndarray  # whitened rows of a seeded subset of the fit sample (the bound)
-    # OpenMP threads of the neighbour queries (each query row on one thread: the same
-    # distances for any count); 1 on Dask, whose workers are the parallelism.
+    # Threads a batch's slices are scored on (each row's score the same for any count),
+    # or, with one slice, the OpenMP threads of its neighbour query; 1 on Dask, whose
+    # workers are the parallelism.
     jobs: int = 1
 
     def __call__(self, batch: pd.DataFrame) -> Hits:
