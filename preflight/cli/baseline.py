@@ -10,16 +10,23 @@ import click
 from preflight.cli.shared import (
     EXIT_CRASH,
     EXIT_OK,
-    codes_option,
     config_from_options,
     config_option,
     error,
+    extend_select_option,
     ignore_option,
+    jobs_option,
     model_family_option,
+    models_option,
+    pred_probs_option,
+    sample_option,
+    schema_option,
     seed_option,
     select_option,
     target_option,
     task_option,
+    test_option,
+    valid_option,
 )
 from preflight.core.escape import safe, safe_path
 from preflight.core.outputs.guard import refuse_overwriting_inputs
@@ -32,19 +39,17 @@ from preflight.core.outputs.write import write_text_atomic
 @target_option
 @task_option
 @click.option("--id-column", "id_columns", multiple=True, help="A row-identifier column (repeatable).")
-@click.option("--test", "test", type=click.Path(), help="A test file, for the split checks.")
-@click.option("--valid", "valid", type=click.Path(), help="A validation file, checked like --test.")
-@click.option("--schema", type=click.Path(), help="A pandera YAML contract to validate against.")
-@click.option("--pred-probs", type=click.Path(), help="Out-of-sample predicted probabilities.")
+@test_option
+@valid_option
+@schema_option
+@pred_probs_option
 @select_option
 @ignore_option
-@codes_option("--extend-select", "Add these to the selection.")
+@extend_select_option
 @model_family_option
-@click.option("--sample", type=int, help="Fit model-based checks on at most N rows.")
-@click.option(
-    "--jobs", type=int, help="Threads for the model-based checks (default: every CPU; results do not change)."
-)
-@click.option("--models/--no-models", default=None, help="Run or leave out model-based checks (default: on).")
+@sample_option
+@jobs_option
+@models_option
 @seed_option
 @config_option
 @click.option(

@@ -13,16 +13,23 @@ from preflight.cli.progress import ProgressLine
 from preflight.cli.shared import (
     EXIT_OK,
     EXIT_USAGE,
-    codes_option,
     config_from_options,
     config_option,
     error,
+    extend_select_option,
     ignore_option,
+    jobs_option,
     model_family_option,
+    models_option,
+    pred_probs_option,
+    sample_option,
+    schema_option,
     seed_option,
     select_option,
     target_option,
     task_option,
+    test_option,
+    valid_option,
 )
 from preflight.cli.terminal_doc import use_color
 from preflight.core.baseline import Baseline, accept, load_baseline
@@ -48,15 +55,13 @@ from preflight.reporters import FORMATS
     multiple=True,
     help="A row-identifier column, kept out of the features (repeatable).",
 )
-@click.option("--test", "test", type=click.Path(), help="A test file, for the split checks.")
-@click.option("--valid", "valid", type=click.Path(), help="A validation file, checked like --test.")
-@click.option("--schema", type=click.Path(), help="A pandera YAML contract to validate against.")
-@click.option(
-    "--pred-probs", type=click.Path(), help="Out-of-sample predicted probabilities (npy/parquet/csv)."
-)
+@test_option
+@valid_option
+@schema_option
+@pred_probs_option
 @select_option
 @ignore_option
-@codes_option("--extend-select", "Add these to the selection.")
+@extend_select_option
 @click.option(
     "--fail-on", type=click.Choice(FAIL_ON), help="Lowest severity that fails the run (default: error)."
 )
@@ -78,11 +83,9 @@ from preflight.reporters import FORMATS
     "--rows-out", type=click.Path(), help="Write every flagged row with its codes (CSV or parquet)."
 )
 @model_family_option
-@click.option("--sample", type=int, help="Fit model-based checks on at most N rows.")
-@click.option(
-    "--jobs", type=int, help="Threads for the model-based checks (default: every CPU; results do not change)."
-)
-@click.option("--models/--no-models", default=None, help="Run or leave out model-based checks (default: on).")
+@sample_option
+@jobs_option
+@models_option
 @seed_option
 @click.option("--engine", type=click.Choice(ENGINES), help="Execution engine (default: local).")
 @click.option("--scheduler", help="Dask scheduler address for --engine dask (default: a local cluster).")

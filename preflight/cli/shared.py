@@ -30,10 +30,30 @@ task_option = click.option(
 )
 select_option = codes_option("--select", "Run only these codes, families or prefixes (starts over).")
 ignore_option = codes_option("--ignore", "Skip these codes, families or prefixes.")
+extend_select_option = codes_option("--extend-select", "Add these to the selection.")
 model_family_option = click.option(
     "--model-family", type=click.Choice(MODEL_FAMILIES), help="The model you will train (default: nn)."
 )
 seed_option = click.option("--seed", type=int, help="Random seed (default 0).")
+# The inputs and model settings of a run, the same for `check` and `baseline` (a
+# baseline is recorded from the run check will make).
+test_option = click.option("--test", "test", type=click.Path(), help="A test file, for the split checks.")
+valid_option = click.option(
+    "--valid", "valid", type=click.Path(), help="A validation file, checked like --test."
+)
+schema_option = click.option(
+    "--schema", type=click.Path(), help="A pandera YAML contract to validate against."
+)
+pred_probs_option = click.option(
+    "--pred-probs", type=click.Path(), help="Out-of-sample predicted probabilities (npy/parquet/csv)."
+)
+sample_option = click.option("--sample", type=int, help="Fit model-based checks on at most N rows.")
+jobs_option = click.option(
+    "--jobs", type=int, help="Threads for the model-based checks (default: every CPU; results do not change)."
+)
+models_option = click.option(
+    "--models/--no-models", default=None, help="Run or leave out model-based checks (default: on)."
+)
 config_option = click.option(
     "--config", "config_path", type=click.Path(), help="A TOML file instead of pyproject.toml."
 )
