@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from git_identity import GIT_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -31,17 +32,6 @@ pytestmark = [
 ]
 pytest.importorskip("pre_commit", reason="pre-commit is in the dev extra: pip install -e '.[dev]'")
 
-# Fixed identity and dates: the snapshot commit of a dirty working copy gets the same
-# hash in every worker, so all workers share one pre-commit environment.
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "preflight tests",
-    "GIT_AUTHOR_EMAIL": "tests@preflight.invalid",
-    "GIT_COMMITTER_NAME": "preflight tests",
-    "GIT_COMMITTER_EMAIL": "tests@preflight.invalid",
-    "GIT_AUTHOR_DATE": "2026-01-01T00:00:00+00:00",
-    "GIT_COMMITTER_DATE": "2026-01-01T00:00:00+00:00",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
 PYPROJECT = """\
 [tool.preflight]
 target = "species"                     # the label column of most files

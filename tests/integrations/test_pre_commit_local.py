@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from git_identity import GIT_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -23,14 +24,6 @@ LOCAL = EXAMPLES / "pre-commit-config-local.yaml"
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 pytest.importorskip("pre_commit", reason="pre-commit is in the dev extra: pip install -e '.[dev]'")
-
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "preflight tests",
-    "GIT_AUTHOR_EMAIL": "tests@preflight.invalid",
-    "GIT_COMMITTER_NAME": "preflight tests",
-    "GIT_COMMITTER_EMAIL": "tests@preflight.invalid",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
 
 
 def test_the_local_hook_is_the_published_one() -> None:
