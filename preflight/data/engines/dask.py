@@ -15,7 +15,6 @@ preflight imports it.
 from __future__ import annotations
 
 import atexit
-import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ import pandas as pd
 from preflight.core.config import Config
 from preflight.core.errors import PreflightError, first_line
 from preflight.data.dataset import Dataset
+from preflight.data.engines.rows import fold_results
 from preflight.data.engines.scan import FileScan, merge, sample_threshold, scan_batch
 from preflight.data.engines.stream import (
     RowsHook,
@@ -140,7 +140,7 @@ class DaskBatches:
         self, fn: Callable[[pd.DataFrame], T], combine: Callable[[T, T], T], columns: list[str] | None = None
     ) -> T | None:
         # The partitions are few and large: their results are gathered, then combined.
-        return functools.reduce(combine, self.map(fn, columns)) if self.parts else None
+        return fold_results(self.map(fn, columns), combine)
 
 
 def _report_progress(futures: list[Any], parts: list[Partition], progress: RowsHook) -> None:

@@ -9,7 +9,7 @@ positions, so the function's results need no bookkeeping of offsets.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol, TypeVar
 
 import pandas as pd
@@ -50,17 +50,23 @@ class InMemory:
         self.progress: Callable[[int, int | None], None] | None = None  # in memory: too quick to show
 
     def map(self, fn: Callable[[pd.DataFrame], T], columns: list[str] | None = None) -> list[T]:
-        frame = self.frame if columns is None else self.frame[columns]
-        return [
-            fn(frame.iloc[start : start + BATCH_ROWS]) for start in range(0, max(len(frame), 1), BATCH_ROWS)
-        ]
+        return list(self._results(fn, columns))
 
     def fold(
         self, fn: Callable[[pd.DataFrame], T], combine: Callable[[T, T], T], columns: list[str] | None = None
     ) -> T | None:
+        return fold_results(self._results(fn, columns), combine)
+
+    def _results(self, fn: Callable[[pd.DataFrame], T], columns: list[str] | None) -> Iterator[T]:
         frame = self.frame if columns is None else self.frame[columns]
-        result: T | None = None
         for start in range(0, max(len(frame), 1), BATCH_ROWS):
-            part = fn(frame.iloc[start : start + BATCH_ROWS])
-            result = part if result is None else combine(result, part)
-        return result
+            yield fn(frame.iloc[start : start + BATCH_ROWS])
+
+
+def fold_results(results: Iterable[T], combine: Callable[[T, T], T]) -> T | None:
+    """The results combined in order as they come (None: there were none): what a
+    ``fold`` holds is the running result, not every batch's."""
+    result: T | None = None
+    for part in results:
+        result = part if result is None else combine(result, part)
+    return result

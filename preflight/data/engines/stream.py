@@ -15,7 +15,7 @@ import pandas as pd
 
 from preflight.core.errors import PreflightError, first_line
 from preflight.data.dataset import Dataset, assign_roles
-from preflight.data.engines.rows import BATCH_ROWS
+from preflight.data.engines.rows import BATCH_ROWS, fold_results
 from preflight.data.engines.scan import FileScan, merge, sample_threshold, scan_batch
 from preflight.data.frames import to_pandas, unique_names
 from preflight.data.inputs import input_files
@@ -86,25 +86,21 @@ class ParquetBatches:
         self.progress: RowsHook | None = None
 
     def map(self, fn: Callable[[pd.DataFrame], T], columns: list[str] | None = None) -> list[T]:
-        results: list[T] = []
-        for start, table in iter_batches(self.files, columns):
-            results.append(fn(batch_frame(table, start)))
-            if self.progress is not None:
-                self.progress(start + table.num_rows, self.total)
-        release_memory()
-        return results
+        return list(self._results(fn, columns))
 
     def fold(
         self, fn: Callable[[pd.DataFrame], T], combine: Callable[[T, T], T], columns: list[str] | None = None
     ) -> T | None:
-        result: T | None = None
+        return fold_results(self._results(fn, columns), combine)
+
+    def _results(self, fn: Callable[[pd.DataFrame], T], columns: list[str] | None) -> Iterator[T]:
+        """``fn`` of each record batch in turn, progress told as the pass goes; the freed
+        memory handed back once the pass is over."""
         for start, table in iter_batches(self.files, columns):
-            part = fn(batch_frame(table, start))
-            result = part if result is None else combine(result, part)
+            yield fn(batch_frame(table, start))
             if self.progress is not None:
                 self.progress(start + table.num_rows, self.total)
         release_memory()
-        return result
 
 
 def release_memory() -> None:

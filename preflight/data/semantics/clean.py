@@ -91,15 +91,18 @@ class CleanedBatches:
         self._batches.progress = hook
 
     def map(self, fn: Callable[[pd.DataFrame], T], columns: list[str] | None = None) -> list[T]:
-        wanted = (
-            self._semantics if columns is None else {n: s for n, s in self._semantics.items() if n in columns}
-        )
-        return self._batches.map(_Cleaned(fn, wanted) if wanted else fn, columns)
+        return self._batches.map(self._cleaning(fn, columns), columns)
 
     def fold(
         self, fn: Callable[[pd.DataFrame], T], combine: Callable[[T, T], T], columns: list[str] | None = None
     ) -> T | None:
+        return self._batches.fold(self._cleaning(fn, columns), combine, columns)
+
+    def _cleaning(
+        self, fn: Callable[[pd.DataFrame], T], columns: list[str] | None
+    ) -> Callable[[pd.DataFrame], T]:
+        """``fn`` on the batch as the cleaned view reads it (the columns read, cleaned)."""
         wanted = (
             self._semantics if columns is None else {n: s for n, s in self._semantics.items() if n in columns}
         )
-        return self._batches.fold(_Cleaned(fn, wanted) if wanted else fn, combine, columns)
+        return _Cleaned(fn, wanted) if wanted else fn
